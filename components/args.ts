@@ -1,0 +1,135 @@
+// The component's arguments. Interfaces only, no unions: the Pulumi schema for Python, Go and
+// YAML is inferred from these types (DESIGN.md, multi-language constraints), and the TSDoc on
+// each property becomes its description there. Plain `T` = a plain value known at preview time;
+// `pulumi.Input<T>` = may be an Output (used only for secrets).
+import * as pulumi from "@pulumi/pulumi";
+
+/** How one model's engine Deployment is scaled by its KEDA ScaledObject. */
+export interface AutoscalingArgs {
+    /** Fewest engine replicas. 0 lets the model scale to zero when idle; the first request wakes it. Default 1. */
+    minReplicas?: number;
+    /** Most engine replicas. At least 1 and at least `minReplicas`. */
+    maxReplicas: number;
+    /** Requests waiting in the engines' queues per replica that the HPA aims for (KEDA AverageValue threshold). Default 5. */
+    targetQueueDepth?: number;
+    /** Waiting requests above which the queue-depth trigger counts as active (KEDA activationThreshold). Default 0. */
+    activationQueueDepth?: number;
+    /** How often KEDA queries Prometheus, in seconds (KEDA pollingInterval). At least 1. Default 15. */
+    pollingIntervalSeconds?: number;
+    /** Seconds every trigger must stay inactive before KEDA scales from 1 to 0 (KEDA cooldownPeriod). Default 300. */
+    cooldownSeconds?: number;
+    /** Pause autoscaling: KEDA stops changing the replica count (annotation `autoscaling.keda.sh/paused`). Default false. */
+    paused?: boolean;
+    /** Replicas to keep when Prometheus cannot be queried 3 times in a row; KEDA keeps the current count when it is higher. Default max(minReplicas, 1). */
+    fallbackReplicas?: number;
+    /** Seconds the HPA looks back before scaling up (highest-of-window damping). Default 0: scale up at once. */
+    scaleUpStabilizationSeconds?: number;
+    /** Seconds the HPA looks back before scaling down: it keeps the highest recommendation of the window. At least 300 recommended. Default 300. */
+    scaleDownStabilizationSeconds?: number;
+    /** Replicas the HPA may remove per `scaleDownPeriodSeconds`. Default 1. */
+    scaleDownPodsPerPeriod?: number;
+    /** Period of the scale-down policy, in seconds. Default 60. */
+    scaleDownPeriodSeconds?: number;
+}
+
+/** A container image, repository and tag apart (as the vllm-stack chart takes it). */
+export interface ImageArgs {
+    /** Image repository, e.g. `vllm/vllm-openai`. */
+    repository: string;
+    /** Image tag, e.g. `v0.15.1`. */
+    tag: string;
+}
+
+/** One model served by its own vLLM engine Deployment. */
+export interface ModelArgs {
+    /** Short name of the model: a DNS-1123 label used in every Kubernetes name derived for it (e.g. `llama3-8b`). */
+    name: string;
+    /** Hugging Face model id or path that vLLM loads, e.g. `meta-llama/Llama-3.1-8B-Instruct`. */
+    modelUrl: string;
+    /** Model name clients send in OpenAI requests and the engines' metrics carry as `model_name`. Default: `modelUrl`. */
+    servedModelName?: string;
+    /** GPUs per engine replica: the GPU request and vLLM's tensor parallel size. Default 1. */
+    gpusPerReplica?: number;
+    /** Hugging Face token for gated models. Kept a Pulumi secret and stored in a Kubernetes Secret the engines read. */
+    hfToken?: pulumi.Input<string>;
+    /** Size of a PersistentVolumeClaim that caches the weights (e.g. `100Gi`). Default: none, weights are downloaded to the pod's ephemeral storage. */
+    cacheSize?: string;
+    /** StorageClass of the weights cache PVC. Default: the cluster's default class. */
+    cacheStorageClass?: string;
+    /** CPU cores each engine pod requests. Default 4 per GPU. */
+    cpu?: number;
+    /** Memory each engine pod requests, e.g. `32Gi`. Default 16Gi per GPU. */
+    memory?: string;
+    /** vLLM `--max-model-len`. Default: the model's own. */
+    maxModelLen?: number;
+    /** vLLM prefix caching. Default true (the chart would otherwise pass `--no-enable-prefix-caching`). */
+    enablePrefixCaching?: boolean;
+    /** Extra vLLM command-line arguments, appended after the package's. */
+    extraArgs?: string[];
+    /** Engine image. Default: the pinned `vllm/vllm-openai` tag. */
+    image?: ImageArgs;
+    /** Seconds Pulumi waits for the engine Deployment to become ready (model download and load take minutes). Default 1800. */
+    readyTimeoutSeconds?: number;
+    /** Extra vllm-stack `modelSpec` values for this model, merged over the package's. */
+    values?: Record<string, any>;
+    /** Autoscaling of this model's engines. */
+    autoscaling: AutoscalingArgs;
+}
+
+/** The KEDA Helm release. */
+export interface KedaArgs {
+    /** Install KEDA. Set false when the cluster already runs KEDA 2.20 or later. Default true. */
+    install?: boolean;
+    /** Namespace of the KEDA release. Default `keda`. */
+    namespace?: string;
+    /** Chart version. Default: the pinned version. */
+    version?: string;
+    /** Helm values merged over the package's. */
+    values?: Record<string, any>;
+}
+
+/** The kube-prometheus-stack Helm release, or an existing Prometheus. */
+export interface MonitoringArgs {
+    /** Install kube-prometheus-stack. Set false to use an existing Prometheus through `prometheusUrl`. Default true. */
+    install?: boolean;
+    /** Namespace of the kube-prometheus-stack release. Default `monitoring`. */
+    namespace?: string;
+    /** Chart version. Default: the pinned version. */
+    version?: string;
+    /** Helm values merged over the package's. */
+    values?: Record<string, any>;
+    /** URL KEDA queries. Required when `install` is false; default `http://prometheus-operated.<namespace>.svc:9090`. */
+    prometheusUrl?: string;
+}
+
+/** The vLLM Production Stack chart (engines and router). */
+export interface VllmStackArgs {
+    /** Helm release name, the prefix of every engine and router name. Default: the component's name. */
+    releaseName?: string;
+    /** Chart version. Default: the pinned version. */
+    version?: string;
+    /** Helm values merged over the package's. */
+    values?: Record<string, any>;
+    /** Router replicas. Default 1. */
+    routerReplicas?: number;
+    /** Router image. Default: the pinned `lmcache/lmstack-router` tag. */
+    routerImage?: ImageArgs;
+}
+
+/** Arguments of `LlmInference`. */
+export interface LlmInferenceArgs {
+    /** The models to serve, one engine Deployment and one ScaledObject each. */
+    models: ModelArgs[];
+    /** Namespace of the engines, router and ScaledObjects. Default `llm`. */
+    namespace?: string;
+    /** Create `namespace`. Set false when it exists already (a second LlmInference in it, say). Default true. */
+    createNamespace?: boolean;
+    /** Cluster DNS domain, for the in-cluster endpoint URL. Default `cluster.local`. */
+    clusterDomain?: string;
+    /** KEDA release. */
+    keda?: KedaArgs;
+    /** kube-prometheus-stack release or an existing Prometheus. */
+    monitoring?: MonitoringArgs;
+    /** vLLM Production Stack chart. */
+    vllmStack?: VllmStackArgs;
+}

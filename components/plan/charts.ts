@@ -1,0 +1,117 @@
+// Helm values the package sets for each chart, before the user's values are merged over them.
+import { DEFAULTS } from "./defaults";
+import { mergeValues, Values } from "./merge";
+import { grafanaAdminSecretName, hfTokenSecretKey, hfTokenSecretName } from "./names";
+import type { ResolvedArgs, ResolvedModel } from "./resolve";
+import { ChartPlan } from "./types";
+import { CHARTS, IMAGES } from "./versions";
+
+/** Pulumi's await timeout for a resource, read from its annotations. */
+export const PULUMI_TIMEOUT_ANNOTATION = "pulumi.com/timeoutSeconds";
+
+/** Labels the router selects engines by and the engine ServiceMonitor matches; unique per release. */
+export function engineLabels(releaseName: string): Record<string, string> {
+    // The chart's default (environment=test, release=test) would let two releases' routers
+    // discover each other's engines.
+    return { environment: releaseName, release: releaseName };
+}
+
+function serviceMonitor(scrapeIntervalSeconds: number): Values {
+    return {
+        enabled: true,
+        interval: `${scrapeIntervalSeconds}s`,
+        // Prometheus requires timeout <= interval.
+        scrapeTimeout: `${Math.min(scrapeIntervalSeconds, 10)}s`,
+    };
+}
+
+function modelSpec(r: ResolvedArgs, m: ResolvedModel): Values {
+    const image = m.image ?? IMAGES.vllm;
+    const vllmConfig: Values = {
+        // The chart passes --no-enable-prefix-caching whenever vllmConfig exists without it.
+        enablePrefixCaching: m.enablePrefixCaching,
+        extraArgs: ["--served-model-name", m.servedModelName, ...m.extraArgs],
+    };
+    if (m.gpusPerReplica > 1) vllmConfig.tensorParallelSize = m.gpusPerReplica;
+    if (m.maxModelLen !== undefined) vllmConfig.maxModelLen = m.maxModelLen;
+    const spec: Values = {
+        name: m.name,
+        repository: image.repository,
+        tag: image.tag,
+        modelURL: m.modelUrl,
+        // Created with minReplicas; from then on KEDA owns spec.replicas (Pulumi ignores it).
+        replicaCount: m.autoscaling.minReplicas,
+        requestCPU: m.cpu,
+        requestMemory: m.memory,
+        requestGPU: m.gpusPerReplica,
+        vllmConfig,
+        annotations: { [PULUMI_TIMEOUT_ANNOTATION]: String(m.readyTimeoutSeconds) },
+    };
+    if (m.cacheSize !== undefined) spec.pvcStorage = m.cacheSize;
+    if (m.cacheStorageClass !== undefined) spec.storageClass = m.cacheStorageClass;
+    if (m.hasHfToken) {
+        spec.hf_token = { secretName: hfTokenSecretName(r.releaseName), secretKey: hfTokenSecretKey(m.name) };
+    }
+    return mergeValues(spec, m.values);
+}
+
+export function vllmStackChart(r: ResolvedArgs, scrapeIntervalSeconds: number): ChartPlan {
+    const router = r.vllmStack.routerImage ?? IMAGES.router;
+    const values: Values = {
+        servingEngineSpec: {
+            labels: engineLabels(r.releaseName),
+            modelSpec: r.models.map((m) => modelSpec(r, m)),
+            serviceMonitor: serviceMonitor(scrapeIntervalSeconds),
+        },
+        routerSpec: {
+            repository: router.repository,
+            tag: router.tag,
+            replicaCount: r.vllmStack.routerReplicas,
+            serviceMonitor: serviceMonitor(scrapeIntervalSeconds),
+        },
+    };
+    return {
+        ...CHARTS.vllmStack,
+        version: r.vllmStack.version ?? CHARTS.vllmStack.version,
+        namespace: r.namespace,
+        releaseName: r.releaseName,
+        values: mergeValues(values, r.vllmStack.values),
+    };
+}
+
+export function kedaChart(r: ResolvedArgs): ChartPlan | undefined {
+    if (!r.keda.install) return undefined;
+    return {
+        ...CHARTS.keda,
+        version: r.keda.version ?? CHARTS.keda.version,
+        namespace: r.keda.namespace,
+        releaseName: DEFAULTS.kedaReleaseName,
+        values: mergeValues({}, r.keda.values),
+    };
+}
+
+export function kubePrometheusStackChart(r: ResolvedArgs): ChartPlan | undefined {
+    if (!r.monitoring.install) return undefined;
+    const release = DEFAULTS.monitoringReleaseName;
+    const values: Values = {
+        prometheus: {
+            prometheusSpec: {
+                // Select ServiceMonitors and rules of every release, the vllm-stack's included.
+                serviceMonitorSelectorNilUsesHelmValues: false,
+                podMonitorSelectorNilUsesHelmValues: false,
+                ruleSelectorNilUsesHelmValues: false,
+            },
+        },
+        grafana: {
+            // The generated password lives in a Secret, so no secret sits in the release values.
+            admin: { existingSecret: grafanaAdminSecretName(release), userKey: "admin-user", passwordKey: "admin-password" },
+        },
+    };
+    return {
+        ...CHARTS.kubePrometheusStack,
+        version: r.monitoring.version ?? CHARTS.kubePrometheusStack.version,
+        namespace: r.monitoring.namespace,
+        releaseName: release,
+        values: mergeValues(values, r.monitoring.values),
+    };
+}

@@ -1,0 +1,33 @@
+// Defaults the package applies where an argument is omitted. One place, so the README, the
+// plan and the tests read the same numbers.
+
+export const DEFAULTS = {
+    namespace: "llm",
+    kedaNamespace: "keda",
+    monitoringNamespace: "monitoring",
+    clusterDomain: "cluster.local",
+    kedaReleaseName: "keda",
+    monitoringReleaseName: "kube-prometheus-stack",
+
+    minReplicas: 1,
+    targetQueueDepth: 5,
+    activationQueueDepth: 0,
+    pollingIntervalSeconds: 15,
+    cooldownSeconds: 300,
+    /** Consecutive failed Prometheus queries before KEDA applies the fallback. */
+    fallbackFailureThreshold: 3,
+    scaleUpStabilizationSeconds: 0,
+    scaleDownStabilizationSeconds: 300,
+    scaleDownPodsPerPeriod: 1,
+    scaleDownPeriodSeconds: 60,
+
+    gpusPerReplica: 1,
+    cpuPerGpu: 4,
+    memoryGiPerGpu: 16,
+    readyTimeoutSeconds: 1800,
+    enablePrefixCaching: true,
+    routerReplicas: 1,
+
+    /** Prometheus never scrapes engines less often than this, whatever KEDA's polling. */
+    maxScrapeIntervalSeconds: 15,
+} as const;

@@ -1,0 +1,114 @@
+// planInference: args -> the complete, validated plan that LlmInference materializes.
+// Pure: no Pulumi resources, no I/O, no secrets (placeholders stand in for them).
+import type { LlmInferenceArgs } from "../args";
+import { kedaChart, kubePrometheusStackChart, vllmStackChart } from "./charts";
+import { DEFAULTS } from "./defaults";
+import {
+    engineDeploymentName, engineServiceName, grafanaAdminSecretName, hfTokenSecretKey, hfTokenSecretName,
+    routerServiceName, scaledObjectName,
+} from "./names";
+import { resolveArgs, ResolvedArgs } from "./resolve";
+import { buildScaledObject } from "./scaledObject";
+import { InferencePlan, ModelPlan, SECRET_PLACEHOLDER, SecretPlan } from "./types";
+
+/** Prometheus must scrape at least as often as the most eager ScaledObject polls. */
+export function scrapeIntervalFor(r: ResolvedArgs): number {
+    return Math.min(DEFAULTS.maxScrapeIntervalSeconds, ...r.models.map((m) => m.autoscaling.pollingIntervalSeconds));
+}
+
+/** Long enough that a request is seen in several scrapes, short enough to let idle models sleep. */
+export function wakeWindowFor(scrapeIntervalSeconds: number): number {
+    return Math.max(60, 4 * scrapeIntervalSeconds);
+}
+
+function warningsFor(r: ResolvedArgs): string[] {
+    const warnings: string[] = [];
+    for (const m of r.models) {
+        const a = m.autoscaling;
+        const pvcModes = m.values?.pvcAccessMode;
+        if (m.cacheSize !== undefined && a.maxReplicas > 1 && !(Array.isArray(pvcModes) && pvcModes.includes("ReadWriteMany"))) {
+            warnings.push(`models[${m.index}] (${m.name}): the weights cache PVC is ReadWriteOnce (the chart's default), so replicas on ` +
+                `other nodes cannot mount it; set values.pvcAccessMode: ["ReadWriteMany"] with a storage class that supports it, or drop cacheSize.`);
+        }
+        if (a.paused) warnings.push(`models[${m.index}] (${m.name}): autoscaling is paused; KEDA keeps the current replica count.`);
+        if (a.scaleDownStabilizationSeconds < 300) {
+            warnings.push(`models[${m.index}] (${m.name}): scale-down stabilization ${a.scaleDownStabilizationSeconds}s is under 300s; ` +
+                `replicas may be removed while a burst is still queueing and re-added after a full cold start.`);
+        }
+    }
+    return warnings;
+}
+
+export function planInference(name: string, args: LlmInferenceArgs): InferencePlan {
+    const r = resolveArgs(name, args);
+    const release = r.releaseName;
+    const scrapeIntervalSeconds = scrapeIntervalFor(r);
+    const wakeWindowSeconds = wakeWindowFor(scrapeIntervalSeconds);
+    const labels = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "vllm-autoscaling", "app.kubernetes.io/instance": release };
+
+    const models: ModelPlan[] = r.models.map((m) => ({
+        name: m.name,
+        servedModelName: m.servedModelName,
+        modelUrl: m.modelUrl,
+        gpusPerReplica: m.gpusPerReplica,
+        minReplicas: m.autoscaling.minReplicas,
+        maxReplicas: m.autoscaling.maxReplicas,
+        deploymentName: engineDeploymentName(release, m.name),
+        serviceName: engineServiceName(release, m.name),
+        scaledObjectName: scaledObjectName(release, m.name),
+        ...(m.hasHfToken ? { hfTokenSecret: { name: hfTokenSecretName(release), key: hfTokenSecretKey(m.name) } } : {}),
+    }));
+
+    const scaledObjects = r.models.map((m, i) => buildScaledObject({
+        name: models[i].scaledObjectName,
+        namespace: r.namespace,
+        deploymentName: models[i].deploymentName,
+        scope: { namespace: r.namespace, servedModelName: m.servedModelName },
+        prometheusUrl: r.monitoring.prometheusUrl,
+        wakeWindowSeconds,
+        labels: { ...labels, "vllm-autoscaling/model": m.name },
+        autoscaling: m.autoscaling,
+    }));
+
+    const secrets: SecretPlan[] = [];
+    const tokenModels = models.filter((m) => m.hfTokenSecret);
+    if (tokenModels.length > 0) {
+        secrets.push({
+            name: hfTokenSecretName(release),
+            namespace: r.namespace,
+            keys: Object.fromEntries(tokenModels.map((m) => [hfTokenSecretKey(m.name), `${SECRET_PLACEHOLDER} models[${m.name}].hfToken`])),
+        });
+    }
+    const kubePrometheusStack = kubePrometheusStackChart(r);
+    if (kubePrometheusStack) {
+        secrets.push({
+            name: grafanaAdminSecretName(kubePrometheusStack.releaseName),
+            namespace: kubePrometheusStack.namespace,
+            keys: { "admin-user": "admin", "admin-password": `${SECRET_PLACEHOLDER} generated (random.RandomPassword)` },
+        });
+    }
+
+    const router = routerServiceName(release);
+    return {
+        name,
+        namespace: r.namespace,
+        createNamespace: r.createNamespace,
+        charts: {
+            ...(r.keda.install ? { keda: kedaChart(r) } : {}),
+            ...(kubePrometheusStack ? { kubePrometheusStack } : {}),
+            vllmStack: vllmStackChart(r, scrapeIntervalSeconds),
+        },
+        models,
+        scaledObjects,
+        secrets,
+        prometheusUrl: r.monitoring.prometheusUrl,
+        scrapeIntervalSeconds,
+        routerServiceName: router,
+        endpoint: `http://${router}.${r.namespace}.svc.${r.clusterDomain}/v1`,
+        warnings: warningsFor(r),
+    };
+}
+
+export { PlanValidationError } from "./problems";
+export type { Problem } from "./problems";
+export * from "./types";

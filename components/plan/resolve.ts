@@ -1,0 +1,255 @@
+// Validates the args (all problems at once) and fills in the defaults: the resolved settings
+// every other planning function reads, so none of them re-checks or re-defaults anything.
+import type { AutoscalingArgs, LlmInferenceArgs, ModelArgs } from "../args";
+import { DEFAULTS } from "./defaults";
+import {
+    DNS1035_LABEL, DNS1123_LABEL, MAX_RELEASE_NAME_LENGTH, MAX_RELEASE_PLUS_MODEL_LENGTH, prometheusOperatedUrl,
+} from "./names";
+import { Problems, unknownKeys } from "./problems";
+import type { ResolvedAutoscaling } from "./scaledObject";
+import type { Values } from "./merge";
+
+export interface ResolvedImage { repository: string; tag: string }
+
+export interface ResolvedModel {
+    index: number;
+    name: string;
+    modelUrl: string;
+    servedModelName: string;
+    gpusPerReplica: number;
+    hasHfToken: boolean;
+    cacheSize?: string;
+    cacheStorageClass?: string;
+    cpu: number;
+    memory: string;
+    maxModelLen?: number;
+    enablePrefixCaching: boolean;
+    extraArgs: string[];
+    image?: ResolvedImage;
+    readyTimeoutSeconds: number;
+    values?: Values;
+    autoscaling: ResolvedAutoscaling;
+}
+
+export interface ResolvedChart { install: boolean; namespace: string; version?: string; values?: Values }
+
+export interface ResolvedArgs {
+    models: ResolvedModel[];
+    namespace: string;
+    createNamespace: boolean;
+    clusterDomain: string;
+    releaseName: string;
+    keda: ResolvedChart;
+    monitoring: ResolvedChart & { prometheusUrl: string };
+    vllmStack: { version?: string; values?: Values; routerReplicas: number; routerImage?: ResolvedImage };
+}
+
+const KNOWN = {
+    top: ["models", "namespace", "createNamespace", "clusterDomain", "keda", "monitoring", "vllmStack"],
+    model: ["name", "modelUrl", "servedModelName", "gpusPerReplica", "hfToken", "cacheSize", "cacheStorageClass",
+        "cpu", "memory", "maxModelLen", "enablePrefixCaching", "extraArgs", "image", "readyTimeoutSeconds", "values",
+        "autoscaling"],
+    autoscaling: ["minReplicas", "maxReplicas", "targetQueueDepth", "activationQueueDepth", "pollingIntervalSeconds",
+        "cooldownSeconds", "paused", "fallbackReplicas", "scaleUpStabilizationSeconds", "scaleDownStabilizationSeconds",
+        "scaleDownPodsPerPeriod", "scaleDownPeriodSeconds"],
+    image: ["repository", "tag"],
+    keda: ["install", "namespace", "version", "values"],
+    monitoring: ["install", "namespace", "version", "values", "prometheusUrl"],
+    vllmStack: ["releaseName", "version", "values", "routerReplicas", "routerImage"],
+} as const;
+
+const DNS_HINT = "use a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit (e.g. \"llama3-8b\")";
+const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|K|M|G|T|P)?$/;
+const QUANTITY_HINT = "use a Kubernetes quantity such as \"100Gi\"";
+
+function resolveImage(p: Problems, path: string, image: unknown): ResolvedImage | undefined {
+    if (!p.object(path, image, { optional: true }) || image === undefined) return undefined;
+    unknownKeys(p, path, image, KNOWN.image);
+    const i = image as ResolvedImage;
+    p.string(`${path}.repository`, i.repository);
+    p.string(`${path}.tag`, i.tag);
+    return { repository: i.repository, tag: i.tag };
+}
+
+function resolveAutoscaling(p: Problems, path: string, a: AutoscalingArgs): ResolvedAutoscaling {
+    unknownKeys(p, path, a, KNOWN.autoscaling);
+    const minReplicas = a.minReplicas ?? DEFAULTS.minReplicas;
+    const minOk = p.integer(`${path}.minReplicas`, minReplicas, 0);
+    const maxOk = p.integer(`${path}.maxReplicas`, a.maxReplicas, 1);
+    if (minOk && maxOk && minReplicas > a.maxReplicas) {
+        p.add(`${path}.minReplicas`, `${minReplicas} is greater than maxReplicas (${a.maxReplicas}); use at most ${a.maxReplicas}`);
+    }
+    p.positive(`${path}.targetQueueDepth`, a.targetQueueDepth, { optional: true });
+    p.positive(`${path}.activationQueueDepth`, a.activationQueueDepth, { optional: true, allowZero: true });
+    p.integer(`${path}.pollingIntervalSeconds`, a.pollingIntervalSeconds, 1, { optional: true });
+    p.integer(`${path}.cooldownSeconds`, a.cooldownSeconds, 0, { optional: true });
+    p.boolean(`${path}.paused`, a.paused);
+    const fallbackReplicas = a.fallbackReplicas ?? Math.max(minOk ? minReplicas : 1, 1);
+    if (p.integer(`${path}.fallbackReplicas`, a.fallbackReplicas, 0, { optional: true }) && maxOk && fallbackReplicas > a.maxReplicas) {
+        p.add(`${path}.fallbackReplicas`, `${fallbackReplicas} is greater than maxReplicas (${a.maxReplicas}); use at most ${a.maxReplicas}`);
+    }
+    p.integer(`${path}.scaleUpStabilizationSeconds`, a.scaleUpStabilizationSeconds, 0, { optional: true, max: 3600 });
+    p.integer(`${path}.scaleDownStabilizationSeconds`, a.scaleDownStabilizationSeconds, 0, { optional: true, max: 3600 });
+    p.integer(`${path}.scaleDownPodsPerPeriod`, a.scaleDownPodsPerPeriod, 1, { optional: true });
+    p.integer(`${path}.scaleDownPeriodSeconds`, a.scaleDownPeriodSeconds, 1, { optional: true, max: 1800 });
+    return {
+        minReplicas,
+        maxReplicas: a.maxReplicas,
+        targetQueueDepth: a.targetQueueDepth ?? DEFAULTS.targetQueueDepth,
+        activationQueueDepth: a.activationQueueDepth ?? DEFAULTS.activationQueueDepth,
+        pollingIntervalSeconds: a.pollingIntervalSeconds ?? DEFAULTS.pollingIntervalSeconds,
+        cooldownSeconds: a.cooldownSeconds ?? DEFAULTS.cooldownSeconds,
+        paused: a.paused ?? false,
+        fallbackReplicas,
+        scaleUpStabilizationSeconds: a.scaleUpStabilizationSeconds ?? DEFAULTS.scaleUpStabilizationSeconds,
+        scaleDownStabilizationSeconds: a.scaleDownStabilizationSeconds ?? DEFAULTS.scaleDownStabilizationSeconds,
+        scaleDownPodsPerPeriod: a.scaleDownPodsPerPeriod ?? DEFAULTS.scaleDownPodsPerPeriod,
+        scaleDownPeriodSeconds: a.scaleDownPeriodSeconds ?? DEFAULTS.scaleDownPeriodSeconds,
+    };
+}
+
+function resolveModel(p: Problems, index: number, m: ModelArgs, releaseName: string): ResolvedModel | undefined {
+    const path = `models[${index}]`;
+    if (!p.object(path, m)) return undefined;
+    unknownKeys(p, path, m, KNOWN.model);
+    if (p.string(`${path}.name`, m.name, { pattern: DNS1123_LABEL, hint: DNS_HINT })
+        && releaseName.length + m.name.length > MAX_RELEASE_PLUS_MODEL_LENGTH) {
+        p.add(`${path}.name`, `"${m.name}" is too long: the engine Service "<release>-<name>-engine-service" must fit in 63 characters, ` +
+            `so release name (${releaseName.length}) + model name may have at most ${MAX_RELEASE_PLUS_MODEL_LENGTH} characters; ` +
+            `use at most ${Math.max(MAX_RELEASE_PLUS_MODEL_LENGTH - releaseName.length, 0)} here or a shorter vllmStack.releaseName`);
+    }
+    p.string(`${path}.modelUrl`, m.modelUrl, { hint: "use a Hugging Face model id such as \"meta-llama/Llama-3.1-8B-Instruct\"" });
+    p.string(`${path}.servedModelName`, m.servedModelName, { optional: true });
+    const gpusPerReplica = m.gpusPerReplica ?? DEFAULTS.gpusPerReplica;
+    p.integer(`${path}.gpusPerReplica`, gpusPerReplica, 1);
+    p.string(`${path}.cacheSize`, m.cacheSize, { optional: true, pattern: QUANTITY, hint: QUANTITY_HINT });
+    p.string(`${path}.cacheStorageClass`, m.cacheStorageClass, { optional: true });
+    if (m.cacheStorageClass !== undefined && m.cacheSize === undefined) {
+        p.add(`${path}.cacheStorageClass`, "is set but cacheSize is not; set cacheSize to create the cache PVC, or drop cacheStorageClass");
+    }
+    p.integer(`${path}.cpu`, m.cpu, 1, { optional: true });
+    p.string(`${path}.memory`, m.memory, { optional: true, pattern: QUANTITY, hint: "use a Kubernetes quantity such as \"32Gi\"" });
+    p.integer(`${path}.maxModelLen`, m.maxModelLen, 1, { optional: true });
+    p.boolean(`${path}.enablePrefixCaching`, m.enablePrefixCaching);
+    if (m.extraArgs !== undefined && (!Array.isArray(m.extraArgs) || m.extraArgs.some((x) => typeof x !== "string"))) {
+        p.add(`${path}.extraArgs`, "is not a list of strings; use e.g. [\"--dtype\", \"bfloat16\"]");
+    }
+    const image = resolveImage(p, `${path}.image`, m.image);
+    p.integer(`${path}.readyTimeoutSeconds`, m.readyTimeoutSeconds, 1, { optional: true });
+    p.object(`${path}.values`, m.values, { optional: true });
+    if (!p.object(`${path}.autoscaling`, m.autoscaling)) return undefined;
+    const g = Number.isInteger(gpusPerReplica) && gpusPerReplica > 0 ? gpusPerReplica : 1;
+    return {
+        index,
+        name: m.name,
+        modelUrl: m.modelUrl,
+        servedModelName: m.servedModelName ?? m.modelUrl,
+        gpusPerReplica,
+        hasHfToken: m.hfToken !== undefined && m.hfToken !== null,
+        cacheSize: m.cacheSize,
+        cacheStorageClass: m.cacheStorageClass,
+        cpu: m.cpu ?? DEFAULTS.cpuPerGpu * g,
+        memory: m.memory ?? `${DEFAULTS.memoryGiPerGpu * g}Gi`,
+        maxModelLen: m.maxModelLen,
+        enablePrefixCaching: m.enablePrefixCaching ?? DEFAULTS.enablePrefixCaching,
+        extraArgs: m.extraArgs ?? [],
+        image,
+        readyTimeoutSeconds: m.readyTimeoutSeconds ?? DEFAULTS.readyTimeoutSeconds,
+        values: m.values,
+        autoscaling: resolveAutoscaling(p, `${path}.autoscaling`, m.autoscaling),
+    };
+}
+
+function resolveChart(p: Problems, path: string, c: unknown, known: readonly string[], defaultNamespace: string): ResolvedChart {
+    if (!p.object(path, c, { optional: true }) || c === undefined) return { install: true, namespace: defaultNamespace };
+    unknownKeys(p, path, c, known);
+    const a = c as { install?: boolean; namespace?: string; version?: string; values?: Values };
+    p.boolean(`${path}.install`, a.install);
+    p.string(`${path}.namespace`, a.namespace, { optional: true, pattern: DNS1123_LABEL, hint: DNS_HINT });
+    p.string(`${path}.version`, a.version, { optional: true });
+    p.object(`${path}.values`, a.values, { optional: true });
+    return { install: a.install ?? true, namespace: a.namespace ?? defaultNamespace, version: a.version, values: a.values };
+}
+
+function isHttpUrl(s: string): boolean {
+    try {
+        const u = new URL(s);
+        return (u.protocol === "http:" || u.protocol === "https:") && u.hostname.length > 0;
+    } catch {
+        return false;
+    }
+}
+
+/** Validates `args` and applies defaults; throws one PlanValidationError listing every problem. */
+export function resolveArgs(name: string, args: LlmInferenceArgs): ResolvedArgs {
+    const p = new Problems();
+    if (!p.object("args", args)) p.throwIfAny(name);
+    unknownKeys(p, "args", args, KNOWN.top);
+
+    const vs = (args.vllmStack ?? {}) as NonNullable<LlmInferenceArgs["vllmStack"]>;
+    p.object("vllmStack", args.vllmStack, { optional: true });
+    unknownKeys(p, "vllmStack", args.vllmStack, KNOWN.vllmStack);
+    const releaseName = vs.releaseName ?? name;
+    const releasePath = vs.releaseName === undefined ? "vllmStack.releaseName (default: the component name)" : "vllmStack.releaseName";
+    const releaseOk = p.string(releasePath, releaseName, {
+        pattern: DNS1035_LABEL,
+        hint: "use a lower-case DNS label that starts with a letter (e.g. \"chat\"); set vllmStack.releaseName when the component name is not one",
+    });
+    if (releaseOk && releaseName.length > MAX_RELEASE_NAME_LENGTH) {
+        p.add(releasePath, `"${releaseName}" has ${releaseName.length} characters; Helm allows at most ${MAX_RELEASE_NAME_LENGTH}`);
+    }
+    p.string("vllmStack.version", vs.version, { optional: true });
+    p.object("vllmStack.values", vs.values, { optional: true });
+    p.integer("vllmStack.routerReplicas", vs.routerReplicas, 1, { optional: true });
+    const routerImage = resolveImage(p, "vllmStack.routerImage", vs.routerImage);
+
+    const models: ResolvedModel[] = [];
+    if (!Array.isArray(args.models) || args.models.length === 0) {
+        p.add("models", "needs at least one model; e.g. [{ name: \"llama3-8b\", modelUrl: \"meta-llama/Llama-3.1-8B-Instruct\", autoscaling: { maxReplicas: 2 } }]");
+    } else {
+        args.models.forEach((m, i) => {
+            const r = resolveModel(p, i, m, releaseOk ? releaseName : "");
+            if (r) models.push(r);
+        });
+        const seen = new Map<string, number>();
+        const served = new Map<string, number>();
+        for (const m of models) {
+            const first = seen.get(m.name);
+            if (first !== undefined) p.add(`models[${m.index}].name`, `"${m.name}" is also the name of models[${first}]; model names must be unique`);
+            else seen.set(m.name, m.index);
+            // Metrics carry only the served name: two models sharing it would scale on each other's queues.
+            const firstServed = served.get(m.servedModelName);
+            if (firstServed !== undefined) {
+                p.add(`models[${m.index}].servedModelName`, `"${m.servedModelName}" is also served by models[${firstServed}]; served model names must be unique (set servedModelName)`);
+            } else served.set(m.servedModelName, m.index);
+        }
+    }
+
+    const namespace = args.namespace ?? DEFAULTS.namespace;
+    p.string("namespace", namespace, { pattern: DNS1123_LABEL, hint: DNS_HINT });
+    p.boolean("createNamespace", args.createNamespace);
+    const clusterDomain = args.clusterDomain ?? DEFAULTS.clusterDomain;
+    p.string("clusterDomain", clusterDomain, { pattern: /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, hint: "use a DNS domain such as \"cluster.local\"" });
+
+    const keda = resolveChart(p, "keda", args.keda, KNOWN.keda, DEFAULTS.kedaNamespace);
+    const mon = resolveChart(p, "monitoring", args.monitoring, KNOWN.monitoring, DEFAULTS.monitoringNamespace);
+    const prometheusUrlArg = (args.monitoring ?? {}).prometheusUrl;
+    if (prometheusUrlArg !== undefined && (typeof prometheusUrlArg !== "string" || !isHttpUrl(prometheusUrlArg))) {
+        p.add("monitoring.prometheusUrl", `${JSON.stringify(prometheusUrlArg)} is not an http(s) URL; use e.g. "http://prometheus-operated.monitoring.svc:9090"`);
+    }
+    if (!mon.install && prometheusUrlArg === undefined) {
+        p.add("monitoring.prometheusUrl", "is required when monitoring.install is false: KEDA needs the URL of the Prometheus that scrapes the engines");
+    }
+
+    p.throwIfAny(name);
+    return {
+        models,
+        namespace,
+        createNamespace: args.createNamespace ?? true,
+        clusterDomain,
+        releaseName,
+        keda,
+        monitoring: { ...mon, prometheusUrl: prometheusUrlArg ?? prometheusOperatedUrl(mon.namespace) },
+        vllmStack: { version: vs.version, values: vs.values, routerReplicas: vs.routerReplicas ?? DEFAULTS.routerReplicas, routerImage },
+    };
+}

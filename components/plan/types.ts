@@ -1,0 +1,66 @@
+// The plan: everything LlmInference will create, as plain data. planInference() builds it
+// without Pulumi resources or I/O; the component, the `plan` command and the tests read it.
+import type { IScaledObject } from "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject" with { "resolution-mode": "import" };
+import type { Values } from "./merge";
+
+export type ScaledObjectManifest = IScaledObject;
+
+/** A Helm chart to install, with the values the package sets merged with the user's. */
+export interface ChartPlan {
+    chart: string;
+    version: string;
+    repo: string;
+    namespace: string;
+    releaseName: string;
+    values: Values;
+}
+
+/** Stands in the plan wherever the real value is a secret or only known at deploy time. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+/** A Kubernetes Secret the component writes; the values are placeholders in the plan. */
+export interface SecretPlan {
+    name: string;
+    namespace: string;
+    /** Key in the Secret -> where its value comes from (for the reader; never the value). */
+    keys: Record<string, string>;
+}
+
+/** What the plan decided for one model. */
+export interface ModelPlan {
+    name: string;
+    servedModelName: string;
+    modelUrl: string;
+    gpusPerReplica: number;
+    minReplicas: number;
+    maxReplicas: number;
+    deploymentName: string;
+    serviceName: string;
+    scaledObjectName: string;
+    /** Where the engine reads its Hugging Face token, when it has one. */
+    hfTokenSecret?: { name: string; key: string };
+}
+
+export interface InferencePlan {
+    /** The component's name. */
+    name: string;
+    namespace: string;
+    createNamespace: boolean;
+    charts: {
+        keda?: ChartPlan;
+        kubePrometheusStack?: ChartPlan;
+        vllmStack: ChartPlan;
+    };
+    models: ModelPlan[];
+    /** One per model, in model order. */
+    scaledObjects: ScaledObjectManifest[];
+    secrets: SecretPlan[];
+    prometheusUrl: string;
+    /** Prometheus scrapes engines and router this often (never less often than KEDA polls). */
+    scrapeIntervalSeconds: number;
+    routerServiceName: string;
+    /** In-cluster OpenAI-compatible base URL of the router. */
+    endpoint: string;
+    /** Things that are valid but worth a second look (shown by `npm run plan`). */
+    warnings: string[];
+}

@@ -1,0 +1,43 @@
+// Every chart and image version the package installs, pinned in this one place.
+// Users override any of them through the component args (`keda.version`, `engineImage`, ...).
+
+/** A Helm chart the package installs: where it comes from and which version. */
+export interface ChartPin {
+    readonly chart: string;
+    readonly repo: string;
+    readonly version: string;
+}
+
+export const CHARTS = {
+    /** KEDA 2.20.2 (app 2.20.2): the ScaledObject CRD in ../shared/reference matches it. */
+    keda: { chart: "keda", repo: "https://kedacore.github.io/charts", version: "2.20.2" },
+    /** The version the vllm-stack chart 0.1.12 itself pins as its optional dependency. */
+    kubePrometheusStack: {
+        chart: "kube-prometheus-stack",
+        repo: "https://prometheus-community.github.io/helm-charts",
+        version: "82.4.3",
+    },
+    /** vLLM Production Stack chart 0.1.12 (no appVersion). */
+    vllmStack: { chart: "vllm-stack", repo: "https://vllm-project.github.io/production-stack", version: "0.1.12" },
+    /** Only for EKS AL2023 NVIDIA AMIs, which ship the driver but not the device plugin. */
+    nvidiaDevicePlugin: {
+        chart: "nvidia-device-plugin",
+        repo: "https://nvidia.github.io/k8s-device-plugin",
+        version: "0.17.4",
+    },
+} as const satisfies Record<string, ChartPin>;
+
+/** A container image as the vllm-stack chart takes it: repository and tag apart. */
+export interface ImagePin {
+    readonly repository: string;
+    readonly tag: string;
+}
+
+export const IMAGES = {
+    /** vLLM's OpenAI-compatible server; V1 engine metric names (kv_cache_usage_perc). */
+    vllm: { repository: "vllm/vllm-openai", tag: "v0.15.1" },
+    /** The router image the production-stack release workflow tags with the chart version. */
+    router: { repository: "lmcache/lmstack-router", tag: "v0.1.12" },
+    /** llm-d inference simulator: vLLM's API and metric names on CPU, for $0 scaling tests. */
+    simulator: { repository: "ghcr.io/llm-d/llm-d-inference-sim", tag: "v0.9.2" },
+} as const satisfies Record<string, ImagePin>;
