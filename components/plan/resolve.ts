@@ -85,7 +85,7 @@ function resolveAutoscaling(p: Problems, path: string, a: AutoscalingArgs): Reso
     p.integer(`${path}.cooldownSeconds`, a.cooldownSeconds, 0, { optional: true });
     p.boolean(`${path}.paused`, a.paused);
     const fallbackReplicas = a.fallbackReplicas ?? Math.max(minOk ? minReplicas : 1, 1);
-    if (p.integer(`${path}.fallbackReplicas`, a.fallbackReplicas, 0, { optional: true }) && maxOk && fallbackReplicas > a.maxReplicas) {
+    if (a.fallbackReplicas !== undefined && p.integer(`${path}.fallbackReplicas`, a.fallbackReplicas, 0) && maxOk && fallbackReplicas > a.maxReplicas) {
         p.add(`${path}.fallbackReplicas`, `${fallbackReplicas} is greater than maxReplicas (${a.maxReplicas}); use at most ${a.maxReplicas}`);
     }
     p.integer(`${path}.scaleUpStabilizationSeconds`, a.scaleUpStabilizationSeconds, 0, { optional: true, max: 3600 });

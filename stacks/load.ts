@@ -1,0 +1,52 @@
+// Reads a stack file (stacks/Pulumi.<stack>.yaml) the way the Pulumi program would see it, for
+// the offline commands (`plan`, `simulate`) and the tests. Secure values cannot be decrypted
+// here; a placeholder stands in for them (planInference never puts secrets in the plan anyway).
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { planInference } from "../components/plan";
+import type { InferencePlan } from "../components/plan/types";
+import { SECRET_PLACEHOLDER } from "../components/plan/types";
+import { argsFromConfig, projectEntries, StackConfigError, StackInputs } from "./config";
+
+/** The repository's stacks/ folder, from both the sources and dist/. */
+export const STACKS_DIR = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? "../../stacks" : ".");
+
+export function stackFile(stack: string, dir = STACKS_DIR): string {
+    return path.join(dir, `Pulumi.${stack}.yaml`);
+}
+
+/** Stack names that have a file in `dir`. */
+export function listStacks(dir = STACKS_DIR): string[] {
+    return fs.readdirSync(dir)
+        .map((f) => /^Pulumi\.([^.]+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
+}
+
+function isSecure(v: unknown): boolean {
+    return typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && "secure" in v;
+}
+
+function replaceSecure(v: unknown): unknown {
+    if (isSecure(v)) return SECRET_PLACEHOLDER;
+    if (Array.isArray(v)) return v.map(replaceSecure);
+    if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, replaceSecure(x)]));
+    return v;
+}
+
+export function loadStack(stack: string, dir = STACKS_DIR): StackInputs {
+    const file = stackFile(stack, dir);
+    if (!fs.existsSync(file)) {
+        throw new StackConfigError(`no stack "${stack}": ${file} does not exist; stacks here: ${listStacks(dir).join(", ") || "none"}`);
+    }
+    const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
+    const entries = projectEntries(replaceSecure(doc.config ?? {}) as Record<string, unknown>);
+    const hfToken = entries.hfToken === undefined ? undefined : SECRET_PLACEHOLDER;
+    return argsFromConfig(entries, hfToken);
+}
+
+export function planStack(stack: string, dir = STACKS_DIR): InferencePlan {
+    const { componentName, args } = loadStack(stack, dir);
+    return planInference(componentName, args);
+}

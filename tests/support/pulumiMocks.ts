@@ -1,0 +1,83 @@
+// Runs Pulumi programs under the SDK's in-process mocks and records every resource
+// registration as the engine would receive it: type, name, inputs (secrets still wrapped),
+// parent, dependsOn (as URNs), ignoreChanges and how many transforms were attached.
+import * as pulumi from "@pulumi/pulumi";
+
+/** The marker the Pulumi wire format puts on secret values. */
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+export interface Registration {
+    type: string;
+    name: string;
+    urn: string;
+    parent: string;
+    custom: boolean;
+    inputs: Record<string, any>;
+    dependsOn: string[];
+    ignoreChanges: string[];
+    transforms: number;
+}
+
+export function isSecret(v: unknown): boolean {
+    return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
+/** The value inside a secret wrapper, or the value itself. */
+export function reveal<T = any>(v: unknown): T {
+    return (isSecret(v) ? (v as { value: unknown }).value : v) as T;
+}
+
+/**
+ * Runs `program` with mocks; resolves with every registration once all outputs settled.
+ * Registrations are recorded before the mock answers, so a program that throws still leaves
+ * a record of what it registered first (used to prove that bad input registers nothing).
+ */
+export async function runWithMocks(program: () => unknown): Promise<{ registrations: Registration[]; result: unknown }> {
+    const registrations: Registration[] = [];
+    pulumi.runtime.setMocks({
+        newResource: (args: pulumi.runtime.MockResourceArgs) => ({ id: `${args.name}-id`, state: args.inputs }),
+        call: (args: pulumi.runtime.MockCallArgs) => args.inputs,
+    }, "vllm-autoscaling", "test", false);
+    const monitor = (pulumi.runtime as any).getMonitor();
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: any) => {
+        const type: string = req.getType();
+        const name: string = req.getName();
+        const parent: string = req.getParent();
+        const registration: Registration = {
+            type,
+            name,
+            urn: "",
+            parent,
+            custom: req.getCustom(),
+            inputs: req.getObject()?.toJavaScript() ?? {},
+            dependsOn: req.getDependenciesList(),
+            ignoreChanges: req.getIgnorechangesList(),
+            transforms: req.getTransformsList().length,
+        };
+        registrations.push(registration);
+        return original(req, (err: unknown, resp: any) => {
+            registration.urn = resp?.getUrn() ?? "";
+            callback(err, resp);
+        });
+    };
+    const result = await program();
+    // Let every pending registration and output settle.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (result && typeof result === "object") {
+        await Promise.all(Object.values(result).filter(pulumi.Output.isInstance).map((o) => promiseOf(o)));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return { registrations, result };
+}
+
+/** An Output's value (mocks resolve everything, so this does not hang). */
+export function promiseOf<T>(o: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => o.apply((v) => { resolve(v); return v; }));
+}
+
+/** Whether an Output is marked secret. */
+export function isSecretOutput(o: pulumi.Output<unknown>): Promise<boolean> {
+    return (o as any).isSecret as Promise<boolean>;
+}
