@@ -30,9 +30,9 @@ export class LlmInference extends pulumi.ComponentResource {
     public readonly grafanaAdminPassword!: pulumi.Output<string>;
 
     constructor(name: string, args: LlmInferenceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(LLM_INFERENCE_TYPE, name, args, opts);
-        // Validation throws before any child is registered.
+        // Validation throws before anything, this component included, is registered.
         const plan = planInference(name, args);
+        super(LLM_INFERENCE_TYPE, name, args, opts);
         const outputs = createResources(this, name, plan, args);
         this.namespace = pulumi.output(plan.namespace);
         this.endpoint = pulumi.output(plan.endpoint);
