@@ -4,6 +4,56 @@
 // `pulumi.Input<T>` = may be an Output (used only for secrets).
 import * as pulumi from "@pulumi/pulumi";
 
+/**
+ * Which signals scale a model (each can still be enabled and tuned one by one):
+ * - `balanced` (default): load (running + waiting requests per replica against `targetConcurrency`,
+ *   derived from `maxNumSeqs`), KV-cache pressure, and queue depth as an overload backstop;
+ * - `queue-depth`: the Production Stack tutorial's and KEDA article's behaviour, waiting requests only;
+ * - `latency-first`: load with a lower per-replica target (more headroom), KV-cache pressure, queue
+ *   depth, and p95 time to first token against `ttft.target`.
+ * `npm run bench:policies` shows how each preset fares on the reference traces.
+ */
+export const Strategy = {
+    Balanced: "balanced",
+    QueueDepth: "queue-depth",
+    LatencyFirst: "latency-first",
+} as const;
+export type Strategy = (typeof Strategy)[keyof typeof Strategy];
+
+/** One scaling signal (a KEDA trigger); unset fields come from the `strategy` preset. */
+export interface SignalArgs {
+    /** Turn the trigger on or off regardless of the preset. */
+    enabled?: boolean;
+    /** Per-replica target (KEDA AverageValue threshold), in the signal's unit. */
+    target?: number;
+    /** Value above which the trigger counts as active for scaling from zero (KEDA activationThreshold). */
+    activation?: number;
+}
+
+/** A KEDA cron trigger: at least `replicas` engines between `start` and `end`. */
+export interface ScheduleArgs {
+    /** Short name of the schedule (letters, digits, `_`), part of the trigger name `schedule_<name>`. */
+    name: string;
+    /** Five-field cron expression at which the window opens, e.g. `0 8 * * 1-5`. */
+    start: string;
+    /** Five-field cron expression at which the window closes, e.g. `0 18 * * 1-5`; must differ from `start`. */
+    end: string;
+    /** IANA time zone of the cron expressions, e.g. `Europe/Berlin`. Default `UTC`. */
+    timezone?: string;
+    /** Engines to keep during the window; from 1 to `maxReplicas`. */
+    replicas: number;
+}
+
+/** KEDA `advanced.scalingModifiers`: one composite metric computed from the triggers' values. */
+export interface ScalingModifiersArgs {
+    /** Expression over trigger names, e.g. `max(load / 16, queue_depth / 5)`; see KEDA's scalingModifiers docs. */
+    formula: string;
+    /** Per-replica target of the composite metric (AverageValue), a positive whole number (KEDA's fallback needs one). */
+    target: number;
+    /** Composite value above which the ScaledObject is active. Default 0. */
+    activationTarget?: number;
+}
+
 /** How one model's engine Deployment is scaled by its KEDA ScaledObject. */
 export interface AutoscalingArgs {
     /** Fewest engine replicas. 0 lets the model scale to zero when idle; the first request wakes it. Default 1. */
@@ -30,6 +80,20 @@ export interface AutoscalingArgs {
     scaleDownPodsPerPeriod?: number;
     /** Period of the scale-down policy, in seconds. Default 60. */
     scaleDownPeriodSeconds?: number;
+    /** Preset of scaling signals. Default `balanced`. */
+    strategy?: Strategy;
+    /** Load: running + waiting requests per replica. Target default: `targetConcurrency` of the preset (a fraction of `maxNumSeqs`). */
+    load?: SignalArgs;
+    /** KV-cache pressure: summed `vllm:kv_cache_usage_perc` (0..1 per engine). Target default 0.7 per replica. */
+    kvCache?: SignalArgs;
+    /** Queue depth: waiting requests per replica. Target default `targetQueueDepth` (set one or the other). */
+    queueDepth?: SignalArgs;
+    /** Latency SLO: p95 time to first token in seconds. Target = the SLO (default 2); enabled by `latency-first`. */
+    ttft?: SignalArgs;
+    /** Known peaks: KEDA cron triggers that hold a floor of replicas. */
+    schedules?: ScheduleArgs[];
+    /** Advanced: replace the triggers' max by one composite formula (KEDA scalingModifiers). */
+    scalingModifiers?: ScalingModifiersArgs;
 }
 
 /** A container image, repository and tag apart (as the vllm-stack chart takes it). */
@@ -62,6 +126,8 @@ export interface ModelArgs {
     memory?: string;
     /** vLLM `--max-model-len`. Default: the model's own. */
     maxModelLen?: number;
+    /** vLLM `--max-num-seqs`: requests one engine runs at once; beyond it they wait. The load signal's target derives from it. Default 64. */
+    maxNumSeqs?: number;
     /** vLLM prefix caching. Default true (the chart would otherwise pass `--no-enable-prefix-caching`). */
     enablePrefixCaching?: boolean;
     /** Extra vLLM command-line arguments, appended after the package's. */

@@ -2,6 +2,7 @@
 import * as assert from "assert";
 import { planInference, PlanValidationError } from "../components";
 import type { ScaledObjectManifest } from "../components";
+import { TRIGGER } from "../components/plan/scaledObject";
 import { argsWith, llama } from "./fixtures";
 
 type Trigger = ScaledObjectManifest["spec"]["triggers"][number];
@@ -179,7 +180,7 @@ describe("planInference: autoscaling semantics", () => {
     const so = planInference("chat", argsWith()).scaledObjects[0];
 
     it("scales on the model's own queue depth, AverageValue with threshold = targetQueueDepth, empty answers are errors", () => {
-        const t = trigger(so, "queue-depth")!;
+        const t = trigger(so, TRIGGER.queueDepth)!;
         assert.strictEqual(t.type, "prometheus");
         assert.strictEqual(t.metricType, "AverageValue");
         assert.strictEqual(t.metadata.threshold, "5");
@@ -190,19 +191,19 @@ describe("planInference: autoscaling semantics", () => {
 
     it("uses targetQueueDepth and activationQueueDepth from the args", () => {
         const s = planInference("chat", argsWith({ models: [llama({ autoscaling: { maxReplicas: 3, targetQueueDepth: 8, activationQueueDepth: 2 } })] })).scaledObjects[0];
-        const t = trigger(s, "queue-depth")!;
+        const t = trigger(s, TRIGGER.queueDepth)!;
         assert.deepStrictEqual([t.metadata.threshold, t.metadata.activationThreshold], ["8", "2"]);
     });
 
     it("adds a wake-on-request trigger on the router's counter only when minReplicas is 0", () => {
-        const wake = trigger(so, "wake-on-request")!;
+        const wake = trigger(so, TRIGGER.wakeOnRequest)!;
         assert.ok(wake, "minReplicas 0 needs a trigger that exists while no engine does");
         assert.match(wake.metadata.query, /vllm:num_incoming_requests_total\{namespace="llm",model="meta-llama\/Llama-3.1-8B-Instruct"\}/);
         assert.strictEqual(wake.metricType, "AverageValue");
         assert.strictEqual(wake.metadata.threshold, "1", "at most one replica from the wake trigger itself");
         assert.strictEqual(wake.metadata.activationThreshold, "0");
         const one = planInference("chat", argsWith({ models: [llama({ autoscaling: { minReplicas: 1, maxReplicas: 4 } })] })).scaledObjects[0];
-        assert.deepStrictEqual(one.spec.triggers.map((t) => t.name), ["queue-depth"]);
+        assert.ok(!one.spec.triggers.some((t) => t.name === TRIGGER.wakeOnRequest));
     });
 
     it("scales up at once and down slowly, one pod per period, after >= 300 s", () => {
@@ -242,7 +243,7 @@ describe("planInference: autoscaling semantics", () => {
 
     it("escapes quotes and backslashes in served model names inside PromQL", () => {
         const s = planInference("chat", argsWith({ models: [llama({ servedModelName: 'we"ird\\name' })] })).scaledObjects[0];
-        assert.match(trigger(s, "queue-depth")!.metadata.query, /model_name="we\\"ird\\\\name"/);
+        assert.match(trigger(s, TRIGGER.queueDepth)!.metadata.query, /model_name="we\\"ird\\\\name"/);
     });
 });
 

@@ -34,6 +34,8 @@ function modelSpec(r: ResolvedArgs, m: ResolvedModel): Values {
     };
     if (m.gpusPerReplica > 1) vllmConfig.tensorParallelSize = m.gpusPerReplica;
     if (m.maxModelLen !== undefined) vllmConfig.maxModelLen = m.maxModelLen;
+    // Explicit, so that the load trigger's target (a fraction of it) means something.
+    vllmConfig.maxNumSeqs = m.maxNumSeqs;
     const spec: Values = {
         name: m.name,
         repository: image.repository,

@@ -30,4 +30,15 @@ export const DEFAULTS = {
 
     /** Prometheus never scrapes engines less often than this, whatever KEDA's polling. */
     maxScrapeIntervalSeconds: 15,
+
+    /** vLLM --max-num-seqs the package sets (vLLM's own default is 256 or 1024 depending on the GPU). */
+    maxNumSeqs: 64,
+    /** Scaling-signal preset (see strategy.ts and `npm run bench:policies`). */
+    strategy: "balanced",
+    /** Per-replica KV-cache fraction the kv_cache trigger aims for. */
+    kvCacheTarget: 0.7,
+    /** p95 time-to-first-token SLO (seconds) of the ttft_p95 trigger. */
+    ttftSloSeconds: 2,
+    /** Time zone of schedules that name none. */
+    scheduleTimezone: "UTC",
 } as const;

@@ -44,3 +44,43 @@ export function wakeOnRequestQuery(scope: SeriesScope, windowSeconds: number): s
     const newSeries = `(sum(${counter} unless ${counter} offset ${window}) or vector(0))`;
     return `clamp_max(${seenInWindow} + ${newSeries}, 1)`;
 }
+
+/**
+ * Load: requests running plus waiting in the model's engines, summed over them. Each half is
+ * made zero-safe on its own, so an engine that exports only one of the gauges still counts.
+ */
+export function loadQuery(scope: SeriesScope): string {
+    const sel = engineSelector(scope);
+    return `(sum(vllm:num_requests_running${sel}) or vector(0)) + (sum(vllm:num_requests_waiting${sel}) or vector(0))`;
+}
+
+/**
+ * KV-cache pressure: the engines' KV-cache usage (0..1 each), summed. vLLM renamed the gauge in
+ * 0.9 (`gpu_cache_usage_perc` -> `kv_cache_usage_perc`); `or` takes the new name where a pod has
+ * it and the old one elsewhere (set operators match label sets without the metric name, so a pod
+ * exporting both is counted once).
+ */
+export function kvCacheQuery(scope: SeriesScope): string {
+    const sel = engineSelector(scope);
+    return `sum(vllm:kv_cache_usage_perc${sel} or vllm:gpu_cache_usage_perc${sel}) or vector(0)`;
+}
+
+/**
+ * p95 time to first token over the window, from the model's summed histogram buckets,
+ * multiplied by the number of engines exporting metrics: under AverageValue (target = the SLO
+ * in seconds) the HPA then asks for ceil(engines x p95 / SLO), i.e. grows the fleet by the factor
+ * the SLO is missed by. Idle (no requests in the window) histogram_quantile gives NaN, and with
+ * no engines the count is empty: `>= 0` drops both and `or vector(0)` answers 0.
+ */
+export function ttftPressureQuery(scope: SeriesScope, windowSeconds: number): string {
+    const sel = engineSelector(scope);
+    const p95 = `histogram_quantile(0.95, sum by (le) (rate(vllm:time_to_first_token_seconds_bucket${sel}[${windowSeconds}s])))`;
+    const engines = `scalar(count(vllm:num_requests_running${sel}))`;
+    return `((${p95} * ${engines}) >= 0) or vector(0)`;
+}
+
+/** p95 time to first token alone (seconds; 0 when idle): for dashboards and the `plan` view. */
+export function ttftP95Query(scope: SeriesScope, windowSeconds: number): string {
+    const sel = engineSelector(scope);
+    return `(histogram_quantile(0.95, sum by (le) (rate(vllm:time_to_first_token_seconds_bucket${sel}[${windowSeconds}s]))) >= 0) or vector(0)`;
+}

@@ -7,6 +7,9 @@ import {
 } from "./names";
 import { Problems, unknownKeys } from "./problems";
 import type { ResolvedAutoscaling } from "./scaledObject";
+import { resolveSchedules } from "./schedules";
+import { resolveScalingModifiers, triggerNames } from "./signals";
+import { resolveSignals } from "./strategy";
 import type { Values } from "./merge";
 
 export interface ResolvedImage { repository: string; tag: string }
@@ -23,6 +26,8 @@ export interface ResolvedModel {
     cpu: number;
     memory: string;
     maxModelLen?: number;
+    /** vLLM --max-num-seqs (always set explicitly). */
+    maxNumSeqs: number;
     enablePrefixCaching: boolean;
     extraArgs: string[];
     image?: ResolvedImage;
@@ -47,11 +52,12 @@ export interface ResolvedArgs {
 const KNOWN = {
     top: ["models", "namespace", "createNamespace", "clusterDomain", "keda", "monitoring", "vllmStack"],
     model: ["name", "modelUrl", "servedModelName", "gpusPerReplica", "hfToken", "cacheSize", "cacheStorageClass",
-        "cpu", "memory", "maxModelLen", "enablePrefixCaching", "extraArgs", "image", "readyTimeoutSeconds", "values",
+        "cpu", "memory", "maxModelLen", "maxNumSeqs", "enablePrefixCaching", "extraArgs", "image", "readyTimeoutSeconds", "values",
         "autoscaling"],
     autoscaling: ["minReplicas", "maxReplicas", "targetQueueDepth", "activationQueueDepth", "pollingIntervalSeconds",
         "cooldownSeconds", "paused", "fallbackReplicas", "scaleUpStabilizationSeconds", "scaleDownStabilizationSeconds",
-        "scaleDownPodsPerPeriod", "scaleDownPeriodSeconds"],
+        "scaleDownPodsPerPeriod", "scaleDownPeriodSeconds", "strategy", "load", "kvCache", "queueDepth", "ttft", "schedules",
+        "scalingModifiers"],
     image: ["repository", "tag"],
     keda: ["install", "namespace", "version", "values"],
     monitoring: ["install", "namespace", "version", "values", "prometheusUrl"],
@@ -71,7 +77,7 @@ function resolveImage(p: Problems, path: string, image: unknown): ResolvedImage 
     return { repository: i.repository, tag: i.tag };
 }
 
-function resolveAutoscaling(p: Problems, path: string, a: AutoscalingArgs): ResolvedAutoscaling {
+function resolveAutoscaling(p: Problems, path: string, a: AutoscalingArgs, maxNumSeqs: number = DEFAULTS.maxNumSeqs): ResolvedAutoscaling {
     unknownKeys(p, path, a, KNOWN.autoscaling);
     const minReplicas = a.minReplicas ?? DEFAULTS.minReplicas;
     const minOk = p.integer(`${path}.minReplicas`, minReplicas, 0);
@@ -92,6 +98,10 @@ function resolveAutoscaling(p: Problems, path: string, a: AutoscalingArgs): Reso
     p.integer(`${path}.scaleDownStabilizationSeconds`, a.scaleDownStabilizationSeconds, 0, { optional: true, max: 3600 });
     p.integer(`${path}.scaleDownPodsPerPeriod`, a.scaleDownPodsPerPeriod, 1, { optional: true });
     p.integer(`${path}.scaleDownPeriodSeconds`, a.scaleDownPeriodSeconds, 1, { optional: true, max: 1800 });
+    const { strategy, signals } = resolveSignals(p, path, a, maxNumSeqs);
+    const schedules = resolveSchedules(p, `${path}.schedules`, a.schedules, minOk ? minReplicas : 0, maxOk ? a.maxReplicas : 1);
+    const scalingModifiers = resolveScalingModifiers(p, `${path}.scalingModifiers`, a.scalingModifiers,
+        triggerNames(signals, schedules, minOk ? minReplicas : 1));
     return {
         minReplicas,
         maxReplicas: a.maxReplicas,
@@ -105,6 +115,10 @@ function resolveAutoscaling(p: Problems, path: string, a: AutoscalingArgs): Reso
         scaleDownStabilizationSeconds: a.scaleDownStabilizationSeconds ?? DEFAULTS.scaleDownStabilizationSeconds,
         scaleDownPodsPerPeriod: a.scaleDownPodsPerPeriod ?? DEFAULTS.scaleDownPodsPerPeriod,
         scaleDownPeriodSeconds: a.scaleDownPeriodSeconds ?? DEFAULTS.scaleDownPeriodSeconds,
+        strategy,
+        signals,
+        schedules,
+        ...(scalingModifiers ? { scalingModifiers } : {}),
     };
 }
 
@@ -130,6 +144,8 @@ function resolveModel(p: Problems, index: number, m: ModelArgs, releaseName: str
     p.integer(`${path}.cpu`, m.cpu, 1, { optional: true });
     p.string(`${path}.memory`, m.memory, { optional: true, pattern: QUANTITY, hint: "use a Kubernetes quantity such as \"32Gi\"" });
     p.integer(`${path}.maxModelLen`, m.maxModelLen, 1, { optional: true });
+    const maxNumSeqsOk = p.integer(`${path}.maxNumSeqs`, m.maxNumSeqs, 1, { optional: true, max: 4096 });
+    const maxNumSeqs = maxNumSeqsOk && m.maxNumSeqs !== undefined ? m.maxNumSeqs : DEFAULTS.maxNumSeqs;
     p.boolean(`${path}.enablePrefixCaching`, m.enablePrefixCaching);
     if (m.extraArgs !== undefined && (!Array.isArray(m.extraArgs) || m.extraArgs.some((x) => typeof x !== "string"))) {
         p.add(`${path}.extraArgs`, "is not a list of strings; use e.g. [\"--dtype\", \"bfloat16\"]");
@@ -151,12 +167,13 @@ function resolveModel(p: Problems, index: number, m: ModelArgs, releaseName: str
         cpu: m.cpu ?? DEFAULTS.cpuPerGpu * g,
         memory: m.memory ?? `${DEFAULTS.memoryGiPerGpu * g}Gi`,
         maxModelLen: m.maxModelLen,
+        maxNumSeqs,
         enablePrefixCaching: m.enablePrefixCaching ?? DEFAULTS.enablePrefixCaching,
         extraArgs: m.extraArgs ?? [],
         image,
         readyTimeoutSeconds: m.readyTimeoutSeconds ?? DEFAULTS.readyTimeoutSeconds,
         values: m.values,
-        autoscaling: resolveAutoscaling(p, `${path}.autoscaling`, m.autoscaling),
+        autoscaling: resolveAutoscaling(p, `${path}.autoscaling`, m.autoscaling, maxNumSeqs),
     };
 }
 

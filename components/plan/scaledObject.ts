@@ -2,14 +2,27 @@
 // owns 1<->N from the same triggers. Every trigger is AverageValue on a summed query, so the HPA
 // computes desired = ceil(sum / threshold) and KEDA's fallback (AverageValue only) works.
 import { DEFAULTS } from "./defaults";
-import { queueDepthQuery, SeriesScope, wakeOnRequestQuery } from "./queries";
+import type { SeriesScope } from "./queries";
+import type { ResolvedSchedule } from "./schedules";
+import { buildTriggers, scalingModifiersSpec, type ResolvedScalingModifiers } from "./signals";
+import type { ResolvedSignals } from "./strategy";
 import type { ScaledObjectManifest } from "./types";
+import type { Strategy } from "../args";
 
-/** Trigger names: the `plan` view, the simulator and the Prometheus tests key on them. */
+/**
+ * Trigger names: the `plan` view, the simulator and the Prometheus tests key on them, and a
+ * scalingModifiers formula reads triggers by name, so they are expr identifiers (no '-').
+ */
 export const TRIGGER = {
-    queueDepth: "queue-depth",
-    wakeOnRequest: "wake-on-request",
+    queueDepth: "queue_depth",
+    wakeOnRequest: "wake_on_request",
+    load: "load",
+    kvCache: "kv_cache",
+    ttft: "ttft_p95",
 } as const;
+
+/** Cron triggers are named `schedule_<schedule name>`. */
+export const SCHEDULE_TRIGGER_PREFIX = "schedule_";
 
 export const PAUSED_ANNOTATION = "autoscaling.keda.sh/paused";
 
@@ -27,6 +40,11 @@ export interface ResolvedAutoscaling {
     scaleDownStabilizationSeconds: number;
     scaleDownPodsPerPeriod: number;
     scaleDownPeriodSeconds: number;
+    /** Signal preset and per-trigger settings; absent = queue depth only (targetQueueDepth). */
+    strategy?: Strategy;
+    signals?: ResolvedSignals;
+    schedules?: ResolvedSchedule[];
+    scalingModifiers?: ResolvedScalingModifiers;
 }
 
 export interface ScaledObjectInput {
@@ -41,7 +59,7 @@ export interface ScaledObjectInput {
     autoscaling: ResolvedAutoscaling;
 }
 
-function prometheusTrigger(name: string, serverAddress: string, query: string, threshold: number, activation: number) {
+export function prometheusTrigger(name: string, serverAddress: string, query: string, threshold: number, activation: number) {
     return {
         type: "prometheus",
         name,
@@ -79,15 +97,7 @@ export function hpaBehavior(a: ResolvedAutoscaling) {
 
 export function buildScaledObject(input: ScaledObjectInput): ScaledObjectManifest {
     const a = input.autoscaling;
-    const triggers = [
-        prometheusTrigger(TRIGGER.queueDepth, input.prometheusUrl, queueDepthQuery(input.scope),
-            a.targetQueueDepth, a.activationQueueDepth),
-    ];
-    if (a.minReplicas === 0) {
-        // At zero replicas no engine series exist; only the router sees the first request.
-        triggers.push(prometheusTrigger(TRIGGER.wakeOnRequest, input.prometheusUrl,
-            wakeOnRequestQuery(input.scope, input.wakeWindowSeconds), 1, 0));
-    }
+    const triggers = buildTriggers(input);
     return {
         apiVersion: "keda.sh/v1alpha1",
         kind: "ScaledObject",
@@ -112,6 +122,7 @@ export function buildScaledObject(input: ScaledObjectInput): ScaledObjectManifes
             advanced: {
                 restoreToOriginalReplicaCount: false,
                 horizontalPodAutoscalerConfig: { behavior: hpaBehavior(a) },
+                ...(a.scalingModifiers ? { scalingModifiers: scalingModifiersSpec(a.scalingModifiers) } : {}),
             },
             triggers,
         },

@@ -1,0 +1,135 @@
+// Scaling-signal presets (`autoscaling.strategy`) and the per-trigger overrides on top of them.
+// A preset only chooses which triggers exist and their default targets; every field can be
+// overridden per trigger (`load`, `kvCache`, `queueDepth`, `ttft`). The numbers below are the ones
+// `npm run bench:policies` measured on the reference engine and traces (see README).
+import { Strategy, type AutoscalingArgs, type SignalArgs } from "../args";
+import { DEFAULTS } from "./defaults";
+import { Problems, unknownKeys } from "./problems";
+
+/** One trigger after preset and overrides. */
+export interface ResolvedSignal {
+    enabled: boolean;
+    /** KEDA AverageValue threshold per replica, in the signal's unit. */
+    target: number;
+    /** KEDA activationThreshold. */
+    activation: number;
+}
+
+export interface ResolvedSignals {
+    /** Running + waiting requests per replica. */
+    load: ResolvedSignal;
+    /** Summed KV-cache usage (0..1 per engine) per replica. */
+    kvCache: ResolvedSignal;
+    /** Waiting requests per replica. */
+    queueDepth: ResolvedSignal;
+    /** p95 TTFT (seconds) x engines, per replica: target = the SLO. */
+    ttft: ResolvedSignal;
+}
+
+/** What a preset turns on, and its default targets. */
+export interface StrategyPreset {
+    /** One line for the docs and the `plan` view. */
+    summary: string;
+    load: boolean;
+    /** Load target per replica as a fraction of maxNumSeqs. */
+    loadFraction: number;
+    kvCache: boolean;
+    kvCacheTarget: number;
+    queueDepth: boolean;
+    /** Queue-depth target per replica when the user sets none (undefined: DEFAULTS.targetQueueDepth). */
+    queueDepthTarget?: (targetConcurrency: number) => number;
+    ttft: boolean;
+}
+
+export const STRATEGY_PRESETS: Readonly<Record<Strategy, StrategyPreset>> = {
+    [Strategy.Balanced]: {
+        summary: "load (running + waiting) at ~60% of max-num-seqs per replica, KV-cache at 70%, queue depth as an overload backstop",
+        load: true,
+        loadFraction: 0.6,
+        kvCache: true,
+        kvCacheTarget: DEFAULTS.kvCacheTarget,
+        queueDepth: true,
+        ttft: false,
+    },
+    [Strategy.QueueDepth]: {
+        summary: "waiting requests only, 5 per replica (the Production Stack tutorial's and the KEDA articles' behaviour)",
+        load: false,
+        loadFraction: 0.6,
+        kvCache: false,
+        kvCacheTarget: DEFAULTS.kvCacheTarget,
+        queueDepth: true,
+        ttft: false,
+    },
+    [Strategy.LatencyFirst]: {
+        summary: "load at ~40% of max-num-seqs per replica, KV-cache at 60%, queue depth, and p95 time to first token against the SLO",
+        load: true,
+        loadFraction: 0.4,
+        kvCache: true,
+        kvCacheTarget: 0.6,
+        queueDepth: true,
+        ttft: true,
+    },
+};
+
+const STRATEGIES: readonly string[] = Object.values(Strategy);
+const SIGNAL_KEYS = ["enabled", "target", "activation"] as const;
+
+/** Load target per replica for a preset and max-num-seqs: at least 1 request. */
+export function targetConcurrency(strategy: Strategy, maxNumSeqs: number): number {
+    return Math.max(1, Math.round(STRATEGY_PRESETS[strategy].loadFraction * maxNumSeqs));
+}
+
+function signal(p: Problems, path: string, s: SignalArgs | undefined, preset: { enabled: boolean; target: number; activation: number },
+    opts: { maxTarget?: number; unit: string }): ResolvedSignal {
+    if (!p.object(path, s, { optional: true }) || s === undefined) return { ...preset };
+    unknownKeys(p, path, s, SIGNAL_KEYS);
+    p.boolean(`${path}.enabled`, s.enabled);
+    if (p.positive(`${path}.target`, s.target, { optional: true }) && s.target !== undefined && opts.maxTarget !== undefined && s.target > opts.maxTarget) {
+        p.add(`${path}.target`, `${s.target} is above ${opts.maxTarget}; use a ${opts.unit} from 0 (exclusive) to ${opts.maxTarget}`);
+    }
+    p.positive(`${path}.activation`, s.activation, { optional: true, allowZero: true });
+    return {
+        enabled: typeof s.enabled === "boolean" ? s.enabled : preset.enabled,
+        target: typeof s.target === "number" ? s.target : preset.target,
+        activation: typeof s.activation === "number" ? s.activation : preset.activation,
+    };
+}
+
+/** Validates `strategy` and the per-signal overrides; returns the strategy and the signals. */
+export function resolveSignals(p: Problems, path: string, a: AutoscalingArgs, maxNumSeqs: number): { strategy: Strategy; signals: ResolvedSignals } {
+    let strategy = (a.strategy ?? DEFAULTS.strategy) as Strategy;
+    if (!STRATEGIES.includes(strategy)) {
+        p.add(`${path}.strategy`, `${JSON.stringify(a.strategy)} is not a strategy; use one of ${STRATEGIES.map((s) => `"${s}"`).join(", ")}`);
+        strategy = DEFAULTS.strategy as Strategy;
+    }
+    const preset = STRATEGY_PRESETS[strategy];
+    const concurrency = targetConcurrency(strategy, maxNumSeqs);
+
+    const qd = (a.queueDepth ?? {}) as SignalArgs;
+    if (a.targetQueueDepth !== undefined && qd.target !== undefined) {
+        p.add(`${path}.queueDepth.target`, "is set together with targetQueueDepth; set one of them");
+    }
+    if (a.activationQueueDepth !== undefined && qd.activation !== undefined) {
+        p.add(`${path}.queueDepth.activation`, "is set together with activationQueueDepth; set one of them");
+    }
+    const queueTarget = a.targetQueueDepth ?? (preset.queueDepthTarget ? preset.queueDepthTarget(concurrency) : DEFAULTS.targetQueueDepth);
+
+    const signals: ResolvedSignals = {
+        load: signal(p, `${path}.load`, a.load, { enabled: preset.load, target: concurrency, activation: 0 }, { unit: "request count" }),
+        kvCache: signal(p, `${path}.kvCache`, a.kvCache, { enabled: preset.kvCache, target: preset.kvCacheTarget, activation: 0 },
+            { maxTarget: 1, unit: "fraction of one engine's KV cache" }),
+        queueDepth: signal(p, `${path}.queueDepth`, a.queueDepth,
+            { enabled: preset.queueDepth, target: queueTarget, activation: a.activationQueueDepth ?? DEFAULTS.activationQueueDepth },
+            { unit: "request count" }),
+        ttft: signal(p, `${path}.ttft`, a.ttft, { enabled: preset.ttft, target: DEFAULTS.ttftSloSeconds, activation: 0 }, { unit: "number of seconds" }),
+    };
+    if (!signals.load.enabled && !signals.kvCache.enabled && !signals.queueDepth.enabled && !signals.ttft.enabled) {
+        p.add(`${path}`, "every load signal is disabled (load, kvCache, queueDepth, ttft); enable at least one, or the model could never scale beyond its minimum");
+    }
+    return { strategy, signals };
+}
+
+/** The preset summary, for docs and the `plan` view. */
+export function describeStrategy(strategy: Strategy): string {
+    return STRATEGY_PRESETS[strategy].summary;
+}
