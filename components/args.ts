@@ -104,6 +104,35 @@ export interface ImageArgs {
     tag: string;
 }
 
+/** Which server runs a model's engine pods. */
+export const Engine = {
+    /** vLLM on GPUs, deployed by the vllm-stack chart (the default). */
+    Vllm: "vllm",
+    /**
+     * The llm-d inference simulator on CPU: vLLM's OpenAI API and metric names at no GPU cost, for
+     * proving 1 -> N -> 0 scaling on a laptop cluster (kind, k3d, minikube). The package deploys it
+     * itself (Deployment + Service labelled like the chart's engines), not through the chart.
+     */
+    Simulator: "simulator",
+} as const;
+export type Engine = (typeof Engine)[keyof typeof Engine];
+
+/** Settings of the llm-d inference simulator (only for models with `engine: simulator`). Its queue limit is the model's `maxNumSeqs`. */
+export interface SimulatorArgs {
+    /** Simulated time to first token, in milliseconds (`--time-to-first-token`). Default 200. */
+    timeToFirstTokenMs?: number;
+    /** Simulated time between output tokens, in milliseconds (`--inter-token-latency`). Default 50. */
+    interTokenLatencyMs?: number;
+    /** Seconds the simulator reports "loading" (readiness 503) after start, like a model load (`--startup-duration`). Default 10. */
+    startupSeconds?: number;
+    /** CPU the simulator pod requests, a Kubernetes quantity. Default `100m`. */
+    cpu?: string;
+    /** Memory the simulator pod requests. Default `128Mi`. */
+    memory?: string;
+    /** Simulator image. Default: the pinned `ghcr.io/llm-d/llm-d-inference-sim` tag. */
+    image?: ImageArgs;
+}
+
 /** One model served by its own vLLM engine Deployment. */
 export interface ModelArgs {
     /** Short name of the model: a DNS-1123 label used in every Kubernetes name derived for it (e.g. `llama3-8b`). */
@@ -140,6 +169,10 @@ export interface ModelArgs {
     values?: Record<string, any>;
     /** Autoscaling of this model's engines. */
     autoscaling: AutoscalingArgs;
+    /** Engine server: `vllm` (GPU, through the chart) or `simulator` (CPU, no GPU request). Default `vllm`. */
+    engine?: Engine;
+    /** Simulator settings; only with `engine: simulator`. */
+    simulator?: SimulatorArgs;
 }
 
 /** The KEDA Helm release. */
@@ -182,6 +215,96 @@ export interface VllmStackArgs {
     routerImage?: ImageArgs;
 }
 
+/** GKE GPU driver installation (`gpuDriverInstallationConfig.gpuDriverVersion`). */
+export const GpuDriverVersion = {
+    /** GKE's default driver for the node version. */
+    Default: "DEFAULT",
+    /** The latest driver GKE offers for the node version (COS). */
+    Latest: "LATEST",
+    /** No driver; install it yourself (e.g. with the GPU Operator). */
+    InstallationDisabled: "INSTALLATION_DISABLED",
+} as const;
+export type GpuDriverVersion = (typeof GpuDriverVersion)[keyof typeof GpuDriverVersion];
+
+/** EKS node group AMI types with NVIDIA drivers. */
+export const AmiType = {
+    /** Amazon Linux 2023 with NVIDIA drivers; the package installs the NVIDIA device plugin for it. */
+    Al2023Nvidia: "AL2023_x86_64_NVIDIA",
+    /** Bottlerocket with NVIDIA drivers and the device plugin built in. */
+    BottlerocketNvidia: "BOTTLEROCKET_x86_64_NVIDIA",
+} as const;
+export type AmiType = (typeof AmiType)[keyof typeof AmiType];
+
+/** EKS node group capacity type. */
+export const CapacityType = {
+    OnDemand: "ON_DEMAND",
+    Spot: "SPOT",
+} as const;
+export type CapacityType = (typeof CapacityType)[keyof typeof CapacityType];
+
+/** A GPU node pool on an existing GKE cluster (`gcp.container.NodePool`). */
+export interface GkeNodePoolArgs {
+    /** Name (or id) of the existing cluster. */
+    cluster: pulumi.Input<string>;
+    /** Cluster location: a region (`us-central1`) or a zone (`us-central1-a`). */
+    location: pulumi.Input<string>;
+    /** Project of the cluster. Default: the provider's project. */
+    project?: pulumi.Input<string>;
+    /** Machine type, e.g. `g2-standard-8` (1 NVIDIA L4) or `a2-highgpu-1g` (1 A100 40GB). */
+    machineType: string;
+    /** GPU type, e.g. `nvidia-l4`, `nvidia-tesla-a100`, `nvidia-h100-80gb`. */
+    acceleratorType: string;
+    /** GPUs per node; must match what accelerator-optimized machine types (g2, a2, a3) come with. */
+    acceleratorCount: number;
+    /** Spot VMs: much cheaper, can be preempted at any time. Default false. */
+    spot?: boolean;
+    /** GPU driver GKE installs. Default `LATEST`. */
+    driverVersion?: GpuDriverVersion;
+    /** Boot disk size in GB (the vLLM image alone is over 10 GB). Default 100. */
+    diskSizeGb?: number;
+}
+
+/** A GPU managed node group on an existing EKS cluster (`aws.eks.NodeGroup`). */
+export interface EksNodeGroupArgs {
+    /** Name of the existing cluster. */
+    clusterName: pulumi.Input<string>;
+    /** ARN of the IAM role the nodes assume (with the EKS worker, CNI and ECR read-only policies). */
+    nodeRoleArn: pulumi.Input<string>;
+    /** Subnets of the node group. */
+    subnetIds: pulumi.Input<string>[];
+    /** Instance types, e.g. `["g6.xlarge"]`; all with the same GPU count. */
+    instanceTypes: string[];
+    /** AMI type. Default `AL2023_x86_64_NVIDIA` (the package adds the NVIDIA device plugin); `BOTTLEROCKET_x86_64_NVIDIA` ships it. */
+    amiType?: AmiType;
+    /** `ON_DEMAND` or `SPOT`. Default `ON_DEMAND`. */
+    capacityType?: CapacityType;
+    /** Root volume size in GiB (EKS's default of 20 cannot hold the vLLM image). Default 100. */
+    diskSizeGb?: number;
+}
+
+/**
+ * GPU nodes for the engines, on GKE or EKS (set exactly one of `gke` and `eks`). The nodes carry
+ * the taint `nvidia.com/gpu=present:NoSchedule` and the label `vllm-autoscaling/gpu-pool=<name>`;
+ * GPU engines get the matching toleration and node affinity. The cluster autoscaler scales the
+ * pool between `minNodes` and `maxNodes` as engine pods come and go.
+ */
+export interface GpuNodePoolArgs {
+    /** GKE node pool. */
+    gke?: GkeNodePoolArgs;
+    /** EKS managed node group. */
+    eks?: EksNodeGroupArgs;
+    /** Fewest nodes; 0 lets the pool scale to zero when no engine runs. Default 0. */
+    minNodes?: number;
+    /** Most nodes (in total, across zones). At least 1 and at least `minNodes`. */
+    maxNodes: number;
+    /** GPUs per node. Default: `gke.acceleratorCount`, or the package's table of EKS instance types (g4dn, g5, g6, g6e, p4d, p4de, p5, p5e, p5en); required for other types. */
+    gpusPerNode?: number;
+    /** Price of one node per hour, in your billing currency, for `plan.cost` and `maxMonthlyCost`. Default: the package's dated on-demand list price for known types (USD; prices vary by region). */
+    hourlyCost?: number;
+    /** Value of the `vllm-autoscaling/gpu-pool` node label engines select. Default: `<release>-gpu` in LlmInference, the component name for GpuNodePool. */
+    name?: string;
+}
+
 /** Arguments of `LlmInference`. */
 export interface LlmInferenceArgs {
     /** The models to serve, one engine Deployment and one ScaledObject each. */
@@ -198,4 +321,8 @@ export interface LlmInferenceArgs {
     monitoring?: MonitoringArgs;
     /** vLLM Production Stack chart. */
     vllmStack?: VllmStackArgs;
+    /** GPU nodes for the engines, created before the charts. Default: none (the engines use the cluster's existing GPU nodes). */
+    gpuNodePool?: GpuNodePoolArgs;
+    /** Fail the plan when the worst case (the GPU pool at `maxNodes`) would cost more than this per month (730 hours), in the currency of `hourlyCost`. */
+    maxMonthlyCost?: number;
 }

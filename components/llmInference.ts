@@ -3,9 +3,11 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { LlmInferenceArgs } from "./args";
+import { GpuNodePool } from "./gpuNodePool";
 import { planInference } from "./plan";
 import { ignoreEngineReplicas } from "./plan/transforms";
 import type { ChartPlan, InferencePlan } from "./plan/types";
+import { createSimulatorEngine } from "./simulatorEngine";
 
 export const LLM_INFERENCE_TYPE = "vllm-autoscaling:index:LlmInference";
 
@@ -68,6 +70,10 @@ function helmRelease(parent: pulumi.Resource, chart: ChartPlan, dependsOn: pulum
 // A function, not methods: every class member would become a schema output (DESIGN.md).
 function createResources(parent: LlmInference, name: string, plan: InferencePlan, args: LlmInferenceArgs) {
     const { charts } = plan;
+    // The GPU pool first: the chart's engines are scheduled onto it (its name and label are plan values).
+    const gpuPool = plan.gpuNodePool && args.gpuNodePool
+        ? new GpuNodePool(`${name}-gpu-pool`, { ...args.gpuNodePool, name: plan.gpuNodePool.name }, { parent })
+        : undefined;
     const kedaRelease = charts.keda ? helmRelease(parent, charts.keda, [], true) : undefined;
 
     let monitoringRelease: k8s.helm.v3.Release | undefined;
@@ -103,7 +109,8 @@ function createResources(parent: LlmInference, name: string, plan: InferencePlan
 
     const vllm = charts.vllmStack;
     // The chart's ServiceMonitors need the Prometheus Operator CRDs the monitoring release installs.
-    const chartDeps = [...nsDeps, ...(tokenSecret ? [tokenSecret] : []), ...(monitoringRelease ? [monitoringRelease] : [])];
+    const chartDeps = [...nsDeps, ...(tokenSecret ? [tokenSecret] : []), ...(monitoringRelease ? [monitoringRelease] : []),
+        ...(gpuPool ? [gpuPool] : [])];
     const vllmChart = new k8s.helm.v4.Chart(`${name}-vllm-stack`, {
         name: vllm.releaseName,
         chart: vllm.chart,
@@ -117,8 +124,11 @@ function createResources(parent: LlmInference, name: string, plan: InferencePlan
         transforms: [ignoreEngineReplicas(plan.models.map((m) => m.deploymentName))],
     });
 
+    // Simulator engines: the package's own Deployments and Services, shaped like the chart's engines.
+    const simulators = plan.simulators.flatMap((s) => createSimulatorEngine(parent, name, s, nsDeps));
+
     // Created after KEDA and the engines exist, deleted before them.
-    const soDeps: pulumi.Resource[] = [vllmChart, ...(kedaRelease ? [kedaRelease] : [])];
+    const soDeps: pulumi.Resource[] = [vllmChart, ...(kedaRelease ? [kedaRelease] : []), ...simulators];
     plan.scaledObjects.forEach((so, i) => {
         new k8s.apiextensions.CustomResource(`${name}-${plan.models[i].name}-scaledobject`, {
             apiVersion: so.apiVersion,

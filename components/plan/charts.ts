@@ -2,6 +2,7 @@
 import { DEFAULTS } from "./defaults";
 import { mergeValues, Values } from "./merge";
 import { grafanaAdminSecretName, hfTokenSecretKey, hfTokenSecretName } from "./names";
+import { gpuSchedulingValues } from "./nodePool";
 import type { ResolvedArgs, ResolvedModel } from "./resolve";
 import { ChartPlan } from "./types";
 import { CHARTS, IMAGES } from "./versions";
@@ -54,6 +55,8 @@ function modelSpec(r: ResolvedArgs, m: ResolvedModel): Values {
     if (m.hasHfToken) {
         spec.hf_token = { secretName: hfTokenSecretName(r.releaseName), secretKey: hfTokenSecretKey(m.name) };
     }
+    // Onto the GPU pool: tolerate its taint, require its label (plain strings, known at preview).
+    if (r.gpuNodePool) Object.assign(spec, gpuSchedulingValues(r.gpuNodePool));
     return mergeValues(spec, m.values);
 }
 
@@ -62,7 +65,8 @@ export function vllmStackChart(r: ResolvedArgs, scrapeIntervalSeconds: number): 
     const values: Values = {
         servingEngineSpec: {
             labels: engineLabels(r.releaseName),
-            modelSpec: r.models.map((m) => modelSpec(r, m)),
+            // Simulator engines are the package's own Deployments, not the chart's.
+            modelSpec: r.models.filter((m) => m.engine !== "simulator").map((m) => modelSpec(r, m)),
             serviceMonitor: serviceMonitor(scrapeIntervalSeconds),
         },
         routerSpec: {

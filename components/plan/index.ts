@@ -7,6 +7,7 @@ import {
     engineDeploymentName, engineServiceName, grafanaAdminSecretName, hfTokenSecretKey, hfTokenSecretName,
     routerServiceName, scaledObjectName,
 } from "./names";
+import { planPlacement } from "./placement";
 import { resolveArgs, ResolvedArgs } from "./resolve";
 import { buildScaledObject } from "./scaledObject";
 import { InferencePlan, ModelPlan, SECRET_PLACEHOLDER, SecretPlan } from "./types";
@@ -51,6 +52,7 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
         servedModelName: m.servedModelName,
         modelUrl: m.modelUrl,
         gpusPerReplica: m.gpusPerReplica,
+        engine: m.engine,
         minReplicas: m.autoscaling.minReplicas,
         maxReplicas: m.autoscaling.maxReplicas,
         deploymentName: engineDeploymentName(release, m.name),
@@ -88,6 +90,8 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
         });
     }
 
+    // GPU pool, capacity, cost and simulator engines.
+    const { warnings: placementWarnings, ...placement } = planPlacement(r, args, vllmStackChart(r, scrapeIntervalSeconds).values);
     const router = routerServiceName(release);
     return {
         name,
@@ -105,7 +109,8 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
         scrapeIntervalSeconds,
         routerServiceName: router,
         endpoint: `http://${router}.${r.namespace}.svc.${r.clusterDomain}/v1`,
-        warnings: warningsFor(r),
+        warnings: [...warningsFor(r), ...placementWarnings],
+        ...placement,
     };
 }
 

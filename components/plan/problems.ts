@@ -10,10 +10,11 @@ export interface Problem {
 
 export class PlanValidationError extends Error {
     readonly problems: Problem[];
-    constructor(component: string, problems: Problem[]) {
+    /** `kind`: the component class the arguments belong to (GpuNodePool validates its own). */
+    constructor(component: string, problems: Problem[], kind = "LlmInference") {
         const n = problems.length;
         const lines = problems.map((p) => `  - ${p.path}: ${p.message}`);
-        super(`LlmInference "${component}": ${n} problem${n === 1 ? "" : "s"} in the arguments:\n${lines.join("\n")}`);
+        super(`${kind} "${component}": ${n} problem${n === 1 ? "" : "s"} in the arguments:\n${lines.join("\n")}`);
         this.name = "PlanValidationError";
         this.problems = problems;
     }
@@ -85,8 +86,8 @@ export class Problems {
         return true;
     }
 
-    throwIfAny(component: string): void {
-        if (this.list.length > 0) throw new PlanValidationError(component, this.list);
+    throwIfAny(component: string, kind?: string): void {
+        if (this.list.length > 0) throw new PlanValidationError(component, this.list, kind);
     }
 }
 

@@ -1,6 +1,12 @@
 // Validates the args (all problems at once) and fills in the defaults: the resolved settings
 // every other planning function reads, so none of them re-checks or re-defaults anything.
-import type { AutoscalingArgs, LlmInferenceArgs, ModelArgs } from "../args";
+import type { AutoscalingArgs, Engine, LlmInferenceArgs, ModelArgs } from "../args";
+import { capacityProblems, costGuardProblems } from "./capacity";
+import { planCost, tablePrice } from "./cost";
+import { resolveGpuNodePool } from "./nodePool";
+import type { NodePoolPlan } from "./nodePool";
+import { resolveEngine } from "./simulatorEngine";
+import type { ResolvedSimulator } from "./simulatorEngine";
 import { DEFAULTS } from "./defaults";
 import {
     DNS1035_LABEL, DNS1123_LABEL, MAX_RELEASE_NAME_LENGTH, MAX_RELEASE_PLUS_MODEL_LENGTH, prometheusOperatedUrl,
@@ -34,6 +40,9 @@ export interface ResolvedModel {
     readyTimeoutSeconds: number;
     values?: Values;
     autoscaling: ResolvedAutoscaling;
+    /** vLLM (through the chart) or the CPU simulator (written by the package). */
+    engine: Engine;
+    simulator?: ResolvedSimulator;
 }
 
 export interface ResolvedChart { install: boolean; namespace: string; version?: string; values?: Values }
@@ -47,13 +56,15 @@ export interface ResolvedArgs {
     keda: ResolvedChart;
     monitoring: ResolvedChart & { prometheusUrl: string };
     vllmStack: { version?: string; values?: Values; routerReplicas: number; routerImage?: ResolvedImage };
+    gpuNodePool?: NodePoolPlan;
+    maxMonthlyCost?: number;
 }
 
 const KNOWN = {
-    top: ["models", "namespace", "createNamespace", "clusterDomain", "keda", "monitoring", "vllmStack"],
+    top: ["models", "namespace", "createNamespace", "clusterDomain", "keda", "monitoring", "vllmStack", "gpuNodePool", "maxMonthlyCost"],
     model: ["name", "modelUrl", "servedModelName", "gpusPerReplica", "hfToken", "cacheSize", "cacheStorageClass",
         "cpu", "memory", "maxModelLen", "maxNumSeqs", "enablePrefixCaching", "extraArgs", "image", "readyTimeoutSeconds", "values",
-        "autoscaling"],
+        "autoscaling", "engine", "simulator"],
     autoscaling: ["minReplicas", "maxReplicas", "targetQueueDepth", "activationQueueDepth", "pollingIntervalSeconds",
         "cooldownSeconds", "paused", "fallbackReplicas", "scaleUpStabilizationSeconds", "scaleDownStabilizationSeconds",
         "scaleDownPodsPerPeriod", "scaleDownPeriodSeconds", "strategy", "load", "kvCache", "queueDepth", "ttft", "schedules",
@@ -173,6 +184,7 @@ function resolveModel(p: Problems, index: number, m: ModelArgs, releaseName: str
         image,
         readyTimeoutSeconds: m.readyTimeoutSeconds ?? DEFAULTS.readyTimeoutSeconds,
         values: m.values,
+        ...resolveEngine(p, path, m, maxNumSeqs),
         autoscaling: resolveAutoscaling(p, `${path}.autoscaling`, m.autoscaling, maxNumSeqs),
     };
 }
@@ -258,6 +270,17 @@ export function resolveArgs(name: string, args: LlmInferenceArgs): ResolvedArgs 
         p.add("monitoring.prometheusUrl", "is required when monitoring.install is false: KEDA needs the URL of the Prometheus that scrapes the engines");
     }
 
+    // The GPU pool, and whether the GPU models fit on it and within the budget.
+    const gpuNodePool = resolveGpuNodePool(p, "gpuNodePool", args.gpuNodePool, `${releaseOk ? releaseName : name}-gpu`, tablePrice);
+    p.positive("maxMonthlyCost", args.maxMonthlyCost, { optional: true });
+    if (gpuNodePool) {
+        const gpuModels = models.filter((m) => m.engine !== "simulator")
+            .map((m) => ({ index: m.index, name: m.name, gpusPerReplica: m.gpusPerReplica, maxReplicas: m.autoscaling.maxReplicas }))
+            .filter((m) => Number.isInteger(m.gpusPerReplica) && m.gpusPerReplica > 0 && Number.isInteger(m.maxReplicas) && m.maxReplicas > 0);
+        capacityProblems(p, gpuModels, gpuNodePool, "gpuNodePool");
+        costGuardProblems(p, planCost(gpuNodePool), gpuNodePool, args.maxMonthlyCost, "gpuNodePool");
+    }
+
     p.throwIfAny(name);
     return {
         models,
@@ -268,5 +291,7 @@ export function resolveArgs(name: string, args: LlmInferenceArgs): ResolvedArgs 
         keda,
         monitoring: { ...mon, prometheusUrl: prometheusUrlArg ?? prometheusOperatedUrl(mon.namespace) },
         vllmStack: { version: vs.version, values: vs.values, routerReplicas: vs.routerReplicas ?? DEFAULTS.routerReplicas, routerImage },
+        ...(gpuNodePool ? { gpuNodePool } : {}),
+        ...(args.maxMonthlyCost !== undefined ? { maxMonthlyCost: args.maxMonthlyCost } : {}),
     };
 }

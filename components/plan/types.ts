@@ -2,6 +2,12 @@
 // without Pulumi resources or I/O; the component, the `plan` command and the tests read it.
 import type { IScaledObject } from "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject" with { "resolution-mode": "import" };
 import type { Values } from "./merge";
+import type { CapacityPlan } from "./capacity";
+import type { CostPlan } from "./cost";
+import type { NodePoolPlan } from "./nodePool";
+import type { SimulatorPlan } from "./simulatorEngine";
+
+export type { CapacityPlan, CostPlan, NodePoolPlan, SimulatorPlan };
 
 export type ScaledObjectManifest = IScaledObject;
 
@@ -32,6 +38,8 @@ export interface ModelPlan {
     servedModelName: string;
     modelUrl: string;
     gpusPerReplica: number;
+    /** `vllm` (the chart's engine) or `simulator` (the package's CPU Deployment). */
+    engine: string;
     minReplicas: number;
     maxReplicas: number;
     deploymentName: string;
@@ -63,4 +71,12 @@ export interface InferencePlan {
     endpoint: string;
     /** Things that are valid but worth a second look (shown by `npm run plan`). */
     warnings: string[];
+    /** The GPU node pool the component creates before the charts, if any. */
+    gpuNodePool?: NodePoolPlan;
+    /** Whether the GPU models fit on the pool at their maxReplicas. */
+    capacity: CapacityPlan;
+    /** What the pool costs between minNodes and maxNodes; undefined when its node price is unknown. */
+    cost?: CostPlan;
+    /** The simulator engines the component writes itself, in model order. */
+    simulators: SimulatorPlan[];
 }

@@ -19,11 +19,14 @@ export const CHARTS = {
     },
     /** vLLM Production Stack chart 0.1.12 (no appVersion). */
     vllmStack: { chart: "vllm-stack", repo: "https://vllm-project.github.io/production-stack", version: "0.1.12" },
-    /** Only for EKS AL2023 NVIDIA AMIs, which ship the driver but not the device plugin. */
+    /**
+     * Only for EKS AL2023 NVIDIA AMIs, which ship the driver but not the device plugin. 0.20.0
+     * (app 0.20.0) is the newest entry of the repo's index.yaml (gh-pages, generated 2026-08-20).
+     */
     nvidiaDevicePlugin: {
         chart: "nvidia-device-plugin",
         repo: "https://nvidia.github.io/k8s-device-plugin",
-        version: "0.17.4",
+        version: "0.20.0",
     },
 } as const satisfies Record<string, ChartPin>;
 

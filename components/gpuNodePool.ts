@@ -1,0 +1,129 @@
+// GpuNodePool: GPU nodes on an existing GKE or EKS cluster, tainted and labelled so that only
+// engines that ask for them land there, plus the NVIDIA device plugin where the AMI lacks it.
+// LlmInference creates one before its charts; teams that want the pool alone use it directly.
+import * as aws from "@pulumi/aws";
+import * as gcp from "@pulumi/gcp";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { GpuNodePoolArgs } from "./args";
+import { gkeInitialNodeCount, GPU_POOL_LABEL, planGpuNodePool } from "./plan/nodePool";
+import type { NodePoolPlan } from "./plan/nodePool";
+
+export const GPU_NODE_POOL_TYPE = "vllm-autoscaling:index:GpuNodePool";
+
+/** Kubernetes taint effects in the clouds' API spelling (GKE and EKS agree). */
+const CLOUD_TAINT_EFFECT: Record<string, string> = { NoSchedule: "NO_SCHEDULE", PreferNoSchedule: "PREFER_NO_SCHEDULE", NoExecute: "NO_EXECUTE" };
+
+/**
+ * GPU nodes for LLM engines on an existing GKE cluster (`gke`) or EKS cluster (`eks`). Every node
+ * carries the taint `nvidia.com/gpu=present:NoSchedule` and the label
+ * `vllm-autoscaling/gpu-pool=<poolName>`; give workloads the matching toleration and node
+ * selector (LlmInference does so for its engines). The cluster autoscaler keeps the pool between
+ * `minNodes` and `maxNodes`.
+ */
+export class GpuNodePool extends pulumi.ComponentResource {
+    /** Value of the `vllm-autoscaling/gpu-pool` node label. */
+    public readonly poolName!: pulumi.Output<string>;
+    /** Node selector that picks the pool's nodes. */
+    public readonly nodeSelector!: pulumi.Output<Record<string, string>>;
+    /** The pool's taint, `key=value:Effect`. */
+    public readonly taint!: pulumi.Output<string>;
+    /** GPUs per node. */
+    public readonly gpusPerNode!: pulumi.Output<number>;
+    /** The cloud's name of the node pool (GKE) or node group (EKS). */
+    public readonly cloudName!: pulumi.Output<string>;
+    /** Whether the NVIDIA device plugin Helm release was installed (EKS AL2023 NVIDIA AMIs). */
+    public readonly devicePluginInstalled!: pulumi.Output<boolean>;
+
+    constructor(name: string, args: GpuNodePoolArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(GPU_NODE_POOL_TYPE, name, args, opts);
+        // Validation throws before any child is registered.
+        const plan = planGpuNodePool(name, args);
+        const cloudName = createGpuNodePoolResources(this, name, plan, args);
+        this.poolName = pulumi.output(plan.name);
+        this.nodeSelector = pulumi.output<Record<string, string>>({ [GPU_POOL_LABEL]: plan.name });
+        this.taint = pulumi.output(`${plan.taint.key}=${plan.taint.value}:${plan.taint.effect}`);
+        this.gpusPerNode = pulumi.output(plan.gpusPerNode);
+        this.cloudName = cloudName;
+        this.devicePluginInstalled = pulumi.output(plan.devicePlugin !== undefined);
+        this.registerOutputs({
+            poolName: this.poolName,
+            nodeSelector: this.nodeSelector,
+            taint: this.taint,
+            gpusPerNode: this.gpusPerNode,
+            cloudName: this.cloudName,
+            devicePluginInstalled: this.devicePluginInstalled,
+        });
+    }
+}
+
+// A function, not methods: every class member would become a schema output (DESIGN.md).
+function createGpuNodePoolResources(parent: GpuNodePool, name: string, plan: NodePoolPlan, args: GpuNodePoolArgs): pulumi.Output<string> {
+    const taint = { key: plan.taint.key, value: plan.taint.value, effect: CLOUD_TAINT_EFFECT[plan.taint.effect] };
+    let cloudName: pulumi.Output<string>;
+    if (plan.gke && args.gke) {
+        const g = plan.gke;
+        const pool = new gcp.container.NodePool(`${name}-nodepool`, {
+            cluster: args.gke.cluster,
+            location: args.gke.location,
+            ...(args.gke.project !== undefined ? { project: args.gke.project } : {}),
+            // Per zone; the autoscaler's total limits bound the whole pool.
+            initialNodeCount: pulumi.output(args.gke.location).apply((loc) => gkeInitialNodeCount(loc, plan.minNodes)),
+            autoscaling: {
+                totalMinNodeCount: plan.minNodes,
+                totalMaxNodeCount: plan.maxNodes,
+                // Take GPUs in whichever zone has them (GPUs are often short in one zone).
+                locationPolicy: "ANY",
+            },
+            management: { autoRepair: true, autoUpgrade: true },
+            nodeConfig: {
+                machineType: g.machineType,
+                spot: g.spot,
+                diskSizeGb: g.diskSizeGb,
+                guestAccelerators: [{
+                    type: g.acceleratorType,
+                    count: g.acceleratorCount,
+                    gpuDriverInstallationConfig: { gpuDriverVersion: g.driverVersion },
+                }],
+                labels: plan.labels,
+                taints: [taint],
+            },
+        }, { parent });
+        cloudName = pool.name;
+    } else if (plan.eks && args.eks) {
+        const e = plan.eks;
+        const group = new aws.eks.NodeGroup(`${name}-nodegroup`, {
+            clusterName: args.eks.clusterName,
+            nodeRoleArn: args.eks.nodeRoleArn,
+            subnetIds: args.eks.subnetIds,
+            instanceTypes: e.instanceTypes,
+            amiType: e.amiType,
+            capacityType: e.capacityType,
+            diskSize: e.diskSizeGb,
+            scalingConfig: { minSize: plan.minNodes, maxSize: plan.maxNodes, desiredSize: plan.minNodes },
+            updateConfig: { maxUnavailable: 1 },
+            labels: plan.labels,
+            taints: [taint],
+        }, {
+            parent,
+            // The cluster autoscaler moves desiredSize; Pulumi sets it only on create.
+            ignoreChanges: ["scalingConfig.desiredSize"],
+        });
+        cloudName = group.nodeGroupName;
+    } else {
+        throw new Error(`GpuNodePool "${name}": the plan has neither gke nor eks`);
+    }
+    if (plan.devicePlugin) {
+        const c = plan.devicePlugin;
+        new k8s.helm.v3.Release(`${name}-nvidia-device-plugin`, {
+            name: c.releaseName,
+            chart: c.chart,
+            version: c.version,
+            repositoryOpts: { repo: c.repo },
+            namespace: c.namespace,
+            createNamespace: true,
+            values: c.values,
+        }, { parent });
+    }
+    return cloudName;
+}

@@ -1,0 +1,66 @@
+// Where the engines run and what that costs: the GPU node pool, its capacity against the GPU
+// models, its cost, and the simulator engines the component writes itself.
+import { Engine } from "../args";
+import type { LlmInferenceArgs } from "../args";
+import { planCapacity } from "./capacity";
+import type { CapacityPlan } from "./capacity";
+import { engineLabels, PULUMI_TIMEOUT_ANNOTATION } from "./charts";
+import { planCost } from "./cost";
+import type { CostPlan } from "./cost";
+import type { Values } from "./merge";
+import { isGkeZone } from "./nodePool";
+import type { NodePoolPlan } from "./nodePool";
+import type { ResolvedArgs } from "./resolve";
+import { simulatorPlan, simulatorWarnings } from "./simulatorEngine";
+import type { SimulatorPlan } from "./simulatorEngine";
+
+export interface PlacementPlan {
+    gpuNodePool?: NodePoolPlan;
+    capacity: CapacityPlan;
+    cost?: CostPlan;
+    simulators: SimulatorPlan[];
+    warnings: string[];
+}
+
+/** `vllmStackValues`: the values the chart is installed with (the router selects engines by their servingEngineSpec.labels). */
+export function planPlacement(r: ResolvedArgs, args: LlmInferenceArgs, vllmStackValues: Values): PlacementPlan {
+    const pool = r.gpuNodePool;
+    const gpuModels = r.models.filter((m) => m.engine !== Engine.Simulator);
+    const capacity = planCapacity(gpuModels.map((m) => ({
+        index: m.index, name: m.name, gpusPerReplica: m.gpusPerReplica, maxReplicas: m.autoscaling.maxReplicas,
+    })), pool);
+    const cost = planCost(pool);
+    const labels: Record<string, string> = vllmStackValues?.servingEngineSpec?.labels ?? engineLabels(r.releaseName);
+    const simulators = r.models.filter((m) => m.engine === Engine.Simulator && m.simulator).map((m) => simulatorPlan({
+        release: r.releaseName,
+        namespace: r.namespace,
+        model: m.name,
+        modelUrl: m.modelUrl,
+        servedModelName: m.servedModelName,
+        minReplicas: m.autoscaling.minReplicas,
+        readyTimeoutSeconds: m.readyTimeoutSeconds,
+        engineLabels: labels,
+        simulator: m.simulator!,
+        timeoutAnnotation: PULUMI_TIMEOUT_ANNOTATION,
+    }));
+
+    const warnings: string[] = [];
+    (args.models ?? []).forEach((m, i) => warnings.push(...simulatorWarnings(i, m)));
+    if (pool && gpuModels.length === 0) {
+        warnings.push(`gpuNodePool "${pool.name}": every model runs on the simulator, so no engine needs the GPU pool; drop gpuNodePool to save its cost.`);
+    }
+    if (pool && pool.hourlyCost === undefined) {
+        warnings.push(`gpuNodePool "${pool.name}": the package's price table has no price for ${pool.gke ? pool.gke.machineType : pool.eks?.instanceTypes.join(", ")}; ` +
+            "set gpuNodePool.hourlyCost to see the cost and to use maxMonthlyCost.");
+    }
+    const spot = pool?.gke?.spot === true || pool?.eks?.capacityType === "SPOT";
+    if (pool && spot && pool.hourlyCostSource && !pool.hourlyCostSource.startsWith("gpuNodePool.")) {
+        warnings.push(`gpuNodePool "${pool.name}": the cost uses the on-demand list price; spot capacity is usually much cheaper, ` +
+            "so set gpuNodePool.hourlyCost to your spot price for a closer figure.");
+    }
+    if (pool?.gke && pool.minNodes > 0 && !isGkeZone(pool.gke.location)) {
+        warnings.push(`gpuNodePool "${pool.name}": GKE starts a regional pool (or one whose location is an output) with one node per zone (initialNodeCount is per zone); ` +
+            `the cluster autoscaler then keeps the total between ${pool.minNodes} and ${pool.maxNodes}.`);
+    }
+    return { ...(pool ? { gpuNodePool: pool } : {}), capacity, ...(cost ? { cost } : {}), simulators, warnings };
+}
