@@ -34,7 +34,7 @@ export class LlmInference extends pulumi.ComponentResource {
     constructor(name: string, args: LlmInferenceArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validation throws before anything, this component included, is registered.
         const plan = planInference(name, args);
-        super(LLM_INFERENCE_TYPE, name, args, opts);
+        super(LLM_INFERENCE_TYPE, name, withSecretTokens(args), opts);
         const outputs = createResources(this, name, plan, args);
         this.namespace = pulumi.output(plan.namespace);
         this.endpoint = pulumi.output(plan.endpoint);
@@ -55,8 +55,22 @@ export class LlmInference extends pulumi.ComponentResource {
     }
 }
 
-function helmRelease(parent: pulumi.Resource, chart: ChartPlan, dependsOn: pulumi.Resource[], createNamespace: boolean) {
-    return new k8s.helm.v3.Release(chart.releaseName, {
+/**
+ * The args as the component's recorded inputs, with every Hugging Face token marked secret:
+ * the engine stores a component's inputs in state, and a token given as a plain string would
+ * otherwise sit there in the clear.
+ */
+function withSecretTokens(args: LlmInferenceArgs): LlmInferenceArgs {
+    if (!Array.isArray(args.models)) return args;
+    return {
+        ...args,
+        models: args.models.map((m) => (m && m.hfToken !== undefined ? { ...m, hfToken: pulumi.secret(m.hfToken) } : m)),
+    };
+}
+
+function helmRelease(parent: pulumi.Resource, name: string, chart: ChartPlan, dependsOn: pulumi.Resource[], createNamespace: boolean) {
+    // Resource names carry the component's name, so two LlmInference in one program never collide.
+    return new k8s.helm.v3.Release(`${name}-${chart.releaseName}`, {
         name: chart.releaseName,
         chart: chart.chart,
         version: chart.version,
@@ -74,7 +88,7 @@ function createResources(parent: LlmInference, name: string, plan: InferencePlan
     const gpuPool = plan.gpuNodePool && args.gpuNodePool
         ? new GpuNodePool(`${name}-gpu-pool`, { ...args.gpuNodePool, name: plan.gpuNodePool.name }, { parent })
         : undefined;
-    const kedaRelease = charts.keda ? helmRelease(parent, charts.keda, [], true) : undefined;
+    const kedaRelease = charts.keda ? helmRelease(parent, name, charts.keda, [], true) : undefined;
 
     let monitoringRelease: k8s.helm.v3.Release | undefined;
     let grafanaAdminPassword: pulumi.Output<string> = pulumi.secret("");
@@ -90,7 +104,7 @@ function createResources(parent: LlmInference, name: string, plan: InferencePlan
             metadata: { name: adminSecret.name, namespace: kps.namespace },
             stringData: { "admin-user": "admin", "admin-password": grafanaAdminPassword },
         }, { parent, dependsOn: [monitoringNs] });
-        monitoringRelease = helmRelease(parent, kps, [monitoringNs, grafanaSecret], false);
+        monitoringRelease = helmRelease(parent, name, kps, [monitoringNs, grafanaSecret], false);
     }
 
     const modelNs = plan.createNamespace

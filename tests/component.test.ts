@@ -84,10 +84,17 @@ describe("LlmInference under mocks", function () {
         assert.ok(!JSON.stringify(chart.inputs).includes("hf_abc"), "the chart values never carry the token");
     });
 
-    it("makes a plain-string token secret too", async () => {
+    it("makes a plain-string token secret too, also in the component's own recorded inputs", async () => {
         const { registrations } = await deploy(argsWith({ models: [llama({ hfToken: "hf_plain" })] }));
         const secret = registrations.find((r) => r.inputs.metadata?.name === "chat-hf-token")!;
         assert.ok(isSecret(secret.inputs.stringData));
+        const component = registrations.find((r) => r.type === LLM_INFERENCE_TYPE)!;
+        const recorded = component.inputs.models[0].hfToken;
+        assert.ok(isSecret(recorded), `the component's inputs hold the token as ${JSON.stringify(recorded)}`);
+        for (const r of registrations) {
+            const clear = JSON.stringify(r.inputs).includes("hf_plain") && !isSecret(r.inputs.stringData) && r !== component;
+            assert.ok(!clear, `${r.type} ${r.name} carries the token in the clear`);
+        }
     });
 
     it("generates Grafana's admin password with @pulumi/random and keeps it secret", async () => {
