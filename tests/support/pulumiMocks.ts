@@ -64,12 +64,32 @@ export async function runWithMocks(program: () => unknown): Promise<{ registrati
     };
     const result = await program();
     // Let every pending registration and output settle.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await quiet(registrations);
     if (result && typeof result === "object") {
         await Promise.all(Object.values(result).filter(pulumi.Output.isInstance).map((o) => promiseOf(o)));
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await quiet(registrations);
     return { registrations, result };
+}
+
+/**
+ * Resolves once no resource has registered for `quietMs` (at most `maxMs`): a resource that
+ * depends on a component waits for all of the component's children, which can take longer than
+ * any fixed delay on a busy machine.
+ */
+async function quiet(registrations: Registration[], quietMs = 150, maxMs = 10_000): Promise<void> {
+    const start = Date.now();
+    let seen = -1;
+    let since = Date.now();
+    while (Date.now() - start < maxMs) {
+        if (registrations.length !== seen) {
+            seen = registrations.length;
+            since = Date.now();
+        } else if (Date.now() - since >= quietMs) {
+            return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+    }
 }
 
 /** An Output's value (mocks resolve everything, so this does not hang). */
