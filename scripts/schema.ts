@@ -7,8 +7,9 @@
 //
 // Runs in-process, without the Pulumi CLI: `ComponentProvider.getSchema()` from
 // @pulumi/pulumi/provider/experimental builds a TypeScript program from ./tsconfig.json and walks it from the
-// entry module. It needs the .ts sources (types and TSDoc come from them) and the compiled
-// dist/components/index.js (the component classes are found by loading it, as the plugin host does).
+// entry module (package.json `main`, components/index.ts). It needs the .ts sources (types and TSDoc come from
+// them) and the compiled dist/components/index.js (the component classes are found by loading it; the plugin
+// host loads components/index.ts through ts-node instead).
 import * as fs from "fs";
 import * as path from "path";
 import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
@@ -102,12 +103,11 @@ export async function inferSchema(root: string): Promise<Json> {
         version: packageJson.version,
         components,
     });
-    // The analyzer maps package.json `exports`/`main` to a source file by replacing `.js` with `.ts` next to
-    // tsconfig.json; our `main` is the compiled dist/components/index.js, whose `.ts` twin does not exist.
-    // Point it at the source entry. `packageJSON` is a private field of ComponentProvider (3.270); if it is
-    // renamed, getSchema() fails with "No entry points found" rather than producing a wrong schema.
-    const internals = provider as unknown as { packageJSON: Record<string, unknown> };
-    internals.packageJSON = { ...internals.packageJSON, main: ENTRY_SOURCE, exports: undefined };
+    // The analyzer finds the source entry from package.json: `exports["."].default` (dist/...index.js) has no
+    // `.ts` twin, so it falls back to `main`, which is the source entry (components/index.ts) for this reason.
+    if (packageJson.main !== ENTRY_SOURCE) {
+        throw new Error(`package.json "main" is ${JSON.stringify(packageJson.main)}; the analyzer and the plugin host need ${ENTRY_SOURCE}`);
+    }
     return JSON.parse(await provider.getSchema()) as Json;
 }
 
