@@ -52,6 +52,7 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
         servedModelName: m.servedModelName,
         modelUrl: m.modelUrl,
         gpusPerReplica: m.gpusPerReplica,
+        maxNumSeqs: m.maxNumSeqs,
         engine: m.engine,
         minReplicas: m.autoscaling.minReplicas,
         maxReplicas: m.autoscaling.maxReplicas,

@@ -38,6 +38,8 @@ export interface ModelPlan {
     servedModelName: string;
     modelUrl: string;
     gpusPerReplica: number;
+    /** vLLM --max-num-seqs of each engine (the load signal's target derives from it). */
+    maxNumSeqs: number;
     /** `vllm` (the chart's engine) or `simulator` (the package's CPU Deployment). */
     engine: string;
     minReplicas: number;

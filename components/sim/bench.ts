@@ -1,0 +1,84 @@
+// The policy benchmark: the package's presets (ScaledObjects from planInference), the seeds'
+// configurations, static fleets and the oracle, on the reference traces, through the same
+// simulator. Pure: scripts/benchPolicies.ts prints it, the README quotes it.
+import { Strategy, type AutoscalingArgs, type LlmInferenceArgs } from "../args";
+import { planInference } from "../plan";
+import type { ScaledObjectManifest } from "../plan/types";
+import { oracle, staticMean, staticPeak, type Controller } from "./oracle";
+import { paramsForPlan, scaledObjectController, simulate, type SimParams, type SimResult } from "./run";
+import { referenceTrace, TraceKind, type Trace } from "./traces";
+
+/** The reference model of the benchmark: one 1-GPU replica per node, up to 16 replicas. */
+export const BENCH_MAX_REPLICAS = 16;
+
+export interface BenchPolicy {
+    name: string;
+    /** The ScaledObject, or a baseline controller factory. */
+    scaledObject?: ScaledObjectManifest;
+    baseline?: (trace: Trace, params: SimParams) => Controller;
+    note: string;
+}
+
+function benchArgs(autoscaling: Partial<AutoscalingArgs>): LlmInferenceArgs {
+    return {
+        models: [{ name: "llama3-8b", modelUrl: "meta-llama/Llama-3.1-8B-Instruct", autoscaling: { maxReplicas: BENCH_MAX_REPLICAS, ...autoscaling } }],
+    };
+}
+
+function presetPlan(autoscaling: Partial<AutoscalingArgs>) {
+    return planInference("bench", benchArgs(autoscaling));
+}
+
+/** A seed: queue depth only, its threshold, polling and cooldown, and no HPA behavior (Kubernetes defaults). */
+function seed(threshold: number, polling: number, cooldown: number): ScaledObjectManifest {
+    const so = structuredClone(presetPlan({ minReplicas: 1, strategy: Strategy.QueueDepth, targetQueueDepth: threshold, pollingIntervalSeconds: polling, cooldownSeconds: cooldown }).scaledObjects[0]);
+    delete so.spec.advanced!.horizontalPodAutoscalerConfig;
+    return so;
+}
+
+export function benchPolicies(): BenchPolicy[] {
+    const preset = (strategy: Strategy, extra: Partial<AutoscalingArgs> = {}) => presetPlan({ minReplicas: 1, strategy, ...extra }).scaledObjects[0];
+    return [
+        { name: "balanced (default)", scaledObject: preset(Strategy.Balanced), note: "the package's default preset, minReplicas 1" },
+        { name: "balanced, min 0", scaledObject: preset(Strategy.Balanced, { minReplicas: 0 }), note: "same, scale to zero, woken by the router's request counter" },
+        { name: "latency-first", scaledObject: preset(Strategy.LatencyFirst), note: "preset: more headroom plus p95 TTFT" },
+        { name: "queue-depth", scaledObject: preset(Strategy.QueueDepth), note: "preset: waiting requests 5/replica with the package's HPA behavior" },
+        { name: "seed: Production Stack tutorial", scaledObject: seed(5, 15, 30), note: "queue 5/replica, polling 15 s, cooldown 30 s, default HPA behavior (query summed; the tutorial's unsummed query errors at 2+ pods)" },
+        { name: "seed: queue 10, polling 30", scaledObject: seed(10, 30, 300), note: "queue 10/replica, polling 30 s, cooldown 300 s, default HPA behavior (the KEDA-article style; its exact numbers were not verifiable offline)" },
+        { name: "static peak", baseline: (t, p) => staticPeak(t, p.engine), note: "the peak's full-batch fleet, always on" },
+        { name: "static mean", baseline: (t, p) => staticMean(t, p.engine), note: "the mean demand's full-batch fleet, always on" },
+        { name: "oracle", baseline: (t, p) => oracle(t, p.engine, p.cluster), note: "perfect foresight: full batches, ordered one cold start ahead" },
+    ];
+}
+
+export const BENCH_TRACES: readonly TraceKind[] = [TraceKind.Steady, TraceKind.Diurnal, TraceKind.Bursty, TraceKind.OnOff];
+
+export interface BenchCell extends SimResult {
+    /** GPU-hours relative to the oracle on the same trace. */
+    vsOracle: number;
+}
+
+/** Every policy on every trace. */
+export function runBench(traces: readonly TraceKind[] = BENCH_TRACES, overrides: Partial<SimParams> = {}): { policies: BenchPolicy[]; cells: BenchCell[][] } {
+    const policies = benchPolicies();
+    const params = paramsForPlan(presetPlan({ minReplicas: 1 }), 0, overrides);
+    const cells = policies.map(() => [] as BenchCell[]);
+    traces.forEach((kind) => {
+        const trace = referenceTrace(kind);
+        const results = policies.map((p) => simulate(trace, p.scaledObject ? scaledObjectController(p.name, p.scaledObject, trace) : p.baseline!(trace, params), params));
+        const o = results[policies.findIndex((p) => p.name === "oracle")];
+        results.forEach((r, i) => cells[i].push({ ...r, vsOracle: r.gpuHours / o.gpuHours }));
+    });
+    return { policies, cells };
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** The table as Markdown: per trace, GPU-hours (x oracle) and wait-SLO attainment. */
+export function benchTable(bench: { policies: BenchPolicy[]; cells: BenchCell[][] }, traces: readonly TraceKind[] = BENCH_TRACES): string {
+    const head = `| policy | ${traces.map((t) => `${t}: GPU-h (x oracle) / wait<=2s / p95 wait`).join(" | ")} |`;
+    const sep = `|---|${traces.map(() => "---").join("|")}|`;
+    const rows = bench.policies.map((p, i) => `| ${p.name} | ${bench.cells[i].map((c) =>
+        `${c.gpuHours.toFixed(1)} (${c.vsOracle.toFixed(2)}x) / ${pct(c.waitSlo)} / ${c.p95WaitSeconds.toFixed(1)}s`).join(" | ")} |`);
+    return [head, sep, ...rows].join("\n");
+}

@@ -1,0 +1,207 @@
+// The discrete-time loop (1 s steps): cluster, engines, Prometheus scrapes, and a controller
+// (a ScaledObject through KEDA and the HPA, or a baseline), and the report of one run.
+import type { InferencePlan, ScaledObjectManifest } from "../plan/types";
+import { DEFAULTS } from "../plan/defaults";
+import { Cluster, DEFAULT_CLUSTER, type ClusterParams } from "./cluster";
+import { DEFAULT_ENGINE, EnginePool, concurrencyLimit, throughput, type EngineParams } from "./engine";
+import { KedaController, type Outage, type Scrape } from "./keda";
+import { replicasFor, type Controller } from "./oracle";
+import type { Trace } from "./traces";
+
+export interface SimParams {
+    engine: EngineParams;
+    cluster: ClusterParams;
+    /** Prometheus scrape interval (the plan's). Default 15. */
+    scrapeIntervalSeconds: number;
+    /** SLO on the time a request waits before it runs. Default 2 s. */
+    waitSloSeconds: number;
+    /** SLO on time to first token. Default 2 s. */
+    ttftSloSeconds: number;
+    /** Prometheus outages (KEDA's fallback covers them). Default none. */
+    outages: Outage[];
+    /**
+     * Start as if the policy had been running: the replicas the first five minutes' demand needs
+     * at full batches are up and ready at second 0 (never fewer than the policy's minimum).
+     * Default true, so that no policy pays for a cold start the trace did not cause.
+     */
+    warmStart: boolean;
+}
+
+export const DEFAULT_SIM: SimParams = {
+    engine: DEFAULT_ENGINE,
+    cluster: DEFAULT_CLUSTER,
+    scrapeIntervalSeconds: 15,
+    waitSloSeconds: 2,
+    ttftSloSeconds: 2,
+    outages: [],
+    warmStart: true,
+};
+
+/** One minute of the run, for the chart. */
+export interface MinutePoint {
+    minute: number;
+    rps: number;
+    /** Demand in replicas at full batches (what the oracle would run). */
+    demandReplicas: number;
+    replicas: number;
+    ready: number;
+    waiting: number;
+}
+
+export interface SimResult {
+    policy: string;
+    trace: string;
+    hours: number;
+    gpuHours: number;
+    cost: number;
+    /** Fraction of arrived requests that started within the wait SLO (refused ones count as misses). */
+    waitSlo: number;
+    /** Fraction of arrived requests with TTFT within its SLO (refused ones count as misses). */
+    ttftSlo: number;
+    p95WaitSeconds: number;
+    p95TtftSeconds: number;
+    refused: number;
+    arrived: number;
+    replicaChanges: number;
+    /** Median seconds from a burst's onset to the first replica added (undefined: no burst). */
+    burstReactionSeconds?: number;
+    bursts: number;
+    maxReplicas: number;
+    series: MinutePoint[];
+}
+
+/** Burst onsets: minutes whose rate is >= 1.5x the previous 10 minutes' and >= 20% of the peak above it. */
+export function burstOnsets(trace: Trace): number[] {
+    const minutes = Math.floor(trace.rps.length / 60);
+    const m: number[] = [];
+    for (let k = 0; k < minutes; k++) {
+        let s = 0;
+        for (let i = 0; i < 60; i++) s += trace.rps[k * 60 + i];
+        m.push(s / 60);
+    }
+    const peak = Math.max(...m, 0);
+    const onsets: number[] = [];
+    for (let k = 10; k < minutes; k++) {
+        const prev = m.slice(k - 10, k).reduce((a, b) => a + b, 0) / 10;
+        if (m[k] >= 1.5 * prev && m[k] - prev >= 0.2 * peak && (onsets.length === 0 || k * 60 - onsets[onsets.length - 1] >= 600)) onsets.push(k * 60);
+    }
+    return onsets;
+}
+
+function median(xs: number[]): number | undefined {
+    if (xs.length === 0) return undefined;
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** Runs one controller over one trace. */
+export function simulate(trace: Trace, controller: Controller, params: SimParams = DEFAULT_SIM): SimResult {
+    const e = params.engine;
+    const cluster = new Cluster(params.cluster, e.modelLoadSeconds);
+    const pool = new EnginePool(e);
+    const n = trace.rps.length;
+    const cum = new Float64Array(n + 1);
+    for (let s = 0; s < n; s++) cum[s + 1] = cum[s] + trace.rps[s];
+    const fullRate = throughput(e, concurrencyLimit(e));
+
+    let first = 0;
+    for (let s = 0; s < Math.min(n, 300); s++) first = Math.max(first, trace.rps[s]);
+    const warm = params.warmStart && !controller.fixed ? replicasFor(first, e) : 0;
+    cluster.warmStart(Math.max(controller.initialReplicas, warm));
+    let scrape: Scrape = { waiting: 0, running: 0, kvUsage: 0, engines: 0, ttftP95: () => NaN, routerRequests: () => 0 };
+    const changes: { at: number; from: number; to: number }[] = [];
+    const series: MinutePoint[] = [];
+    let maxReplicas = cluster.replicas;
+    let minuteWaiting = 0;
+    for (let s = 0; s < n; s++) {
+        cluster.step(s);
+        const ready = cluster.ready(s);
+        pool.step(s, trace.rps[s], ready);
+        if (s % params.scrapeIntervalSeconds === 0) {
+            const at = s;
+            const p95 = new Map<number, number>();
+            scrape = {
+                waiting: ready > 0 ? pool.waiting : 0,
+                running: ready > 0 ? pool.running : 0,
+                kvUsage: pool.kvUsage(ready),
+                engines: ready,
+                ttftP95: (w) => {
+                    if (!p95.has(w)) p95.set(w, ready > 0 ? pool.ttftP95(at, w) : NaN);
+                    return p95.get(w)!;
+                },
+                // The router's counter, whether or not an engine exists.
+                routerRequests: (w) => cum[at + 1] - cum[Math.max(0, at + 1 - w)],
+            };
+        }
+        const down = params.outages.some((o) => s >= o.from && s < o.to);
+        const next = controller.tick({ now: s, epochMs: trace.startEpochMs + s * 1000, replicas: cluster.replicas, readyPods: ready, scrape, prometheusDown: down });
+        if (next !== undefined && next !== cluster.replicas) {
+            changes.push({ at: s, from: cluster.replicas, to: next });
+            cluster.scaleTo(next, s);
+            maxReplicas = Math.max(maxReplicas, next);
+        }
+        minuteWaiting = Math.max(minuteWaiting, pool.waiting);
+        if (s % 60 === 59) {
+            let r = 0;
+            for (let i = s - 59; i <= s; i++) r += trace.rps[i];
+            series.push({ minute: (s - 59) / 60, rps: r / 60, demandReplicas: r / 60 / fullRate, replicas: cluster.replicas, ready, waiting: minuteWaiting });
+            minuteWaiting = 0;
+        }
+    }
+    pool.drainQueueInto(n);
+
+    const arrived = pool.arrived;
+    const onsets = burstOnsets(trace);
+    const reactions: number[] = [];
+    for (const o of onsets) {
+        // The first replica added after the onset (within 15 minutes).
+        const first = changes.find((c) => c.at >= o && c.at < o + 900 && c.to > c.from);
+        if (first !== undefined) reactions.push(first.at - o);
+    }
+    const gpuHours = cluster.gpuHours();
+    return {
+        policy: controller.name,
+        trace: trace.name,
+        hours: n / 3600,
+        gpuHours,
+        cost: gpuHours * params.cluster.gpuHourlyPrice,
+        waitSlo: arrived > 0 ? pool.wait.massAtMost(params.waitSloSeconds) / arrived : 1,
+        ttftSlo: arrived > 0 ? pool.ttft.massAtMost(params.ttftSloSeconds) / arrived : 1,
+        p95WaitSeconds: pool.wait.quantile(0.95),
+        p95TtftSeconds: pool.ttft.quantile(0.95),
+        refused: pool.refused,
+        arrived,
+        replicaChanges: changes.length,
+        burstReactionSeconds: median(reactions),
+        bursts: onsets.length,
+        maxReplicas,
+        series,
+    };
+}
+
+/** A controller for a ScaledObject: KEDA + HPA as the manifest says. */
+export function scaledObjectController(name: string, so: ScaledObjectManifest, trace: Trace): Controller {
+    const k = new KedaController(so, trace.startEpochMs - 60_000, trace.startEpochMs + trace.rps.length * 1000 + 60_000);
+    const initial = Math.max(so.spec.minReplicaCount ?? 0, 0);
+    return { name, initialReplicas: k.paused ? Math.max(initial, 1) : initial, tick: (v) => k.tick(v) };
+}
+
+/** Simulation parameters for one model of a plan: its maxNumSeqs, GPUs per replica and scrape interval. */
+export function paramsForPlan(plan: InferencePlan, modelIndex: number, overrides: Partial<SimParams> = {}): SimParams {
+    const m = plan.models[modelIndex];
+    const maxNumSeqs = m.maxNumSeqs ?? DEFAULTS.maxNumSeqs;
+    return {
+        ...DEFAULT_SIM,
+        ...overrides,
+        scrapeIntervalSeconds: plan.scrapeIntervalSeconds,
+        engine: { ...DEFAULT_ENGINE, ...overrides.engine, maxNumSeqs },
+        cluster: { ...DEFAULT_CLUSTER, ...overrides.cluster, gpusPerReplica: m.gpusPerReplica },
+    };
+}
+
+/** Runs the plan's ScaledObject for one model: the very manifest LlmInference would apply. */
+export function simulatePlan(plan: InferencePlan, modelIndex: number, trace: Trace, overrides: Partial<SimParams> = {}): SimResult {
+    const so = plan.scaledObjects[modelIndex];
+    if (!so) throw new Error(`the plan has ${plan.scaledObjects.length} model(s); no model ${modelIndex}`);
+    return simulate(trace, scaledObjectController(plan.models[modelIndex].name, so, trace), paramsForPlan(plan, modelIndex, overrides));
+}

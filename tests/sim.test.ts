@@ -1,0 +1,176 @@
+// The simulator against upstream semantics: the Kubernetes replica calculator's external-metric
+// cases, the HPA's stabilization window and scaling policies, KEDA's 0<->1 (activation,
+// cooldown), its fallback and cron triggers, all driven through ScaledObject manifests.
+import * as assert from "assert";
+import { planInference, Strategy } from "../components";
+import type { ScaledObjectManifest } from "../components";
+import { hpaBehavior, TRIGGER } from "../components/plan/scaledObject";
+import { behaviorWithDefaults, externalPerPodReplicas, externalValueReplicas, HpaState, milli } from "../components/sim/hpa";
+import { KedaController, bindTriggers, type ControllerView, type Scrape } from "../components/sim/keda";
+import { simulatePlan } from "../components/sim/run";
+import { chartSvg } from "../components/sim/svg";
+import { traceFromCsv } from "../components/sim/traces";
+import { llama } from "./fixtures";
+
+function plan(autoscaling: Record<string, unknown>) {
+    return planInference("chat", { models: [llama({ autoscaling: { maxReplicas: 10, ...autoscaling } as any })] });
+}
+
+const T0 = Date.UTC(2026, 0, 5, 6, 0);
+function scrape(s: Partial<Scrape> = {}): Scrape {
+    return { waiting: 0, running: 0, kvUsage: 0, engines: 0, ttftP95: () => NaN, routerRequests: () => 0, ...s };
+}
+function view(now: number, replicas: number, s: Partial<Scrape> = {}, extra: Partial<ControllerView> = {}): ControllerView {
+    return { now, epochMs: T0 + now * 1000, replicas, readyPods: replicas, scrape: scrape(s), prometheusDown: false, ...extra };
+}
+
+/** A ScaledObject with one load trigger of the given threshold and metric type. */
+function loadOnly(threshold: string, metricType: "AverageValue" | "Value" = "AverageValue"): ScaledObjectManifest {
+    const so = structuredClone(plan({ minReplicas: 1, load: { target: 1 }, kvCache: { enabled: false }, queueDepth: { enabled: false }, targetQueueDepth: undefined }).scaledObjects[0]);
+    so.spec.triggers[0].metadata.threshold = threshold;
+    so.spec.triggers[0].metricType = metricType;
+    return so;
+}
+
+/** Runs a controller to the first HPA sync at or after `from` and returns what it set. */
+function firstHpaDecision(k: KedaController, from: number, replicas: number, s: Partial<Scrape>, extra: Partial<ControllerView> = {}): number | undefined {
+    for (let t = from; t < from + 15; t++) {
+        const r = k.tick(view(t, replicas, s, extra));
+        if (r !== undefined) return r;
+    }
+    return undefined;
+}
+
+describe("simulator: Kubernetes replica calculator (external metrics)", () => {
+    // kubernetes/kubernetes pkg/controller/podautoscaler/replica_calculator_test.go, *PerPod*External cases.
+    it("AverageValue: current 3, metric 8.6, target 2.15 per pod -> 4 (utilization 2867m per pod)", () => {
+        assert.deepStrictEqual(externalPerPodReplicas(3, milli(8.6), milli(2.15)), { replicas: 4, utilizationMilli: 2867 });
+    });
+    it("AverageValue: current 5, metric 8.6, target 2.867 per pod -> 3", () => {
+        assert.strictEqual(externalPerPodReplicas(5, milli(8.6), milli(2.867)).replicas, 3);
+    });
+    it("AverageValue: current 3, metric 8.6, target 2.9 per pod -> 3 (within the 0.1 tolerance)", () => {
+        assert.strictEqual(externalPerPodReplicas(3, milli(8.6), milli(2.9)).replicas, 3);
+    });
+    it("Value: desired = ceil(metric / target x ready pods); unready pods do not count (getUsageRatioReplicaCount)", () => {
+        assert.strictEqual(externalValueReplicas(1, 1, 8600, 4400), 2);
+        assert.strictEqual(externalValueReplicas(3, 1, 8600, 4400), 2, "3 pods, 1 ready");
+        assert.strictEqual(externalValueReplicas(3, 3, 8600, 8000), 3, "ratio 1.075: within tolerance");
+    });
+    it("the same numbers come out of a ScaledObject's trigger through KEDA and the HPA", () => {
+        const k = new KedaController(loadOnly("2.15"), T0, T0 + 3_600_000);
+        assert.strictEqual(firstHpaDecision(k, 1, 3, { running: 8.6, engines: 3 }), 4);
+        const k2 = new KedaController(loadOnly("2.9"), T0, T0 + 3_600_000);
+        assert.strictEqual(firstHpaDecision(k2, 1, 3, { running: 8.6, engines: 3 }), undefined, "within tolerance: no change");
+        const k3 = new KedaController(loadOnly("4.4", "Value"), T0, T0 + 3_600_000);
+        assert.strictEqual(firstHpaDecision(k3, 1, 3, { running: 8.6 }, { readyPods: 1 }), 2, "Value counts ready pods only");
+    });
+});
+
+describe("simulator: HPA behavior (horizontal.go)", () => {
+    const a = plan({ minReplicas: 1 });
+    it("scale-down stabilization keeps the highest recommendation of the window", () => {
+        const h = new HpaState(behaviorWithDefaults({ ...hpaBehavior({ ...(a as any), scaleDownStabilizationSeconds: 300, scaleUpStabilizationSeconds: 0, scaleDownPodsPerPeriod: 10, scaleDownPeriodSeconds: 60 }) }), 1, 10);
+        assert.strictEqual(h.stabilize(10, 10, 0), 10);
+        assert.strictEqual(h.stabilize(10, 4, 60), 10, "4 recommended, 10 still in the window");
+        assert.strictEqual(h.stabilize(10, 4, 299), 10);
+        assert.strictEqual(h.stabilize(10, 4, 301), 4, "the 10 left the window");
+    });
+    it("scale-up policies with selectPolicy Max: +4 pods or +100% per 15 s, counted from the period's start", () => {
+        const h = new HpaState(behaviorWithDefaults(undefined), 1, 100);
+        assert.strictEqual(h.normalize(1, 50, 0), 5, "max(1 + 4, 2 x 1)");
+        assert.strictEqual(h.normalize(5, 50, 10), 5, "the period still counts the +4: its start was 1");
+        assert.strictEqual(h.normalize(5, 50, 15), 10, "max(5 + 4, 2 x 5)");
+        assert.strictEqual(h.normalize(10, 50, 30), 20);
+    });
+    it("the package's scale-down policy removes one pod per period after the stabilization window", () => {
+        const so = plan({ minReplicas: 1 }).scaledObjects[0];
+        const h = new HpaState(behaviorWithDefaults(so.spec.advanced!.horizontalPodAutoscalerConfig!.behavior), 1, 10);
+        h.normalize(6, 6, 0);
+        assert.strictEqual(h.normalize(6, 2, 100), 6, "within 300 s of the 6");
+        assert.strictEqual(h.normalize(6, 2, 315), 5, "one pod");
+        assert.strictEqual(h.normalize(5, 2, 345), 5, "one per 60 s");
+        assert.strictEqual(h.normalize(5, 2, 376), 4);
+    });
+    it("a missing behavior gets Kubernetes' defaults (300 s down window, 100% per 15 s)", () => {
+        const b = behaviorWithDefaults(undefined);
+        assert.strictEqual(b.scaleDown.stabilizationWindowSeconds, 300);
+        assert.deepStrictEqual(b.scaleDown.policies, [{ type: "Percent", value: 100, periodSeconds: 15 }]);
+        assert.strictEqual(b.scaleUp.stabilizationWindowSeconds, 0);
+    });
+});
+
+describe("simulator: KEDA (executor, fallback, cron, trigger mapping)", () => {
+    it("0 -> 1 at the first poll with an active trigger; 1 -> 0 only once cooldownPeriod has passed since the last active poll", () => {
+        const so = plan({ minReplicas: 0, pollingIntervalSeconds: 15, cooldownSeconds: 300 }).scaledObjects[0];
+        const k = new KedaController(so, T0, T0 + 3_600_000);
+        assert.strictEqual(k.tick(view(15, 0)), undefined, "nothing active");
+        assert.strictEqual(k.tick(view(30, 0, { routerRequests: () => 1 })), 1, "the wake trigger activates it");
+        // Idle from now on; the HPA keeps 1 (its minimum), KEDA waits for the cooldown.
+        for (let t = 31; t <= 330; t++) assert.notStrictEqual(k.tick(view(t, 1)), 0, `scaled to zero at ${t}, before 30 + 300`);
+        let zeroAt: number | undefined;
+        for (let t = 331; t <= 400 && zeroAt === undefined; t++) if (k.tick(view(t, 1)) === 0) zeroAt = t;
+        assert.strictEqual(zeroAt, 345, "the first poll after 330");
+    });
+    it("activationThreshold: a value at the threshold is not active (value > activation)", () => {
+        const so = structuredClone(plan({ minReplicas: 0, load: { activation: 2 } }).scaledObjects[0]);
+        const k = new KedaController(so, T0, T0 + 3_600_000);
+        assert.strictEqual(k.tick(view(15, 0, { running: 2 })), undefined);
+        assert.strictEqual(k.tick(view(30, 0, { running: 2.5 })), 1);
+    });
+    it("fallback: from the 4th failed read (failureThreshold 3) the HPA sees fallback replicas x target; currentReplicasIfHigher never scales down", () => {
+        const so = plan({ minReplicas: 0, fallbackReplicas: 3 }).scaledObjects[0];
+        assert.strictEqual(so.spec.fallback!.failureThreshold, 3);
+        assert.strictEqual(so.spec.fallback!.behavior, "currentReplicasIfHigher");
+        const run = (replicas: number, seconds: number) => {
+            const k = new KedaController(so, T0, T0 + 3_600_000);
+            const changes: [number, number][] = [];
+            for (let t = 1; t < seconds; t++) {
+                const r = k.tick(view(t, replicas, {}, { prometheusDown: true }));
+                if (r !== undefined) {
+                    changes.push([t, r]);
+                    replicas = r;
+                }
+            }
+            return { replicas, changes };
+        };
+        // HPA syncs every 15 s; reads 1-3 fail without effect, the 4th returns 3 x target.
+        const up = run(1, 120);
+        assert.deepStrictEqual(up.changes, [[53, 3]], "one change, at the 4th HPA read (t = 8, 23, 38, 53)");
+        // Above the fallback: kept, and KEDA does not scale to zero while triggers error (minReplicas 0).
+        assert.deepStrictEqual(run(6, 1800).changes, []);
+    });
+    it("cron: an open window holds desiredReplicas (metric desiredReplicas against target 1), closed it asks for 1", () => {
+        const so = plan({ minReplicas: 1, schedules: [{ name: "peak", start: "0 8 * * *", end: "0 9 * * *", timezone: "UTC", replicas: 4 }] }).scaledObjects[0];
+        const k = new KedaController(so, T0, T0 + 4 * 3_600_000);
+        const inWindow = 2 * 3600 + 60; // 08:01 UTC
+        assert.strictEqual(firstHpaDecision(k, inWindow, 1, {}), 4);
+        const cron = bindTriggers(so, T0, T0 + 4 * 3_600_000).find((t) => t.type === "cron")!;
+        assert.strictEqual(cron.value(scrape(), T0 + 60_000), 1);
+    });
+    it("maps triggers by name; an unknown trigger name is an error, not a silent zero", () => {
+        const so = structuredClone(plan({ minReplicas: 1 }).scaledObjects[0]);
+        so.spec.triggers[0].name = "queue-length";
+        assert.throws(() => bindTriggers(so, T0, T0 + 1000), /trigger "queue-length" is not one the simulator can map/);
+        assert.deepStrictEqual(bindTriggers(plan({ minReplicas: 0, strategy: Strategy.LatencyFirst }).scaledObjects[0], T0, T0 + 1000).map((t) => t.name),
+            [TRIGGER.queueDepth, TRIGGER.load, TRIGGER.kvCache, TRIGGER.ttft, TRIGGER.wakeOnRequest]);
+    });
+    it("scalingModifiers: the HPA sees one composite metric (formula over trigger values) against its target", () => {
+        const so = plan({ minReplicas: 1, scalingModifiers: { formula: "queue_depth + load", target: 10 } }).scaledObjects[0];
+        const k = new KedaController(so, T0, T0 + 3_600_000);
+        assert.strictEqual(firstHpaDecision(k, 1, 1, { waiting: 20, running: 20, engines: 1 }), 5, "ceil((20 + 40) / 10) = 6, limited to 1 + 4");
+    });
+});
+
+describe("simulator: a short run end to end", () => {
+    it("runs a plan's ScaledObject on a CSV trace and draws a chart that parses as SVG", () => {
+        const trace = traceFromCsv("t.csv", "seconds,rps\n0,2\n600,20\n1200,2\n1800,2\n");
+        const r = simulatePlan(plan({ minReplicas: 1 }), 0, trace);
+        assert.ok(r.arrived > 0 && r.gpuHours > 0);
+        assert.ok(r.replicaChanges > 0, "the step to 20 req/s scales it up");
+        const svg = chartSvg(r, "test");
+        assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+        assert.strictEqual((svg.match(/<polyline/g) ?? []).length >= 3, true);
+        assert.ok(!/NaN|undefined/.test(svg));
+    });
+});
