@@ -6,6 +6,7 @@ import type { InferencePlan } from "../components/plan/types";
 import { PlanValidationError } from "../components/plan/problems";
 import { StackConfigError } from "../stacks/config";
 import { listStacks, planStack, stackFile } from "../stacks/load";
+import { renderPlacement } from "./placementView";
 
 const USAGE = `usage: npm run plan -- [--stack <name>] [--json]
   --stack  stack to plan: stacks/Pulumi.<name>.yaml (default: dev)
@@ -34,6 +35,7 @@ export function renderPlan(stack: string, plan: InferencePlan): string {
         out.push(section("Secrets (values are never in the plan)"));
         for (const s of plan.secrets) out.push(`${s.namespace}/${s.name}: ${Object.entries(s.keys).map(([k, v]) => `${k} = ${v}`).join(", ")}`);
     }
+    out.push(...renderPlacement(plan, section));
     out.push(section("KEDA ScaledObjects"));
     out.push(plan.scaledObjects.map((so) => YAML.stringify(so).trimEnd()).join("\n---\n"));
     if (plan.warnings.length > 0) {
