@@ -3,11 +3,17 @@
 #
 #   scripts/sdk.sh gen      rewrite sdk/python and sdk/go            (npm run sdk)
 #   scripts/sdk.sh check    fail if they differ from what sdk/gen makes (npm run sdk:check)
-#   scripts/sdk.sh verify   install the Python SDK into a venv and import it; build and vet the Go SDK
-#                           (npm run sdk:verify)
+#   scripts/sdk.sh python   install the Python SDK into a venv, run sdk/tests/python (unittest, Pulumi mocks)
+#                           and the Python example under mocks
+#   scripts/sdk.sh go       build and vet the Go SDK, run sdk/tests/go and the Go example under mocks (go test)
+#   scripts/sdk.sh verify   python, then go                            (npm run sdk:verify)
+#
+# The examples' registrations (type, name, inputs) go to .tmp/examples/<language>.json, where the mocha tests
+# (tests/sdk.test.ts, which run check, python and go) compare them against sdk/schema.json and the dev stack.
 #
 # Everything Go and pip download or build stays under .tmp/ in the clone (git-ignored), so nothing outside
-# it is needed or cached: GOMODCACHE=.tmp/go/mod, GOCACHE=.tmp/go/cache, the venv in .tmp/venv.
+# it is needed or cached: GOMODCACHE=.tmp/go/mod, GOCACHE=.tmp/go/cache, PIP_CACHE_DIR=.tmp/pip, the venv in
+# .tmp/venv.
 # Set ROOT to run on another checkout of the package (default: this script's repository).
 set -euo pipefail
 
@@ -16,15 +22,16 @@ root=$(cd "${ROOT:-$here}" && pwd)
 tmp="$here/.tmp"
 
 export GOMODCACHE="$tmp/go/mod" GOCACHE="$tmp/go/cache" GOFLAGS=-modcacherw GOTOOLCHAIN=local
-mkdir -p "$tmp/go"
+export PIP_CACHE_DIR="$tmp/pip" PIP_DISABLE_PIP_VERSION_CHECK=1
+mkdir -p "$tmp/go" "$tmp/examples"
 
 # The generator binary; `go build` is a no-op when nothing changed.
 sdkgen="$tmp/go/bin/sdkgen"
 build_sdkgen() { go -C "$here/sdk/gen" build -o "$sdkgen" .; }
 
-# pkg/v3 and sdk/v3 are released together: build the Go SDK against the sdk/v3 the generator uses (at least
-# the one the generated go.mod asks for), so that the compiled packages are shared in GOCACHE.
-sdk_v3() { go -C "$here/sdk/gen" list -m -f '{{.Version}}' github.com/pulumi/pulumi/sdk/v3; }
+# pkg/v3 and sdk/v3 are released together: sdk/tests/go and sdk/examples/go require the sdk/v3 the generator
+# uses (at least the one the generated go.mod asks for), so that the compiled packages are shared in GOCACHE.
+sdk_v3() { go -C "$1" list -m -f '{{.Version}}' github.com/pulumi/pulumi/sdk/v3; }
 
 # The pulumi Python SDK matching the Node SDK the package is written with.
 pulumi_version() { node -p 'require(process.argv[1]).dependencies["@pulumi/pulumi"]' "$root/package.json"; }
@@ -34,7 +41,7 @@ verify_python() {
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
   # Build from a copy: an in-tree pip build leaves build/ and *.egg-info in sdk/python.
   rm -rf "$src" && cp -r "$root/sdk/python" "$src"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "$src" "pulumi==$(pulumi_version)"
+  "$venv/bin/pip" install --quiet "$src" "pulumi==$(pulumi_version)"
   # Every resource of the schema is a class of the package, with its Args class.
   "$venv/bin/python" - "$root/sdk/schema.json" <<'EOF'
 import json, sys
@@ -44,28 +51,34 @@ missing = [n for n in names + [n + "Args" for n in names] if not hasattr(sdk, n)
 assert not missing, f"missing from pulumi_vllm_autoscaling: {missing}"
 print(f"python: pulumi_vllm_autoscaling imports, with {', '.join(sorted(names))}")
 EOF
+  # The SDK under the Pulumi Python SDK's mocks, then the example (its registrations for the mocha tests).
+  (cd "$root/sdk/tests/python" && "$venv/bin/python" -m unittest -v 2>&1)
+  (cd "$root/sdk/tests/python" && "$venv/bin/python" run_example.py "$root/sdk/examples/python" "$tmp/examples/python.json")
 }
 
 verify_go() {
-  local src="$tmp/sdk-go"
-  # Build a copy: the committed SDK is exactly the generator's output (go.mod without go.sum, as
-  # `pulumi package add` writes it); tidying adds go.sum and the indirect requirements.
-  rm -rf "$src" && cp -r "$root/sdk/go" "$src"
-  local want have
-  want=$(sdk_v3)
-  have=$(sed -n 's|.*github.com/pulumi/pulumi/sdk/v3 \(v[^ ]*\).*|\1|p' "$src/go.mod" | head -n 1)
-  if [ "$(printf '%s\n%s\n' "$have" "$want" | sort -V | tail -n 1)" = "$want" ]; then
-    go -C "$src" mod edit -require="github.com/pulumi/pulumi/sdk/v3@$want"
-  fi
-  go -C "$src" mod tidy
-  go -C "$src" build ./...
-  go -C "$src" vet ./...
-  echo "go: $(go -C "$src" list -m) builds and vets"
+  # sdk/tests/go and sdk/examples/go use the committed SDK through a replace directive, with their own go.sum;
+  # the SDK itself stays exactly the generator's output (go.mod without go.sum, as `pulumi package add` writes it).
+  local sdk_module want m
+  sdk_module=$(go -C "$root/sdk/go" list -m)
+  want=$(sdk_v3 "$here/sdk/gen")
+  for m in sdk/tests/go sdk/examples/go; do
+    [ "$(sdk_v3 "$root/$m")" = "$want" ] ||
+      echo "go: warning: $m requires pulumi sdk/v3 $(sdk_v3 "$root/$m"), sdk/gen $want (go -C $m get github.com/pulumi/pulumi/sdk/v3@$want && go -C $m mod tidy)" >&2
+  done
+  go -C "$root/sdk/tests/go" build "$sdk_module/..."
+  go -C "$root/sdk/tests/go" vet "$sdk_module/..." ./...
+  echo "go: $sdk_module builds and vets"
+  go -C "$root/sdk/tests/go" test -count=1 -v ./...
+  go -C "$root/sdk/examples/go" vet ./...
+  EXAMPLE_REGISTRATIONS="$tmp/examples/go.json" go -C "$root/sdk/examples/go" test -count=1 -v ./...
 }
 
 case "${1:-gen}" in
   gen) build_sdkgen && "$sdkgen" -root "$root" ;;
   check) build_sdkgen && "$sdkgen" -root "$root" -check ;;
+  python) verify_python ;;
+  go) verify_go ;;
   verify) verify_python && verify_go ;;
-  *) echo "usage: $0 [gen|check|verify]" >&2; exit 2 ;;
+  *) echo "usage: $0 [gen|check|python|go|verify]" >&2; exit 2 ;;
 esac
