@@ -7,6 +7,7 @@ import { PlanValidationError } from "../components/plan/problems";
 import { StackConfigError } from "../stacks/config";
 import { listStacks, planStack, stackFile } from "../stacks/load";
 import { renderPlacement } from "./placementView";
+import { describeTriggers } from "../components/plan/describeTriggers";
 
 const USAGE = `usage: npm run plan -- [--stack <name>] [--json]
   --stack  stack to plan: stacks/Pulumi.<name>.yaml (default: dev)
@@ -36,6 +37,11 @@ export function renderPlan(stack: string, plan: InferencePlan): string {
         for (const s of plan.secrets) out.push(`${s.namespace}/${s.name}: ${Object.entries(s.keys).map(([k, v]) => `${k} = ${v}`).join(", ")}`);
     }
     out.push(...renderPlacement(plan, section));
+    out.push(section("What scales each model"));
+    plan.scaledObjects.forEach((so, i) => {
+        out.push(`${plan.models[i].name} (ScaledObject ${so.metadata?.name}):`);
+        for (const line of describeTriggers(so)) out.push(`  - ${line}`);
+    });
     out.push(section("KEDA ScaledObjects"));
     out.push(plan.scaledObjects.map((so) => YAML.stringify(so).trimEnd()).join("\n---\n"));
     if (plan.warnings.length > 0) {

@@ -32,7 +32,7 @@ function crdValidator() {
         }
         return out;
     };
-    const ajv = new Ajv({ strict: false, allErrors: true });
+    const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
     return ajv.compile(strict(schema));
 }
 

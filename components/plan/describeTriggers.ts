@@ -49,6 +49,6 @@ export function describeTriggers(so: ScaledObjectManifest): string[] {
     lines.push(min === 0
         ? `scales to zero ${s.cooldownPeriod ?? 300} s after the last active poll (every ${s.pollingInterval ?? 30} s); between ${1} and ${s.maxReplicaCount} replicas otherwise`
         : `between ${min} and ${s.maxReplicaCount} replicas, polled every ${s.pollingInterval ?? 30} s`);
-    if (s.fallback) lines.push(`if Prometheus fails ${s.fallback.failureThreshold + 1} reads in a row: ${s.fallback.replicas} replicas (${s.fallback.behavior ?? "static"})`);
+    if (s.fallback) lines.push(`if Prometheus fails ${s.fallback.failureThreshold + 1} reads in a row: ${s.fallback.replicas} replica${s.fallback.replicas === 1 ? "" : "s"} (${s.fallback.behavior ?? "static"})`);
     return lines;
 }
