@@ -32,6 +32,7 @@ cluster:
 SLOs:
   --wait-slo 2 --ttft-slo 2 (seconds)
   --cold                    start from the policy's minimum instead of a warm fleet
+  --outage <from-to>        Prometheus unreachable from..to (seconds of the trace; repeatable): shows KEDA's fallback
 `;
 
 const num = { type: "string" } as const;
@@ -41,7 +42,8 @@ const { values } = parseArgs({
         hours: num, "peak-rps": num, json: { type: "boolean", default: false }, cold: { type: "boolean", default: false },
         "prompt-tokens": num, "output-tokens": num, "itl-ms": num, "itl-per-seq-ms": num, "prefill-ms": num, "kv-cache-tokens": num,
         "model-load-seconds": num, "node-boot-seconds": num, "idle-node-seconds": num, "gpus-per-node": num, "gpu-price": num,
-        "wait-slo": num, "ttft-slo": num, help: { type: "boolean", short: "h", default: false },
+        "wait-slo": num, "ttft-slo": num, outage: { type: "string", multiple: true },
+        help: { type: "boolean", short: "h", default: false },
     },
 });
 
@@ -96,6 +98,11 @@ const params = paramsForPlan(plan, modelIndex, {
     ...(number("wait-slo") !== undefined ? { waitSloSeconds: number("wait-slo")! } : {}),
     ...(number("ttft-slo") !== undefined ? { ttftSloSeconds: number("ttft-slo")! } : {}),
     warmStart: !values.cold,
+    outages: (values.outage ?? []).map((o) => {
+        const m = /^(\d+)-(\d+)$/.exec(o);
+        if (!m || Number(m[1]) >= Number(m[2])) fail(`--outage ${o}: use <from>-<to> in seconds, from < to (e.g. 3600-4500)`);
+        return { from: Number(m[1]), to: Number(m[2]) };
+    }),
 });
 
 let trace: Trace;
@@ -132,6 +139,9 @@ if (values.json) {
     const e = params.engine;
     const c = params.cluster;
     console.log(`stack ${values.stack}, model ${model.name} (ScaledObject ${so.metadata?.name}), trace ${trace.name} (${runs[0].hours.toFixed(1)} h, peak ${Math.max(...trace.rps).toFixed(1)} req/s)`);
+    if (model.engine === "simulator") {
+        console.log("\n(the stack runs the CPU simulator engine; this run models the reference vLLM engine with the model's maxNumSeqs: pass --itl-ms, --prefill-ms, --model-load-seconds to match the simulator's settings)");
+    }
     console.log("\nwhat scales it:");
     for (const line of describeTriggers(so)) console.log(`  - ${line}`);
     console.log(`\nmodel (not a measurement): maxNumSeqs ${e.maxNumSeqs}, ${e.promptTokens}/${e.outputTokens} prompt/output tokens, ITL ${(e.itlBaseSeconds * 1000).toFixed(1)} ms + ${(e.itlPerSeqSeconds * 1000).toFixed(2)} ms x batch, ` +
