@@ -7,9 +7,9 @@ import type { ScaledObjectManifest } from "../components";
 import { hpaBehavior, TRIGGER } from "../components/plan/scaledObject";
 import { behaviorWithDefaults, externalPerPodReplicas, externalValueReplicas, HpaState, milli } from "../components/sim/hpa";
 import { KedaController, bindTriggers, type ControllerView, type Scrape } from "../components/sim/keda";
-import { simulatePlan } from "../components/sim/run";
+import { burstOnsets, simulatePlan } from "../components/sim/run";
 import { chartSvg } from "../components/sim/svg";
-import { traceFromCsv } from "../components/sim/traces";
+import { referenceTrace, traceFromCsv, TraceKind } from "../components/sim/traces";
 import { llama } from "./fixtures";
 
 function plan(autoscaling: Record<string, unknown>) {
@@ -159,6 +159,26 @@ describe("simulator: KEDA (executor, fallback, cron, trigger mapping)", () => {
         const so = plan({ minReplicas: 1, scalingModifiers: { formula: "queue_depth + load", target: 10 } }).scaledObjects[0];
         const k = new KedaController(so, T0, T0 + 3_600_000);
         assert.strictEqual(firstHpaDecision(k, 1, 1, { waiting: 20, running: 20, engines: 1 }), 5, "ceil((20 + 40) / 10) = 6, limited to 1 + 4");
+    });
+});
+
+describe("simulator: traces", () => {
+    it("reads a CSV trace step-wise (header skipped) and rejects bad lines with their line number", () => {
+        const t = traceFromCsv("x.csv", "seconds,rps\n0,1.5\n10,4\n20,0\n");
+        assert.strictEqual(t.rps.length, 60);
+        assert.deepStrictEqual([t.rps[0], t.rps[9], t.rps[10], t.rps[19], t.rps[20], t.rps[59]], [1.5, 1.5, 4, 4, 0, 0]);
+        assert.throws(() => traceFromCsv("y.csv", "0,1\n5,2\n5,3\n"), /y\.csv:3: times must increase/);
+        assert.throws(() => traceFromCsv("z.csv", "0,1\n5,abc\n"), /z\.csv:2: "5,abc" is not two numbers/);
+    });
+    it("reference traces are deterministic and reach their peak; bursts are detected at their onset", () => {
+        const a = referenceTrace(TraceKind.Bursty, { peakRps: 40 });
+        assert.deepStrictEqual(Array.from(a.rps.slice(0, 5000)), Array.from(referenceTrace(TraceKind.Bursty, { peakRps: 40 }).rps.slice(0, 5000)));
+        assert.ok(Math.max(...a.rps) <= 40 * 1.1 && Math.max(...a.rps) >= 40 * 0.9);
+        const onsets = burstOnsets(a);
+        assert.strictEqual(onsets[0], 20 * 60, "the first burst starts at minute 20");
+        assert.ok(onsets.length >= 6);
+        for (const o of onsets) assert.ok(a.rps[o] > 2 * a.rps[o - 1], `onset at ${o}: the rate jumps in that very second`);
+        assert.deepStrictEqual(burstOnsets(referenceTrace(TraceKind.Steady)), []);
     });
 });
 

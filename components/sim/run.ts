@@ -70,7 +70,7 @@ export interface SimResult {
     series: MinutePoint[];
 }
 
-/** Burst onsets: minutes whose rate is >= 1.5x the previous 10 minutes' and >= 20% of the peak above it. */
+/** Burst onsets: the second the rate jumps, for each minute whose mean rate is >= 1.5x the previous 10 minutes' and >= 20% of the peak above it. */
 export function burstOnsets(trace: Trace): number[] {
     const minutes = Math.floor(trace.rps.length / 60);
     const m: number[] = [];
@@ -83,7 +83,14 @@ export function burstOnsets(trace: Trace): number[] {
     const onsets: number[] = [];
     for (let k = 10; k < minutes; k++) {
         const prev = m.slice(k - 10, k).reduce((a, b) => a + b, 0) / 10;
-        if (m[k] >= 1.5 * prev && m[k] - prev >= 0.2 * peak && (onsets.length === 0 || k * 60 - onsets[onsets.length - 1] >= 600)) onsets.push(k * 60);
+        if (m[k] >= 1.5 * prev && m[k] - prev >= 0.2 * peak && (onsets.length === 0 || k * 60 - onsets[onsets.length - 1] >= 600)) {
+            // The second the rate first jumps, within that minute.
+            let s = k * 60;
+            while (s < k * 60 + 59 && trace.rps[s] < 1.5 * prev) s++;
+            // A jump late in the previous minute only lifts this minute's mean: go back to it.
+            while (s > (k - 1) * 60 && trace.rps[s - 1] >= 1.5 * prev) s--;
+            onsets.push(s);
+        }
     }
     return onsets;
 }
