@@ -207,7 +207,7 @@ describe("signals: cron and formula semantics", () => {
     });
 
     it("evaluates formulas with expr's precedence", () => {
-        const f = parseFormula("load > 40 ? load / 20 : max(queue_depth / 5, 1) + 2 ** 2 * 3");
+        const f = parseFormula("float(load > 40 ? load / 20 : max(queue_depth / 5, 1) + 2 ** 2 * 3)");
         assert.strictEqual(evaluateFormula(f, { load: 60, queue_depth: 0 }), 3);
         assert.strictEqual(evaluateFormula(f, { load: 10, queue_depth: 20 }), 16);
     });

@@ -1,6 +1,6 @@
 // The subset of expr-lang (the language KEDA compiles `scalingModifiers.formula` with) the package
 // accepts: numbers, trigger names, + - * / % **, comparisons, && || !, `c ? a : b`, parentheses
-// and max/min/abs/ceil/floor/round. Parsed once for validation (unknown names are errors, so a
+// and max/min/abs/ceil/floor/round/float/int. Parsed once for validation (unknown names are errors, so a
 // formula cannot silently read a trigger that does not exist) and evaluated by the simulator.
 
 export type FormulaNode =
@@ -18,6 +18,9 @@ export const FORMULA_FUNCTIONS: Readonly<Record<string, { min: number; max: numb
     ceil: { min: 1, max: 1, apply: ([x]) => Math.ceil(x) },
     floor: { min: 1, max: 1, apply: ([x]) => Math.floor(x) },
     round: { min: 1, max: 1, apply: ([x]) => Math.round(x) },
+    // KEDA wraps every formula in float(...) itself (castToFloatIfNecessary); users may too.
+    float: { min: 1, max: 1, apply: ([x]) => x },
+    int: { min: 1, max: 1, apply: ([x]) => Math.trunc(x) },
 };
 
 type Token = { t: "num"; v: number } | { t: "id"; v: string } | { t: "op"; v: string };
