@@ -10,6 +10,7 @@ import { KedaController, bindTriggers, type ControllerView, type Scrape } from "
 import { burstOnsets, simulatePlan } from "../components/sim/run";
 import { chartSvg } from "../components/sim/svg";
 import { referenceTrace, traceFromCsv, TraceKind } from "../components/sim/traces";
+import { listStacks, planStack } from "../stacks/load";
 import { llama } from "./fixtures";
 
 function plan(autoscaling: Record<string, unknown>) {
@@ -154,6 +155,14 @@ describe("simulator: KEDA (executor, fallback, cron, trigger mapping)", () => {
         assert.throws(() => bindTriggers(so, T0, T0 + 1000), /trigger "queue-length" is not one the simulator can map/);
         assert.deepStrictEqual(bindTriggers(plan({ minReplicas: 0, strategy: Strategy.LatencyFirst }).scaledObjects[0], T0, T0 + 1000).map((t) => t.name),
             [TRIGGER.queueDepth, TRIGGER.load, TRIGGER.kvCache, TRIGGER.ttft, TRIGGER.wakeOnRequest]);
+    });
+    it("knows every trigger the package can generate, and every stack's ScaledObjects bind", () => {
+        const all = plan({ minReplicas: 0, strategy: Strategy.LatencyFirst, schedules: [{ name: "peak", start: "0 8 * * *", end: "0 9 * * *", replicas: 2 }] }).scaledObjects[0];
+        const bound = bindTriggers(all, T0, T0 + 1000).map((t) => t.name);
+        for (const name of Object.values(TRIGGER)) assert.ok(bound.includes(name), `TRIGGER ${name} is not simulated`);
+        for (const stack of listStacks()) {
+            for (const so of planStack(stack).scaledObjects) assert.doesNotThrow(() => bindTriggers(so, T0, T0 + 1000), `stack ${stack}`);
+        }
     });
     it("scalingModifiers: the HPA sees one composite metric (formula over trigger values) against its target", () => {
         const so = plan({ minReplicas: 1, scalingModifiers: { formula: "queue_depth + load", target: 10 } }).scaledObjects[0];
