@@ -1,40 +1,13 @@
 // Issue 5 planning: strategy presets, per-trigger overrides, schedules, scalingModifiers, and
 // every ScaledObject they produce checked against KEDA 2.20.2's own CRD schema.
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import Ajv from "ajv";
-import { parse as parseYaml } from "yaml";
 import { planInference, PlanValidationError, Strategy, type AutoscalingArgs } from "../components";
 import type { ScaledObjectManifest } from "../components";
 import { evaluateFormula, parseFormula } from "../components/plan/formula";
 import { SCHEDULE_TRIGGER_PREFIX, TRIGGER } from "../components/plan/scaledObject";
 import { cronMatches, parseCron, scheduleWindow } from "../components/plan/schedules";
 import { argsWith, llama } from "./fixtures";
-
-const CRD = path.resolve(__dirname, "../../../shared/reference/keda-2.20.2.scaledobjects.crd.yaml");
-
-/** The CRD's schema with Kubernetes' pruning made strict: a field the API server would drop is an error here. */
-function crdValidator() {
-    const crd = parseYaml(fs.readFileSync(CRD, "utf8"));
-    const schema = crd.spec.versions.find((v: any) => v.name === "v1alpha1").schema.openAPIV3Schema;
-    const strict = (s: any): any => {
-        if (Array.isArray(s)) return s.map(strict);
-        if (typeof s !== "object" || s === null) return s;
-        const out: any = {};
-        for (const [k, v] of Object.entries(s)) {
-            if (k.startsWith("x-kubernetes-")) continue;
-            out[k] = k === "properties" ? Object.fromEntries(Object.entries(v as object).map(([pk, pv]) => [pk, strict(pv)])) : strict(v);
-        }
-        if (s["x-kubernetes-int-or-string"]) delete out.type;
-        if (out.type === "object" && out.properties && out.additionalProperties === undefined && !s["x-kubernetes-preserve-unknown-fields"]) {
-            out.additionalProperties = false;
-        }
-        return out;
-    };
-    const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
-    return ajv.compile(strict(schema));
-}
+import { KEDA_CRD, referenceMissing, scaledObjectValidator } from "./support/reference";
 
 function names(so: ScaledObjectManifest): string[] {
     return so.spec.triggers.map((t) => t.name!);
@@ -118,8 +91,13 @@ describe("signals: strategy presets and triggers", () => {
             { formula: "max(load / 38, queue_depth / 5, schedule_workday)", target: "1", activationTarget: "0", metricType: "AverageValue" });
     });
 
-    it("every preset, with schedules, modifiers and scale to zero, is valid against the KEDA 2.20.2 CRD (unknown fields included)", () => {
-        const validate = crdValidator();
+    it("every preset, with schedules, modifiers and scale to zero, is valid against the KEDA 2.20.2 CRD (unknown fields included)", function () {
+        const missing = referenceMissing(KEDA_CRD);
+        if (missing) {
+            console.log(`      skipped: ${missing}`);
+            this.skip();
+        }
+        const validate = scaledObjectValidator();
         const variants: AutoscalingArgs[] = [
             { minReplicas: 0, maxReplicas: 2, targetQueueDepth: 5, cooldownSeconds: 300 }, // today's dev stack
             { minReplicas: 1, maxReplicas: 4 },
@@ -132,12 +110,12 @@ describe("signals: strategy presets and triggers", () => {
         ];
         for (const a of variants) {
             const so = planWith(a).scaledObjects[0];
-            assert.ok(validate(so), `${JSON.stringify(a)}: ${JSON.stringify(validate.errors, null, 1)}`);
+            assert.deepStrictEqual(validate(so), [], JSON.stringify(a));
         }
         // The validator does reject what the API server would prune or refuse.
         const bad = structuredClone(planWith({ maxReplicas: 2 }).scaledObjects[0]) as any;
         bad.spec.triggers[0].metricTyp = "AverageValue";
-        assert.ok(!validate(bad));
+        assert.ok(validate(bad).some((e) => /metricTyp/.test(e)), validate(bad).join("\n"));
     });
 });
 
