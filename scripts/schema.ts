@@ -7,17 +7,17 @@
 //
 // Runs in-process, without the Pulumi CLI: `ComponentProvider.getSchema()` from
 // @pulumi/pulumi/provider/experimental builds a TypeScript program from ./tsconfig.json and walks it from the
-// entry module (package.json `main`, components/index.ts). It needs the .ts sources (types and TSDoc come from
-// them) and the compiled dist/components/index.js (the component classes are found by loading it; the plugin
-// host loads components/index.ts through ts-node instead).
+// root index.ts (package.json `main`/`exports` point at dist/, which has no .ts twin, so the analyzer falls back
+// to index.ts). It needs the .ts sources (types and TSDoc come from them) and the compiled
+// dist/components/index.js (the component classes are found by loading it, as the plugin host does).
 import * as fs from "fs";
 import * as path from "path";
 import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
 
 /** The Pulumi package name: type tokens are `vllm-autoscaling:index:<Class>`. */
 export const PACKAGE_NAME = "vllm-autoscaling";
-/** The module the analyzer starts from, relative to the package root. */
-export const ENTRY_SOURCE = "components/index.ts";
+/** The module the analyzer starts from, relative to the package root (its fallback entry). */
+export const ENTRY_SOURCE = "index.ts";
 /** The compiled entry that holds the component classes at run time. */
 export const ENTRY_COMPILED = "dist/components/index.js";
 export const SCHEMA_PATH = "sdk/schema.json";
@@ -103,10 +103,9 @@ export async function inferSchema(root: string): Promise<Json> {
         version: packageJson.version,
         components,
     });
-    // The analyzer finds the source entry from package.json: `exports["."].default` (dist/...index.js) has no
-    // `.ts` twin, so it falls back to `main`, which is the source entry (components/index.ts) for this reason.
-    if (packageJson.main !== ENTRY_SOURCE) {
-        throw new Error(`package.json "main" is ${JSON.stringify(packageJson.main)}; the analyzer and the plugin host need ${ENTRY_SOURCE}`);
+    // `exports` and `main` name dist/ files without a .ts twin, so the analyzer falls back to ./index.ts.
+    if (!fs.existsSync(path.join(root, ENTRY_SOURCE))) {
+        throw new Error(`${ENTRY_SOURCE} is missing: the analyzer and \`pulumi package add\` start from it`);
     }
     return JSON.parse(await provider.getSchema()) as Json;
 }
