@@ -21,7 +21,7 @@ export const Strategy = {
 export type Strategy = (typeof Strategy)[keyof typeof Strategy];
 
 /** One scaling signal (a KEDA trigger); unset fields come from the `strategy` preset. */
-export interface SignalArgs {
+export interface Signal {
     /** Turn the trigger on or off regardless of the preset. */
     enabled?: boolean;
     /** Per-replica target (KEDA AverageValue threshold), in the signal's unit. */
@@ -31,7 +31,7 @@ export interface SignalArgs {
 }
 
 /** A KEDA cron trigger: at least `replicas` engines between `start` and `end`. */
-export interface ScheduleArgs {
+export interface Schedule {
     /** Short name of the schedule (letters, digits, `_`), part of the trigger name `schedule_<name>`. */
     name: string;
     /** Five-field cron expression at which the window opens, e.g. `0 8 * * 1-5`. */
@@ -45,7 +45,7 @@ export interface ScheduleArgs {
 }
 
 /** KEDA `advanced.scalingModifiers`: one composite metric computed from the triggers' values. */
-export interface ScalingModifiersArgs {
+export interface ScalingModifiers {
     /** Expression over trigger names, e.g. `max(load / 16, queue_depth / 5)`; see KEDA's scalingModifiers docs. */
     formula: string;
     /** Per-replica target of the composite metric (AverageValue), a positive whole number (KEDA's fallback needs one). */
@@ -55,7 +55,7 @@ export interface ScalingModifiersArgs {
 }
 
 /** How one model's engine Deployment is scaled by its KEDA ScaledObject. */
-export interface AutoscalingArgs {
+export interface Autoscaling {
     /** Fewest engine replicas. 0 lets the model scale to zero when idle; the first request wakes it. Default 1. */
     minReplicas?: number;
     /** Most engine replicas. At least 1 and at least `minReplicas`. */
@@ -83,21 +83,21 @@ export interface AutoscalingArgs {
     /** Preset of scaling signals. Default `balanced`. */
     strategy?: Strategy;
     /** Load: running + waiting requests per replica. Target default: `targetConcurrency` of the preset (a fraction of `maxNumSeqs`). */
-    load?: SignalArgs;
+    load?: Signal;
     /** KV-cache pressure: summed `vllm:kv_cache_usage_perc` (0..1 per engine). Target default 0.7 per replica. */
-    kvCache?: SignalArgs;
+    kvCache?: Signal;
     /** Queue depth: waiting requests per replica. Target default `targetQueueDepth` (set one or the other). */
-    queueDepth?: SignalArgs;
+    queueDepth?: Signal;
     /** Latency SLO: p95 time to first token in seconds. Target = the SLO (default 2); enabled by `latency-first`. */
-    ttft?: SignalArgs;
+    ttft?: Signal;
     /** Known peaks: KEDA cron triggers that hold a floor of replicas. */
-    schedules?: ScheduleArgs[];
+    schedules?: Schedule[];
     /** Advanced: replace the triggers' max by one composite formula (KEDA scalingModifiers). */
-    scalingModifiers?: ScalingModifiersArgs;
+    scalingModifiers?: ScalingModifiers;
 }
 
 /** A container image, repository and tag apart (as the vllm-stack chart takes it). */
-export interface ImageArgs {
+export interface Image {
     /** Image repository, e.g. `vllm/vllm-openai`. */
     repository: string;
     /** Image tag, e.g. `v0.15.1`. */
@@ -118,7 +118,7 @@ export const Engine = {
 export type Engine = (typeof Engine)[keyof typeof Engine];
 
 /** Settings of the llm-d inference simulator (only for models with `engine: simulator`). Its queue limit is the model's `maxNumSeqs`. */
-export interface SimulatorArgs {
+export interface Simulator {
     /** Simulated time to first token, in milliseconds (`--time-to-first-token`). Default 200. */
     timeToFirstTokenMs?: number;
     /** Simulated time between output tokens, in milliseconds (`--inter-token-latency`). Default 50. */
@@ -130,11 +130,11 @@ export interface SimulatorArgs {
     /** Memory the simulator pod requests. Default `128Mi`. */
     memory?: string;
     /** Simulator image. Default: the pinned `ghcr.io/llm-d/llm-d-inference-sim` tag. */
-    image?: ImageArgs;
+    image?: Image;
 }
 
 /** One model served by its own vLLM engine Deployment. */
-export interface ModelArgs {
+export interface Model {
     /** Short name of the model: a DNS-1123 label used in every Kubernetes name derived for it (e.g. `llama3-8b`). */
     name: string;
     /** Hugging Face model id or path that vLLM loads, e.g. `meta-llama/Llama-3.1-8B-Instruct`. */
@@ -162,21 +162,21 @@ export interface ModelArgs {
     /** Extra vLLM command-line arguments, appended after the package's. */
     extraArgs?: string[];
     /** Engine image. Default: the pinned `vllm/vllm-openai` tag. */
-    image?: ImageArgs;
+    image?: Image;
     /** Seconds Pulumi waits for the engine Deployment to become ready (model download and load take minutes). Default 1800. */
     readyTimeoutSeconds?: number;
     /** Extra vllm-stack `modelSpec` values for this model, merged over the package's. */
     values?: Record<string, any>;
     /** Autoscaling of this model's engines. */
-    autoscaling: AutoscalingArgs;
+    autoscaling: Autoscaling;
     /** Engine server: `vllm` (GPU, through the chart) or `simulator` (CPU, no GPU request). Default `vllm`. */
     engine?: Engine;
     /** Simulator settings; only with `engine: simulator`. */
-    simulator?: SimulatorArgs;
+    simulator?: Simulator;
 }
 
 /** The KEDA Helm release. */
-export interface KedaArgs {
+export interface Keda {
     /** Install KEDA. Set false when the cluster already runs KEDA 2.20 or later. Default true. */
     install?: boolean;
     /** Namespace of the KEDA release. Default `keda`. */
@@ -188,7 +188,7 @@ export interface KedaArgs {
 }
 
 /** The kube-prometheus-stack Helm release, or an existing Prometheus. */
-export interface MonitoringArgs {
+export interface Monitoring {
     /** Install kube-prometheus-stack. Set false to use an existing Prometheus through `prometheusUrl`. Default true. */
     install?: boolean;
     /** Namespace of the kube-prometheus-stack release. Default `monitoring`. */
@@ -202,7 +202,7 @@ export interface MonitoringArgs {
 }
 
 /** The vLLM Production Stack chart (engines and router). */
-export interface VllmStackArgs {
+export interface VllmStack {
     /** Helm release name, the prefix of every engine and router name. Default: the component's name. */
     releaseName?: string;
     /** Chart version. Default: the pinned version. */
@@ -212,7 +212,7 @@ export interface VllmStackArgs {
     /** Router replicas. Default 1. */
     routerReplicas?: number;
     /** Router image. Default: the pinned `lmcache/lmstack-router` tag. */
-    routerImage?: ImageArgs;
+    routerImage?: Image;
 }
 
 /** GKE GPU driver installation (`gpuDriverInstallationConfig.gpuDriverVersion`). */
@@ -243,7 +243,7 @@ export const CapacityType = {
 export type CapacityType = (typeof CapacityType)[keyof typeof CapacityType];
 
 /** A GPU node pool on an existing GKE cluster (`gcp.container.NodePool`). */
-export interface GkeNodePoolArgs {
+export interface GkeNodePool {
     /** Name (or id) of the existing cluster. */
     cluster: pulumi.Input<string>;
     /** Cluster location: a region (`us-central1`) or a zone (`us-central1-a`). */
@@ -265,7 +265,7 @@ export interface GkeNodePoolArgs {
 }
 
 /** A GPU managed node group on an existing EKS cluster (`aws.eks.NodeGroup`). */
-export interface EksNodeGroupArgs {
+export interface EksNodeGroup {
     /** Name of the existing cluster. */
     clusterName: pulumi.Input<string>;
     /** ARN of the IAM role the nodes assume (with the EKS worker, CNI and ECR read-only policies). */
@@ -290,9 +290,9 @@ export interface EksNodeGroupArgs {
  */
 export interface GpuNodePoolArgs {
     /** GKE node pool. */
-    gke?: GkeNodePoolArgs;
+    gke?: GkeNodePool;
     /** EKS managed node group. */
-    eks?: EksNodeGroupArgs;
+    eks?: EksNodeGroup;
     /** Fewest nodes; 0 lets the pool scale to zero when no engine runs. Default 0. */
     minNodes?: number;
     /** Most nodes (in total, across zones). At least 1 and at least `minNodes`. */
@@ -308,7 +308,7 @@ export interface GpuNodePoolArgs {
 /** Arguments of `LlmInference`. */
 export interface LlmInferenceArgs {
     /** The models to serve, one engine Deployment and one ScaledObject each. */
-    models: ModelArgs[];
+    models: Model[];
     /** Namespace of the engines, router and ScaledObjects. Default `llm`. */
     namespace?: string;
     /** Create `namespace`. Set false when it exists already (a second LlmInference in it, say). Default true. */
@@ -316,11 +316,11 @@ export interface LlmInferenceArgs {
     /** Cluster DNS domain, for the in-cluster endpoint URL. Default `cluster.local`. */
     clusterDomain?: string;
     /** KEDA release. */
-    keda?: KedaArgs;
+    keda?: Keda;
     /** kube-prometheus-stack release or an existing Prometheus. */
-    monitoring?: MonitoringArgs;
+    monitoring?: Monitoring;
     /** vLLM Production Stack chart. */
-    vllmStack?: VllmStackArgs;
+    vllmStack?: VllmStack;
     /** GPU nodes for the engines, created before the charts. Default: none (the engines use the cluster's existing GPU nodes). */
     gpuNodePool?: GpuNodePoolArgs;
     /** Fail the plan when the worst case (the GPU pool at `maxNodes`) would cost more than this per month (730 hours), in the currency of `hourlyCost`. */

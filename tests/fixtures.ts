@@ -1,7 +1,7 @@
 // Shared test inputs: the example model, and a helper to vary it.
-import type { LlmInferenceArgs, ModelArgs } from "../components";
+import type { LlmInferenceArgs, Model } from "../components";
 
-export function llama(overrides: Partial<ModelArgs> = {}): ModelArgs {
+export function llama(overrides: Partial<Model> = {}): Model {
     return {
         name: "llama3-8b",
         modelUrl: "meta-llama/Llama-3.1-8B-Instruct",

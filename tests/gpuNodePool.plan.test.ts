@@ -3,7 +3,7 @@
 // the package's own tables read back.
 import * as assert from "assert";
 import { planGpuNodePool, planInference, PlanValidationError } from "../components";
-import type { GpuNodePoolArgs, LlmInferenceArgs, ModelArgs } from "../components";
+import type { GpuNodePoolArgs, LlmInferenceArgs, Model } from "../components";
 import { nodesForReplicas } from "../components/plan/capacity";
 import { gkeInitialNodeCount } from "../components/plan/nodePool";
 import { llama } from "./fixtures";
@@ -18,10 +18,10 @@ const eks = (instanceTypes: string[], extra: Partial<NonNullable<GpuNodePoolArgs
 const gke = (machineType: string, acceleratorType: string, acceleratorCount: number, extra: Partial<NonNullable<GpuNodePoolArgs["gke"]>> = {}) =>
     ({ cluster: "prod", location: "us-central1", machineType, acceleratorType, acceleratorCount, ...extra });
 
-function args(models: ModelArgs[], gpuNodePool?: GpuNodePoolArgs, extra: Partial<LlmInferenceArgs> = {}): LlmInferenceArgs {
+function args(models: Model[], gpuNodePool?: GpuNodePoolArgs, extra: Partial<LlmInferenceArgs> = {}): LlmInferenceArgs {
     return { models, ...(gpuNodePool ? { gpuNodePool } : {}), ...extra };
 }
-const model = (name: string, gpusPerReplica: number, maxReplicas: number, minReplicas = 0): ModelArgs =>
+const model = (name: string, gpusPerReplica: number, maxReplicas: number, minReplicas = 0): Model =>
     llama({ name, modelUrl: `org/${name}`, gpusPerReplica, autoscaling: { minReplicas, maxReplicas } });
 
 /** Every problem of a plan that must fail, as "path: message". */

@@ -1,7 +1,7 @@
 // Issue 5 planning: strategy presets, per-trigger overrides, schedules, scalingModifiers, and
 // every ScaledObject they produce checked against KEDA 2.20.2's own CRD schema.
 import * as assert from "assert";
-import { planInference, PlanValidationError, Strategy, type AutoscalingArgs } from "../components";
+import { planInference, PlanValidationError, Strategy, type Autoscaling } from "../components";
 import type { ScaledObjectManifest } from "../components";
 import { evaluateFormula, parseFormula } from "../components/plan/formula";
 import { SCHEDULE_TRIGGER_PREFIX, TRIGGER } from "../components/plan/scaledObject";
@@ -19,7 +19,7 @@ function trig(so: ScaledObjectManifest, name: string) {
     return t;
 }
 
-function planWith(autoscaling: AutoscalingArgs, model: Record<string, unknown> = {}) {
+function planWith(autoscaling: Autoscaling, model: Record<string, unknown> = {}) {
     return planInference("chat", argsWith({ models: [llama({ ...model, autoscaling })] }));
 }
 
@@ -98,7 +98,7 @@ describe("signals: strategy presets and triggers", () => {
             this.skip();
         }
         const validate = scaledObjectValidator();
-        const variants: AutoscalingArgs[] = [
+        const variants: Autoscaling[] = [
             { minReplicas: 0, maxReplicas: 2, targetQueueDepth: 5, cooldownSeconds: 300 }, // today's dev stack
             { minReplicas: 1, maxReplicas: 4 },
             ...Object.values(Strategy).map((strategy) => ({ minReplicas: 0, maxReplicas: 8, strategy })),

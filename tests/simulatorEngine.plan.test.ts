@@ -3,10 +3,10 @@
 // selector) and llm-d-inference-sim v0.9.2 (flags, port, readiness endpoint).
 import * as assert from "assert";
 import { planInference, PlanValidationError } from "../components";
-import type { ModelArgs } from "../components";
+import type { Model } from "../components";
 import { llama } from "./fixtures";
 
-const sim = (overrides: Partial<ModelArgs> = {}): ModelArgs =>
+const sim = (overrides: Partial<Model> = {}): Model =>
     llama({ name: "sim", modelUrl: "Qwen/Qwen2.5-0.5B-Instruct", engine: "simulator", autoscaling: { minReplicas: 0, maxReplicas: 3 }, ...overrides });
 
 /** helm/templates/servicemonitor-engine.yaml (0.1.12): spec.selector.matchLabels. */

@@ -4,13 +4,13 @@
 // and counters absent until the first request) behind the Service the plan gives them.
 import * as assert from "assert";
 import { planInference } from "../components";
-import type { ModelArgs } from "../components";
+import type { Model } from "../components";
 import { TRIGGER } from "../components/plan/scaledObject";
 import { llama } from "./fixtures";
 import { withPrometheus } from "./support/prometheusHarness";
 
 const NS = "llm";
-const sim = (name: string, modelUrl: string, autoscaling: ModelArgs["autoscaling"]): ModelArgs =>
+const sim = (name: string, modelUrl: string, autoscaling: Model["autoscaling"]): Model =>
     llama({ name, modelUrl, engine: "simulator", maxNumSeqs: 8, autoscaling });
 
 const plan = planInference("chat", {

@@ -1,6 +1,6 @@
 // Validates the args (all problems at once) and fills in the defaults: the resolved settings
 // every other planning function reads, so none of them re-checks or re-defaults anything.
-import type { AutoscalingArgs, Engine, LlmInferenceArgs, ModelArgs } from "../args";
+import type { Autoscaling, Engine, LlmInferenceArgs, Model } from "../args";
 import { capacityProblems, costGuardProblems } from "./capacity";
 import { planCost, tablePrice } from "./cost";
 import { resolveGpuNodePool } from "./nodePool";
@@ -88,7 +88,7 @@ function resolveImage(p: Problems, path: string, image: unknown): ResolvedImage 
     return { repository: i.repository, tag: i.tag };
 }
 
-function resolveAutoscaling(p: Problems, path: string, a: AutoscalingArgs, maxNumSeqs: number = DEFAULTS.maxNumSeqs): ResolvedAutoscaling {
+function resolveAutoscaling(p: Problems, path: string, a: Autoscaling, maxNumSeqs: number = DEFAULTS.maxNumSeqs): ResolvedAutoscaling {
     unknownKeys(p, path, a, KNOWN.autoscaling);
     const minReplicas = a.minReplicas ?? DEFAULTS.minReplicas;
     const minOk = p.integer(`${path}.minReplicas`, minReplicas, 0);
@@ -133,7 +133,7 @@ function resolveAutoscaling(p: Problems, path: string, a: AutoscalingArgs, maxNu
     };
 }
 
-function resolveModel(p: Problems, index: number, m: ModelArgs, releaseName: string): ResolvedModel | undefined {
+function resolveModel(p: Problems, index: number, m: Model, releaseName: string): ResolvedModel | undefined {
     const path = `models[${index}]`;
     if (!p.object(path, m)) return undefined;
     unknownKeys(p, path, m, KNOWN.model);

@@ -1,7 +1,7 @@
 // KEDA cron triggers for known peaks: validation (five-field cron as KEDA's robfig/cron standard
 // parser reads it, an IANA time zone, start != end, replicas within bounds) and evaluation (the
 // simulator asks whether a window is open at an instant, the way KEDA's cron scaler decides it).
-import type { ScheduleArgs } from "../args";
+import type { Schedule } from "../args";
 import { DEFAULTS } from "./defaults";
 import { Problems, unknownKeys } from "./problems";
 
@@ -117,7 +117,7 @@ export function resolveSchedules(p: Problems, path: string, schedules: unknown, 
     }
     const out: ResolvedSchedule[] = [];
     const seen = new Map<string, number>();
-    schedules.forEach((s: ScheduleArgs, i) => {
+    schedules.forEach((s: Schedule, i) => {
         const at = `${path}[${i}]`;
         if (!p.object(at, s)) return;
         unknownKeys(p, at, s, SCHEDULE_KEYS);

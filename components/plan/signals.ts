@@ -2,7 +2,7 @@
 // their queries and thresholds, and the optional scalingModifiers formula over them. Every
 // Prometheus trigger is AverageValue on a summed query (one sample in every state), so the HPA
 // computes desired = ceil(value / target) and KEDA's fallback applies to each of them.
-import type { ScalingModifiersArgs } from "../args";
+import type { ScalingModifiers } from "../args";
 import { checkFormula } from "./formula";
 import { Problems, unknownKeys } from "./problems";
 import { kvCacheQuery, loadQuery, queueDepthQuery, ttftPressureQuery, wakeOnRequestQuery } from "./queries";
@@ -82,7 +82,7 @@ export function scalingModifiersSpec(m: ResolvedScalingModifiers) {
 const MODIFIER_KEYS = ["formula", "target", "activationTarget"] as const;
 
 /** Validates `autoscaling.scalingModifiers` against the triggers the ScaledObject will have. */
-export function resolveScalingModifiers(p: Problems, path: string, m: ScalingModifiersArgs | undefined, names: readonly string[]): ResolvedScalingModifiers | undefined {
+export function resolveScalingModifiers(p: Problems, path: string, m: ScalingModifiers | undefined, names: readonly string[]): ResolvedScalingModifiers | undefined {
     if (!p.object(path, m, { optional: true }) || m === undefined) return undefined;
     unknownKeys(p, path, m, MODIFIER_KEYS);
     let ok = p.string(`${path}.formula`, m.formula, { hint: "use an expression over trigger names, e.g. \"max(load / 38, queue_depth / 5)\"" });

@@ -9,7 +9,7 @@
 // - the Service has the chart's name, <release>-<model>-engine-service, and the simulator labels
 //   its metrics `model_name` = served model name, so the package's queries need no change.
 import { Engine } from "../args";
-import type { ImageArgs, ModelArgs } from "../args";
+import type { Image, Model } from "../args";
 import type { Values } from "./merge";
 import { engineDeploymentName, engineServiceName } from "./names";
 import { Problems, unknownKeys } from "./problems";
@@ -52,7 +52,7 @@ const KNOWN_SIMULATOR = ["timeToFirstTokenMs", "interTokenLatencyMs", "startupSe
  * Validates `engine` and `simulator` of one model. `maxNumSeqs` is the model's queue limit when
  * it sets one (the simulator then queues exactly where vLLM would).
  */
-export function resolveEngine(p: Problems, path: string, m: ModelArgs, maxNumSeqs: number | undefined):
+export function resolveEngine(p: Problems, path: string, m: Model, maxNumSeqs: number | undefined):
     { engine: Engine; simulator?: ResolvedSimulator } {
     const engines = Object.values(Engine) as string[];
     const engineOk = m.engine === undefined || engines.includes(m.engine);
@@ -64,14 +64,14 @@ export function resolveEngine(p: Problems, path: string, m: ModelArgs, maxNumSeq
     }
     if (engine !== Engine.Simulator) return { engine };
     if (!p.object(`${path}.simulator`, s, { optional: true })) return { engine };
-    const a = (s ?? {}) as NonNullable<ModelArgs["simulator"]>;
+    const a = (s ?? {}) as NonNullable<Model["simulator"]>;
     unknownKeys(p, `${path}.simulator`, a, KNOWN_SIMULATOR);
     p.integer(`${path}.simulator.timeToFirstTokenMs`, a.timeToFirstTokenMs, 0, { optional: true, max: 600_000 });
     p.integer(`${path}.simulator.interTokenLatencyMs`, a.interTokenLatencyMs, 0, { optional: true, max: 60_000 });
     p.integer(`${path}.simulator.startupSeconds`, a.startupSeconds, 0, { optional: true, max: 3600 });
     p.string(`${path}.simulator.cpu`, a.cpu, { optional: true, pattern: QUANTITY, hint: "use a Kubernetes CPU quantity such as \"100m\" or \"1\"" });
     p.string(`${path}.simulator.memory`, a.memory, { optional: true, pattern: QUANTITY, hint: "use a Kubernetes quantity such as \"128Mi\"" });
-    let image: ImageArgs = IMAGES.simulator;
+    let image: Image = IMAGES.simulator;
     if (p.object(`${path}.simulator.image`, a.image, { optional: true }) && a.image !== undefined) {
         unknownKeys(p, `${path}.simulator.image`, a.image, ["repository", "tag"]);
         p.string(`${path}.simulator.image.repository`, a.image.repository);
@@ -93,7 +93,7 @@ export function resolveEngine(p: Problems, path: string, m: ModelArgs, maxNumSeq
 }
 
 /** Settings of a simulator model that only mean something to vLLM: the plan says they are ignored. */
-export function simulatorWarnings(index: number, m: ModelArgs): string[] {
+export function simulatorWarnings(index: number, m: Model): string[] {
     if (m.engine !== Engine.Simulator) return [];
     const ignored = (["gpusPerReplica", "cacheSize", "cacheStorageClass", "cpu", "memory", "maxModelLen", "extraArgs", "image", "values", "hfToken"] as const)
         .filter((k) => m[k] !== undefined);

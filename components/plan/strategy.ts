@@ -2,7 +2,7 @@
 // A preset only chooses which triggers exist and their default targets; every field can be
 // overridden per trigger (`load`, `kvCache`, `queueDepth`, `ttft`). The numbers below are the ones
 // `npm run bench:policies` measured on the reference engine and traces (see README).
-import { Strategy, type AutoscalingArgs, type SignalArgs } from "../args";
+import { Strategy, type Autoscaling, type Signal } from "../args";
 import { DEFAULTS } from "./defaults";
 import { Problems, unknownKeys } from "./problems";
 
@@ -79,7 +79,7 @@ export function targetConcurrency(strategy: Strategy, maxNumSeqs: number): numbe
     return Math.max(1, Math.round(STRATEGY_PRESETS[strategy].loadFraction * maxNumSeqs));
 }
 
-function signal(p: Problems, path: string, s: SignalArgs | undefined, preset: { enabled: boolean; target: number; activation: number },
+function signal(p: Problems, path: string, s: Signal | undefined, preset: { enabled: boolean; target: number; activation: number },
     opts: { maxTarget?: number; unit: string }): ResolvedSignal {
     if (!p.object(path, s, { optional: true }) || s === undefined) return { ...preset };
     unknownKeys(p, path, s, SIGNAL_KEYS);
@@ -96,7 +96,7 @@ function signal(p: Problems, path: string, s: SignalArgs | undefined, preset: { 
 }
 
 /** Validates `strategy` and the per-signal overrides; returns the strategy and the signals. */
-export function resolveSignals(p: Problems, path: string, a: AutoscalingArgs, maxNumSeqs: number): { strategy: Strategy; signals: ResolvedSignals } {
+export function resolveSignals(p: Problems, path: string, a: Autoscaling, maxNumSeqs: number): { strategy: Strategy; signals: ResolvedSignals } {
     let strategy = (a.strategy ?? DEFAULTS.strategy) as Strategy;
     if (!STRATEGIES.includes(strategy)) {
         p.add(`${path}.strategy`, `${JSON.stringify(a.strategy)} is not a strategy; use one of ${STRATEGIES.map((s) => `"${s}"`).join(", ")}`);
@@ -105,7 +105,7 @@ export function resolveSignals(p: Problems, path: string, a: AutoscalingArgs, ma
     const preset = STRATEGY_PRESETS[strategy];
     const concurrency = targetConcurrency(strategy, maxNumSeqs);
 
-    const qd = (a.queueDepth ?? {}) as SignalArgs;
+    const qd = (a.queueDepth ?? {}) as Signal;
     if (a.targetQueueDepth !== undefined && qd.target !== undefined) {
         p.add(`${path}.queueDepth.target`, "is set together with targetQueueDepth; set one of them");
     }

@@ -1,7 +1,7 @@
 // The policy benchmark: the package's presets (ScaledObjects from planInference), the seeds'
 // configurations, static fleets and the oracle, on the reference traces, through the same
 // simulator. Pure: scripts/benchPolicies.ts prints it, the README quotes it.
-import { Strategy, type AutoscalingArgs, type LlmInferenceArgs } from "../args";
+import { Strategy, type Autoscaling, type LlmInferenceArgs } from "../args";
 import { planInference } from "../plan";
 import type { ScaledObjectManifest } from "../plan/types";
 import { oracle, staticMean, staticPeak, type Controller } from "./oracle";
@@ -19,13 +19,13 @@ export interface BenchPolicy {
     note: string;
 }
 
-function benchArgs(autoscaling: Partial<AutoscalingArgs>): LlmInferenceArgs {
+function benchArgs(autoscaling: Partial<Autoscaling>): LlmInferenceArgs {
     return {
         models: [{ name: "llama3-8b", modelUrl: "meta-llama/Llama-3.1-8B-Instruct", autoscaling: { maxReplicas: BENCH_MAX_REPLICAS, ...autoscaling } }],
     };
 }
 
-function presetPlan(autoscaling: Partial<AutoscalingArgs>) {
+function presetPlan(autoscaling: Partial<Autoscaling>) {
     return planInference("bench", benchArgs(autoscaling));
 }
 
@@ -37,7 +37,7 @@ function seed(threshold: number, polling: number, cooldown: number): ScaledObjec
 }
 
 export function benchPolicies(): BenchPolicy[] {
-    const preset = (strategy: Strategy, extra: Partial<AutoscalingArgs> = {}) => presetPlan({ minReplicas: 1, strategy, ...extra }).scaledObjects[0];
+    const preset = (strategy: Strategy, extra: Partial<Autoscaling> = {}) => presetPlan({ minReplicas: 1, strategy, ...extra }).scaledObjects[0];
     return [
         { name: "balanced (default)", scaledObject: preset(Strategy.Balanced), note: "the package's default preset, minReplicas 1" },
         { name: "balanced, min 0", scaledObject: preset(Strategy.Balanced, { minReplicas: 0 }), note: "same, scale to zero, woken by the router's request counter" },

@@ -20,18 +20,18 @@ func program(ctx *pulumi.Context) error {
 	cfg := config.New(ctx, "")
 
 	engine := vllm.EngineSIMULATOR
-	model := vllm.ModelArgsArgs{
+	model := vllm.ModelArgs{
 		Name:     "qwen-0-5b",
 		ModelUrl: "Qwen/Qwen2.5-0.5B-Instruct",
 		Engine:   &engine,
 		// Requests one replica runs at once; more wait in its queue (the scaling signals read both).
 		MaxNumSeqs: pulumi.Float64Ref(8),
-		Simulator: &vllm.SimulatorArgsArgs{
+		Simulator: &vllm.SimulatorArgs{
 			TimeToFirstTokenMs:  pulumi.Float64Ref(200),
 			InterTokenLatencyMs: pulumi.Float64Ref(50),
 			StartupSeconds:      pulumi.Float64Ref(10),
 		},
-		Autoscaling: vllm.AutoscalingArgsArgs{
+		Autoscaling: vllm.AutoscalingArgs{
 			MinReplicas:      pulumi.Float64Ref(0),
 			MaxReplicas:      4,
 			TargetQueueDepth: pulumi.Float64Ref(5),
@@ -44,7 +44,7 @@ func program(ctx *pulumi.Context) error {
 	}
 
 	llm, err := vllm.NewLlmInference(ctx, "chat", &vllm.LlmInferenceArgs{
-		Models: []vllm.ModelArgsArgs{model},
+		Models: []vllm.ModelArgs{model},
 	})
 	if err != nil {
 		return err

@@ -52,9 +52,9 @@ func NewGpuNodePool(ctx *pulumi.Context,
 
 type gpuNodePoolArgs struct {
 	// EKS managed node group.
-	Eks *EksNodeGroupArgs `pulumi:"eks"`
+	Eks *EksNodeGroup `pulumi:"eks"`
 	// GKE node pool.
-	Gke *GkeNodePoolArgs `pulumi:"gke"`
+	Gke *GkeNodePool `pulumi:"gke"`
 	// GPUs per node. Default: `gke.acceleratorCount`, or the package's table of EKS instance types (g4dn, g5, g6, g6e, p4d, p4de, p5, p5e, p5en); required for other types.
 	GpusPerNode *float64 `pulumi:"gpusPerNode"`
 	// Price of one node per hour, in your billing currency, for `plan.cost` and `maxMonthlyCost`. Default: the package's dated on-demand list price for known types (USD; prices vary by region).
@@ -70,9 +70,9 @@ type gpuNodePoolArgs struct {
 // The set of arguments for constructing a GpuNodePool resource.
 type GpuNodePoolArgs struct {
 	// EKS managed node group.
-	Eks *EksNodeGroupArgsArgs
+	Eks *EksNodeGroupArgs
 	// GKE node pool.
-	Gke *GkeNodePoolArgsArgs
+	Gke *GkeNodePoolArgs
 	// GPUs per node. Default: `gke.acceleratorCount`, or the package's table of EKS instance types (g4dn, g5, g6, g6e, p4d, p4de, p5, p5e, p5en); required for other types.
 	GpusPerNode *float64
 	// Price of one node per hour, in your billing currency, for `plan.cost` and `maxMonthlyCost`. Default: the package's dated on-demand list price for known types (USD; prices vary by region).

@@ -60,17 +60,17 @@ type llmInferenceArgs struct {
 	// GPU nodes for the engines, created before the charts. Default: none (the engines use the cluster's existing GPU nodes).
 	GpuNodePool *GpuNodePoolArgsType `pulumi:"gpuNodePool"`
 	// KEDA release.
-	Keda *KedaArgs `pulumi:"keda"`
+	Keda *Keda `pulumi:"keda"`
 	// Fail the plan when the worst case (the GPU pool at `maxNodes`) would cost more than this per month (730 hours), in the currency of `hourlyCost`.
 	MaxMonthlyCost *float64 `pulumi:"maxMonthlyCost"`
 	// The models to serve, one engine Deployment and one ScaledObject each.
-	Models []ModelArgs `pulumi:"models"`
+	Models []Model `pulumi:"models"`
 	// kube-prometheus-stack release or an existing Prometheus.
-	Monitoring *MonitoringArgs `pulumi:"monitoring"`
+	Monitoring *Monitoring `pulumi:"monitoring"`
 	// Namespace of the engines, router and ScaledObjects. Default `llm`.
 	Namespace *string `pulumi:"namespace"`
 	// vLLM Production Stack chart.
-	VllmStack *VllmStackArgs `pulumi:"vllmStack"`
+	VllmStack *VllmStack `pulumi:"vllmStack"`
 }
 
 // The set of arguments for constructing a LlmInference resource.
@@ -82,17 +82,17 @@ type LlmInferenceArgs struct {
 	// GPU nodes for the engines, created before the charts. Default: none (the engines use the cluster's existing GPU nodes).
 	GpuNodePool *GpuNodePoolArgsTypeArgs
 	// KEDA release.
-	Keda *KedaArgsArgs
+	Keda *KedaArgs
 	// Fail the plan when the worst case (the GPU pool at `maxNodes`) would cost more than this per month (730 hours), in the currency of `hourlyCost`.
 	MaxMonthlyCost *float64
 	// The models to serve, one engine Deployment and one ScaledObject each.
-	Models []ModelArgsArgs
+	Models []ModelArgs
 	// kube-prometheus-stack release or an existing Prometheus.
-	Monitoring *MonitoringArgsArgs
+	Monitoring *MonitoringArgs
 	// Namespace of the engines, router and ScaledObjects. Default `llm`.
 	Namespace *string
 	// vLLM Production Stack chart.
-	VllmStack *VllmStackArgsArgs
+	VllmStack *VllmStackArgs
 }
 
 func (LlmInferenceArgs) ElementType() reflect.Type {

@@ -13,6 +13,58 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+type Autoscaling struct {
+	// Waiting requests above which the queue-depth trigger counts as active (KEDA activationThreshold). Default 0.
+	ActivationQueueDepth *float64 `pulumi:"activationQueueDepth"`
+	// Seconds every trigger must stay inactive before KEDA scales from 1 to 0 (KEDA cooldownPeriod). Default 300.
+	CooldownSeconds *float64 `pulumi:"cooldownSeconds"`
+	// Replicas to keep when Prometheus cannot be queried 3 times in a row; KEDA keeps the current count when it is higher. Default max(minReplicas, 1).
+	FallbackReplicas *float64 `pulumi:"fallbackReplicas"`
+	// KV-cache pressure: summed `vllm:kv_cache_usage_perc` (0..1 per engine). Target default 0.7 per replica.
+	KvCache *Signal `pulumi:"kvCache"`
+	// Load: running + waiting requests per replica. Target default: `targetConcurrency` of the preset (a fraction of `maxNumSeqs`).
+	Load *Signal `pulumi:"load"`
+	// Most engine replicas. At least 1 and at least `minReplicas`.
+	MaxReplicas float64 `pulumi:"maxReplicas"`
+	// Fewest engine replicas. 0 lets the model scale to zero when idle; the first request wakes it. Default 1.
+	MinReplicas *float64 `pulumi:"minReplicas"`
+	// Pause autoscaling: KEDA stops changing the replica count (annotation `autoscaling.keda.sh/paused`). Default false.
+	Paused *bool `pulumi:"paused"`
+	// How often KEDA queries Prometheus, in seconds (KEDA pollingInterval). At least 1. Default 15.
+	PollingIntervalSeconds *float64 `pulumi:"pollingIntervalSeconds"`
+	// Queue depth: waiting requests per replica. Target default `targetQueueDepth` (set one or the other).
+	QueueDepth *Signal `pulumi:"queueDepth"`
+	// Period of the scale-down policy, in seconds. Default 60.
+	ScaleDownPeriodSeconds *float64 `pulumi:"scaleDownPeriodSeconds"`
+	// Replicas the HPA may remove per `scaleDownPeriodSeconds`. Default 1.
+	ScaleDownPodsPerPeriod *float64 `pulumi:"scaleDownPodsPerPeriod"`
+	// Seconds the HPA looks back before scaling down: it keeps the highest recommendation of the window. At least 300 recommended. Default 300.
+	ScaleDownStabilizationSeconds *float64 `pulumi:"scaleDownStabilizationSeconds"`
+	// Seconds the HPA looks back before scaling up (highest-of-window damping). Default 0: scale up at once.
+	ScaleUpStabilizationSeconds *float64 `pulumi:"scaleUpStabilizationSeconds"`
+	// Advanced: replace the triggers' max by one composite formula (KEDA scalingModifiers).
+	ScalingModifiers *ScalingModifiers `pulumi:"scalingModifiers"`
+	// Known peaks: KEDA cron triggers that hold a floor of replicas.
+	Schedules []Schedule `pulumi:"schedules"`
+	// Preset of scaling signals. Default `balanced`.
+	Strategy *Strategy `pulumi:"strategy"`
+	// Requests waiting in the engines' queues per replica that the HPA aims for (KEDA AverageValue threshold). Default 5.
+	TargetQueueDepth *float64 `pulumi:"targetQueueDepth"`
+	// Latency SLO: p95 time to first token in seconds. Target = the SLO (default 2); enabled by `latency-first`.
+	Ttft *Signal `pulumi:"ttft"`
+}
+
+// AutoscalingInput is an input type that accepts AutoscalingArgs and AutoscalingOutput values.
+// You can construct a concrete instance of `AutoscalingInput` via:
+//
+//	AutoscalingArgs{...}
+type AutoscalingInput interface {
+	pulumi.Input
+
+	ToAutoscalingOutput() AutoscalingOutput
+	ToAutoscalingOutputWithContext(context.Context) AutoscalingOutput
+}
+
 type AutoscalingArgs struct {
 	// Waiting requests above which the queue-depth trigger counts as active (KEDA activationThreshold). Default 0.
 	ActivationQueueDepth *float64 `pulumi:"activationQueueDepth"`
@@ -54,180 +106,128 @@ type AutoscalingArgs struct {
 	Ttft *SignalArgs `pulumi:"ttft"`
 }
 
-// AutoscalingArgsInput is an input type that accepts AutoscalingArgsArgs and AutoscalingArgsOutput values.
-// You can construct a concrete instance of `AutoscalingArgsInput` via:
-//
-//	AutoscalingArgsArgs{...}
-type AutoscalingArgsInput interface {
-	pulumi.Input
-
-	ToAutoscalingArgsOutput() AutoscalingArgsOutput
-	ToAutoscalingArgsOutputWithContext(context.Context) AutoscalingArgsOutput
+func (AutoscalingArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Autoscaling)(nil)).Elem()
 }
 
-type AutoscalingArgsArgs struct {
-	// Waiting requests above which the queue-depth trigger counts as active (KEDA activationThreshold). Default 0.
-	ActivationQueueDepth *float64 `pulumi:"activationQueueDepth"`
-	// Seconds every trigger must stay inactive before KEDA scales from 1 to 0 (KEDA cooldownPeriod). Default 300.
-	CooldownSeconds *float64 `pulumi:"cooldownSeconds"`
-	// Replicas to keep when Prometheus cannot be queried 3 times in a row; KEDA keeps the current count when it is higher. Default max(minReplicas, 1).
-	FallbackReplicas *float64 `pulumi:"fallbackReplicas"`
-	// KV-cache pressure: summed `vllm:kv_cache_usage_perc` (0..1 per engine). Target default 0.7 per replica.
-	KvCache *SignalArgsArgs `pulumi:"kvCache"`
-	// Load: running + waiting requests per replica. Target default: `targetConcurrency` of the preset (a fraction of `maxNumSeqs`).
-	Load *SignalArgsArgs `pulumi:"load"`
-	// Most engine replicas. At least 1 and at least `minReplicas`.
-	MaxReplicas float64 `pulumi:"maxReplicas"`
-	// Fewest engine replicas. 0 lets the model scale to zero when idle; the first request wakes it. Default 1.
-	MinReplicas *float64 `pulumi:"minReplicas"`
-	// Pause autoscaling: KEDA stops changing the replica count (annotation `autoscaling.keda.sh/paused`). Default false.
-	Paused *bool `pulumi:"paused"`
-	// How often KEDA queries Prometheus, in seconds (KEDA pollingInterval). At least 1. Default 15.
-	PollingIntervalSeconds *float64 `pulumi:"pollingIntervalSeconds"`
-	// Queue depth: waiting requests per replica. Target default `targetQueueDepth` (set one or the other).
-	QueueDepth *SignalArgsArgs `pulumi:"queueDepth"`
-	// Period of the scale-down policy, in seconds. Default 60.
-	ScaleDownPeriodSeconds *float64 `pulumi:"scaleDownPeriodSeconds"`
-	// Replicas the HPA may remove per `scaleDownPeriodSeconds`. Default 1.
-	ScaleDownPodsPerPeriod *float64 `pulumi:"scaleDownPodsPerPeriod"`
-	// Seconds the HPA looks back before scaling down: it keeps the highest recommendation of the window. At least 300 recommended. Default 300.
-	ScaleDownStabilizationSeconds *float64 `pulumi:"scaleDownStabilizationSeconds"`
-	// Seconds the HPA looks back before scaling up (highest-of-window damping). Default 0: scale up at once.
-	ScaleUpStabilizationSeconds *float64 `pulumi:"scaleUpStabilizationSeconds"`
-	// Advanced: replace the triggers' max by one composite formula (KEDA scalingModifiers).
-	ScalingModifiers *ScalingModifiersArgsArgs `pulumi:"scalingModifiers"`
-	// Known peaks: KEDA cron triggers that hold a floor of replicas.
-	Schedules []ScheduleArgsArgs `pulumi:"schedules"`
-	// Preset of scaling signals. Default `balanced`.
-	Strategy *Strategy `pulumi:"strategy"`
-	// Requests waiting in the engines' queues per replica that the HPA aims for (KEDA AverageValue threshold). Default 5.
-	TargetQueueDepth *float64 `pulumi:"targetQueueDepth"`
-	// Latency SLO: p95 time to first token in seconds. Target = the SLO (default 2); enabled by `latency-first`.
-	Ttft *SignalArgsArgs `pulumi:"ttft"`
+func (i AutoscalingArgs) ToAutoscalingOutput() AutoscalingOutput {
+	return i.ToAutoscalingOutputWithContext(context.Background())
 }
 
-func (AutoscalingArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*AutoscalingArgs)(nil)).Elem()
+func (i AutoscalingArgs) ToAutoscalingOutputWithContext(ctx context.Context) AutoscalingOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AutoscalingOutput)
 }
 
-func (i AutoscalingArgsArgs) ToAutoscalingArgsOutput() AutoscalingArgsOutput {
-	return i.ToAutoscalingArgsOutputWithContext(context.Background())
+type AutoscalingOutput struct{ *pulumi.OutputState }
+
+func (AutoscalingOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Autoscaling)(nil)).Elem()
 }
 
-func (i AutoscalingArgsArgs) ToAutoscalingArgsOutputWithContext(ctx context.Context) AutoscalingArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(AutoscalingArgsOutput)
-}
-
-type AutoscalingArgsOutput struct{ *pulumi.OutputState }
-
-func (AutoscalingArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*AutoscalingArgs)(nil)).Elem()
-}
-
-func (o AutoscalingArgsOutput) ToAutoscalingArgsOutput() AutoscalingArgsOutput {
+func (o AutoscalingOutput) ToAutoscalingOutput() AutoscalingOutput {
 	return o
 }
 
-func (o AutoscalingArgsOutput) ToAutoscalingArgsOutputWithContext(ctx context.Context) AutoscalingArgsOutput {
+func (o AutoscalingOutput) ToAutoscalingOutputWithContext(ctx context.Context) AutoscalingOutput {
 	return o
 }
 
 // Waiting requests above which the queue-depth trigger counts as active (KEDA activationThreshold). Default 0.
-func (o AutoscalingArgsOutput) ActivationQueueDepth() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v AutoscalingArgs) *float64 { return v.ActivationQueueDepth }).(pulumi.Float64PtrOutput)
+func (o AutoscalingOutput) ActivationQueueDepth() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v Autoscaling) *float64 { return v.ActivationQueueDepth }).(pulumi.Float64PtrOutput)
 }
 
 // Seconds every trigger must stay inactive before KEDA scales from 1 to 0 (KEDA cooldownPeriod). Default 300.
-func (o AutoscalingArgsOutput) CooldownSeconds() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v AutoscalingArgs) *float64 { return v.CooldownSeconds }).(pulumi.Float64PtrOutput)
+func (o AutoscalingOutput) CooldownSeconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v Autoscaling) *float64 { return v.CooldownSeconds }).(pulumi.Float64PtrOutput)
 }
 
 // Replicas to keep when Prometheus cannot be queried 3 times in a row; KEDA keeps the current count when it is higher. Default max(minReplicas, 1).
-func (o AutoscalingArgsOutput) FallbackReplicas() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v AutoscalingArgs) *float64 { return v.FallbackReplicas }).(pulumi.Float64PtrOutput)
+func (o AutoscalingOutput) FallbackReplicas() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v Autoscaling) *float64 { return v.FallbackReplicas }).(pulumi.Float64PtrOutput)
 }
 
 // KV-cache pressure: summed `vllm:kv_cache_usage_perc` (0..1 per engine). Target default 0.7 per replica.
-func (o AutoscalingArgsOutput) KvCache() SignalArgsPtrOutput {
-	return o.ApplyT(func(v AutoscalingArgs) *SignalArgs { return v.KvCache }).(SignalArgsPtrOutput)
+func (o AutoscalingOutput) KvCache() SignalPtrOutput {
+	return o.ApplyT(func(v Autoscaling) *Signal { return v.KvCache }).(SignalPtrOutput)
 }
 
 // Load: running + waiting requests per replica. Target default: `targetConcurrency` of the preset (a fraction of `maxNumSeqs`).
-func (o AutoscalingArgsOutput) Load() SignalArgsPtrOutput {
-	return o.ApplyT(func(v AutoscalingArgs) *SignalArgs { return v.Load }).(SignalArgsPtrOutput)
+func (o AutoscalingOutput) Load() SignalPtrOutput {
+	return o.ApplyT(func(v Autoscaling) *Signal { return v.Load }).(SignalPtrOutput)
 }
 
 // Most engine replicas. At least 1 and at least `minReplicas`.
-func (o AutoscalingArgsOutput) MaxReplicas() pulumi.Float64Output {
-	return o.ApplyT(func(v AutoscalingArgs) float64 { return v.MaxReplicas }).(pulumi.Float64Output)
+func (o AutoscalingOutput) MaxReplicas() pulumi.Float64Output {
+	return o.ApplyT(func(v Autoscaling) float64 { return v.MaxReplicas }).(pulumi.Float64Output)
 }
 
 // Fewest engine replicas. 0 lets the model scale to zero when idle; the first request wakes it. Default 1.
-func (o AutoscalingArgsOutput) MinReplicas() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v AutoscalingArgs) *float64 { return v.MinReplicas }).(pulumi.Float64PtrOutput)
+func (o AutoscalingOutput) MinReplicas() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v Autoscaling) *float64 { return v.MinReplicas }).(pulumi.Float64PtrOutput)
 }
 
 // Pause autoscaling: KEDA stops changing the replica count (annotation `autoscaling.keda.sh/paused`). Default false.
-func (o AutoscalingArgsOutput) Paused() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v AutoscalingArgs) *bool { return v.Paused }).(pulumi.BoolPtrOutput)
+func (o AutoscalingOutput) Paused() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Autoscaling) *bool { return v.Paused }).(pulumi.BoolPtrOutput)
 }
 
 // How often KEDA queries Prometheus, in seconds (KEDA pollingInterval). At least 1. Default 15.
-func (o AutoscalingArgsOutput) PollingIntervalSeconds() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v AutoscalingArgs) *float64 { return v.PollingIntervalSeconds }).(pulumi.Float64PtrOutput)
+func (o AutoscalingOutput) PollingIntervalSeconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v Autoscaling) *float64 { return v.PollingIntervalSeconds }).(pulumi.Float64PtrOutput)
 }
 
 // Queue depth: waiting requests per replica. Target default `targetQueueDepth` (set one or the other).
-func (o AutoscalingArgsOutput) QueueDepth() SignalArgsPtrOutput {
-	return o.ApplyT(func(v AutoscalingArgs) *SignalArgs { return v.QueueDepth }).(SignalArgsPtrOutput)
+func (o AutoscalingOutput) QueueDepth() SignalPtrOutput {
+	return o.ApplyT(func(v Autoscaling) *Signal { return v.QueueDepth }).(SignalPtrOutput)
 }
 
 // Period of the scale-down policy, in seconds. Default 60.
-func (o AutoscalingArgsOutput) ScaleDownPeriodSeconds() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v AutoscalingArgs) *float64 { return v.ScaleDownPeriodSeconds }).(pulumi.Float64PtrOutput)
+func (o AutoscalingOutput) ScaleDownPeriodSeconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v Autoscaling) *float64 { return v.ScaleDownPeriodSeconds }).(pulumi.Float64PtrOutput)
 }
 
 // Replicas the HPA may remove per `scaleDownPeriodSeconds`. Default 1.
-func (o AutoscalingArgsOutput) ScaleDownPodsPerPeriod() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v AutoscalingArgs) *float64 { return v.ScaleDownPodsPerPeriod }).(pulumi.Float64PtrOutput)
+func (o AutoscalingOutput) ScaleDownPodsPerPeriod() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v Autoscaling) *float64 { return v.ScaleDownPodsPerPeriod }).(pulumi.Float64PtrOutput)
 }
 
 // Seconds the HPA looks back before scaling down: it keeps the highest recommendation of the window. At least 300 recommended. Default 300.
-func (o AutoscalingArgsOutput) ScaleDownStabilizationSeconds() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v AutoscalingArgs) *float64 { return v.ScaleDownStabilizationSeconds }).(pulumi.Float64PtrOutput)
+func (o AutoscalingOutput) ScaleDownStabilizationSeconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v Autoscaling) *float64 { return v.ScaleDownStabilizationSeconds }).(pulumi.Float64PtrOutput)
 }
 
 // Seconds the HPA looks back before scaling up (highest-of-window damping). Default 0: scale up at once.
-func (o AutoscalingArgsOutput) ScaleUpStabilizationSeconds() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v AutoscalingArgs) *float64 { return v.ScaleUpStabilizationSeconds }).(pulumi.Float64PtrOutput)
+func (o AutoscalingOutput) ScaleUpStabilizationSeconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v Autoscaling) *float64 { return v.ScaleUpStabilizationSeconds }).(pulumi.Float64PtrOutput)
 }
 
 // Advanced: replace the triggers' max by one composite formula (KEDA scalingModifiers).
-func (o AutoscalingArgsOutput) ScalingModifiers() ScalingModifiersArgsPtrOutput {
-	return o.ApplyT(func(v AutoscalingArgs) *ScalingModifiersArgs { return v.ScalingModifiers }).(ScalingModifiersArgsPtrOutput)
+func (o AutoscalingOutput) ScalingModifiers() ScalingModifiersPtrOutput {
+	return o.ApplyT(func(v Autoscaling) *ScalingModifiers { return v.ScalingModifiers }).(ScalingModifiersPtrOutput)
 }
 
 // Known peaks: KEDA cron triggers that hold a floor of replicas.
-func (o AutoscalingArgsOutput) Schedules() ScheduleArgsArrayOutput {
-	return o.ApplyT(func(v AutoscalingArgs) []ScheduleArgs { return v.Schedules }).(ScheduleArgsArrayOutput)
+func (o AutoscalingOutput) Schedules() ScheduleArrayOutput {
+	return o.ApplyT(func(v Autoscaling) []Schedule { return v.Schedules }).(ScheduleArrayOutput)
 }
 
 // Preset of scaling signals. Default `balanced`.
-func (o AutoscalingArgsOutput) Strategy() StrategyPtrOutput {
-	return o.ApplyT(func(v AutoscalingArgs) *Strategy { return v.Strategy }).(StrategyPtrOutput)
+func (o AutoscalingOutput) Strategy() StrategyPtrOutput {
+	return o.ApplyT(func(v Autoscaling) *Strategy { return v.Strategy }).(StrategyPtrOutput)
 }
 
 // Requests waiting in the engines' queues per replica that the HPA aims for (KEDA AverageValue threshold). Default 5.
-func (o AutoscalingArgsOutput) TargetQueueDepth() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v AutoscalingArgs) *float64 { return v.TargetQueueDepth }).(pulumi.Float64PtrOutput)
+func (o AutoscalingOutput) TargetQueueDepth() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v Autoscaling) *float64 { return v.TargetQueueDepth }).(pulumi.Float64PtrOutput)
 }
 
 // Latency SLO: p95 time to first token in seconds. Target = the SLO (default 2); enabled by `latency-first`.
-func (o AutoscalingArgsOutput) Ttft() SignalArgsPtrOutput {
-	return o.ApplyT(func(v AutoscalingArgs) *SignalArgs { return v.Ttft }).(SignalArgsPtrOutput)
+func (o AutoscalingOutput) Ttft() SignalPtrOutput {
+	return o.ApplyT(func(v Autoscaling) *Signal { return v.Ttft }).(SignalPtrOutput)
 }
 
-type EksNodeGroupArgs struct {
+type EksNodeGroup struct {
 	// AMI type. Default `AL2023_x86_64_NVIDIA` (the package adds the NVIDIA device plugin); `BOTTLEROCKET_x86_64_NVIDIA` ships it.
 	AmiType *AmiType `pulumi:"amiType"`
 	// `ON_DEMAND` or `SPOT`. Default `ON_DEMAND`.
@@ -244,18 +244,18 @@ type EksNodeGroupArgs struct {
 	SubnetIds []string `pulumi:"subnetIds"`
 }
 
-// EksNodeGroupArgsInput is an input type that accepts EksNodeGroupArgsArgs and EksNodeGroupArgsOutput values.
-// You can construct a concrete instance of `EksNodeGroupArgsInput` via:
+// EksNodeGroupInput is an input type that accepts EksNodeGroupArgs and EksNodeGroupOutput values.
+// You can construct a concrete instance of `EksNodeGroupInput` via:
 //
-//	EksNodeGroupArgsArgs{...}
-type EksNodeGroupArgsInput interface {
+//	EksNodeGroupArgs{...}
+type EksNodeGroupInput interface {
 	pulumi.Input
 
-	ToEksNodeGroupArgsOutput() EksNodeGroupArgsOutput
-	ToEksNodeGroupArgsOutputWithContext(context.Context) EksNodeGroupArgsOutput
+	ToEksNodeGroupOutput() EksNodeGroupOutput
+	ToEksNodeGroupOutputWithContext(context.Context) EksNodeGroupOutput
 }
 
-type EksNodeGroupArgsArgs struct {
+type EksNodeGroupArgs struct {
 	// AMI type. Default `AL2023_x86_64_NVIDIA` (the package adds the NVIDIA device plugin); `BOTTLEROCKET_x86_64_NVIDIA` ships it.
 	AmiType *AmiType `pulumi:"amiType"`
 	// `ON_DEMAND` or `SPOT`. Default `ON_DEMAND`.
@@ -272,145 +272,145 @@ type EksNodeGroupArgsArgs struct {
 	SubnetIds []pulumi.StringInput `pulumi:"subnetIds"`
 }
 
-func (EksNodeGroupArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*EksNodeGroupArgs)(nil)).Elem()
+func (EksNodeGroupArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*EksNodeGroup)(nil)).Elem()
 }
 
-func (i EksNodeGroupArgsArgs) ToEksNodeGroupArgsOutput() EksNodeGroupArgsOutput {
-	return i.ToEksNodeGroupArgsOutputWithContext(context.Background())
+func (i EksNodeGroupArgs) ToEksNodeGroupOutput() EksNodeGroupOutput {
+	return i.ToEksNodeGroupOutputWithContext(context.Background())
 }
 
-func (i EksNodeGroupArgsArgs) ToEksNodeGroupArgsOutputWithContext(ctx context.Context) EksNodeGroupArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(EksNodeGroupArgsOutput)
+func (i EksNodeGroupArgs) ToEksNodeGroupOutputWithContext(ctx context.Context) EksNodeGroupOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EksNodeGroupOutput)
 }
 
-func (i EksNodeGroupArgsArgs) ToEksNodeGroupArgsPtrOutput() EksNodeGroupArgsPtrOutput {
-	return i.ToEksNodeGroupArgsPtrOutputWithContext(context.Background())
+func (i EksNodeGroupArgs) ToEksNodeGroupPtrOutput() EksNodeGroupPtrOutput {
+	return i.ToEksNodeGroupPtrOutputWithContext(context.Background())
 }
 
-func (i EksNodeGroupArgsArgs) ToEksNodeGroupArgsPtrOutputWithContext(ctx context.Context) EksNodeGroupArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(EksNodeGroupArgsOutput).ToEksNodeGroupArgsPtrOutputWithContext(ctx)
+func (i EksNodeGroupArgs) ToEksNodeGroupPtrOutputWithContext(ctx context.Context) EksNodeGroupPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EksNodeGroupOutput).ToEksNodeGroupPtrOutputWithContext(ctx)
 }
 
-// EksNodeGroupArgsPtrInput is an input type that accepts EksNodeGroupArgsArgs, EksNodeGroupArgsPtr and EksNodeGroupArgsPtrOutput values.
-// You can construct a concrete instance of `EksNodeGroupArgsPtrInput` via:
+// EksNodeGroupPtrInput is an input type that accepts EksNodeGroupArgs, EksNodeGroupPtr and EksNodeGroupPtrOutput values.
+// You can construct a concrete instance of `EksNodeGroupPtrInput` via:
 //
-//	        EksNodeGroupArgsArgs{...}
+//	        EksNodeGroupArgs{...}
 //
 //	or:
 //
 //	        nil
-type EksNodeGroupArgsPtrInput interface {
+type EksNodeGroupPtrInput interface {
 	pulumi.Input
 
-	ToEksNodeGroupArgsPtrOutput() EksNodeGroupArgsPtrOutput
-	ToEksNodeGroupArgsPtrOutputWithContext(context.Context) EksNodeGroupArgsPtrOutput
+	ToEksNodeGroupPtrOutput() EksNodeGroupPtrOutput
+	ToEksNodeGroupPtrOutputWithContext(context.Context) EksNodeGroupPtrOutput
 }
 
-type eksNodeGroupArgsPtrType EksNodeGroupArgsArgs
+type eksNodeGroupPtrType EksNodeGroupArgs
 
-func EksNodeGroupArgsPtr(v *EksNodeGroupArgsArgs) EksNodeGroupArgsPtrInput {
-	return (*eksNodeGroupArgsPtrType)(v)
+func EksNodeGroupPtr(v *EksNodeGroupArgs) EksNodeGroupPtrInput {
+	return (*eksNodeGroupPtrType)(v)
 }
 
-func (*eksNodeGroupArgsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**EksNodeGroupArgs)(nil)).Elem()
+func (*eksNodeGroupPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**EksNodeGroup)(nil)).Elem()
 }
 
-func (i *eksNodeGroupArgsPtrType) ToEksNodeGroupArgsPtrOutput() EksNodeGroupArgsPtrOutput {
-	return i.ToEksNodeGroupArgsPtrOutputWithContext(context.Background())
+func (i *eksNodeGroupPtrType) ToEksNodeGroupPtrOutput() EksNodeGroupPtrOutput {
+	return i.ToEksNodeGroupPtrOutputWithContext(context.Background())
 }
 
-func (i *eksNodeGroupArgsPtrType) ToEksNodeGroupArgsPtrOutputWithContext(ctx context.Context) EksNodeGroupArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(EksNodeGroupArgsPtrOutput)
+func (i *eksNodeGroupPtrType) ToEksNodeGroupPtrOutputWithContext(ctx context.Context) EksNodeGroupPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EksNodeGroupPtrOutput)
 }
 
-type EksNodeGroupArgsOutput struct{ *pulumi.OutputState }
+type EksNodeGroupOutput struct{ *pulumi.OutputState }
 
-func (EksNodeGroupArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*EksNodeGroupArgs)(nil)).Elem()
+func (EksNodeGroupOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*EksNodeGroup)(nil)).Elem()
 }
 
-func (o EksNodeGroupArgsOutput) ToEksNodeGroupArgsOutput() EksNodeGroupArgsOutput {
+func (o EksNodeGroupOutput) ToEksNodeGroupOutput() EksNodeGroupOutput {
 	return o
 }
 
-func (o EksNodeGroupArgsOutput) ToEksNodeGroupArgsOutputWithContext(ctx context.Context) EksNodeGroupArgsOutput {
+func (o EksNodeGroupOutput) ToEksNodeGroupOutputWithContext(ctx context.Context) EksNodeGroupOutput {
 	return o
 }
 
-func (o EksNodeGroupArgsOutput) ToEksNodeGroupArgsPtrOutput() EksNodeGroupArgsPtrOutput {
-	return o.ToEksNodeGroupArgsPtrOutputWithContext(context.Background())
+func (o EksNodeGroupOutput) ToEksNodeGroupPtrOutput() EksNodeGroupPtrOutput {
+	return o.ToEksNodeGroupPtrOutputWithContext(context.Background())
 }
 
-func (o EksNodeGroupArgsOutput) ToEksNodeGroupArgsPtrOutputWithContext(ctx context.Context) EksNodeGroupArgsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v EksNodeGroupArgs) *EksNodeGroupArgs {
+func (o EksNodeGroupOutput) ToEksNodeGroupPtrOutputWithContext(ctx context.Context) EksNodeGroupPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v EksNodeGroup) *EksNodeGroup {
 		return &v
-	}).(EksNodeGroupArgsPtrOutput)
+	}).(EksNodeGroupPtrOutput)
 }
 
 // AMI type. Default `AL2023_x86_64_NVIDIA` (the package adds the NVIDIA device plugin); `BOTTLEROCKET_x86_64_NVIDIA` ships it.
-func (o EksNodeGroupArgsOutput) AmiType() AmiTypePtrOutput {
-	return o.ApplyT(func(v EksNodeGroupArgs) *AmiType { return v.AmiType }).(AmiTypePtrOutput)
+func (o EksNodeGroupOutput) AmiType() AmiTypePtrOutput {
+	return o.ApplyT(func(v EksNodeGroup) *AmiType { return v.AmiType }).(AmiTypePtrOutput)
 }
 
 // `ON_DEMAND` or `SPOT`. Default `ON_DEMAND`.
-func (o EksNodeGroupArgsOutput) CapacityType() CapacityTypePtrOutput {
-	return o.ApplyT(func(v EksNodeGroupArgs) *CapacityType { return v.CapacityType }).(CapacityTypePtrOutput)
+func (o EksNodeGroupOutput) CapacityType() CapacityTypePtrOutput {
+	return o.ApplyT(func(v EksNodeGroup) *CapacityType { return v.CapacityType }).(CapacityTypePtrOutput)
 }
 
 // Name of the existing cluster.
-func (o EksNodeGroupArgsOutput) ClusterName() pulumi.StringOutput {
-	return o.ApplyT(func(v EksNodeGroupArgs) string { return v.ClusterName }).(pulumi.StringOutput)
+func (o EksNodeGroupOutput) ClusterName() pulumi.StringOutput {
+	return o.ApplyT(func(v EksNodeGroup) string { return v.ClusterName }).(pulumi.StringOutput)
 }
 
 // Root volume size in GiB (EKS's default of 20 cannot hold the vLLM image). Default 100.
-func (o EksNodeGroupArgsOutput) DiskSizeGb() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v EksNodeGroupArgs) *float64 { return v.DiskSizeGb }).(pulumi.Float64PtrOutput)
+func (o EksNodeGroupOutput) DiskSizeGb() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v EksNodeGroup) *float64 { return v.DiskSizeGb }).(pulumi.Float64PtrOutput)
 }
 
 // Instance types, e.g. `["g6.xlarge"]`; all with the same GPU count.
-func (o EksNodeGroupArgsOutput) InstanceTypes() pulumi.StringArrayOutput {
-	return o.ApplyT(func(v EksNodeGroupArgs) []string { return v.InstanceTypes }).(pulumi.StringArrayOutput)
+func (o EksNodeGroupOutput) InstanceTypes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v EksNodeGroup) []string { return v.InstanceTypes }).(pulumi.StringArrayOutput)
 }
 
 // ARN of the IAM role the nodes assume (with the EKS worker, CNI and ECR read-only policies).
-func (o EksNodeGroupArgsOutput) NodeRoleArn() pulumi.StringOutput {
-	return o.ApplyT(func(v EksNodeGroupArgs) string { return v.NodeRoleArn }).(pulumi.StringOutput)
+func (o EksNodeGroupOutput) NodeRoleArn() pulumi.StringOutput {
+	return o.ApplyT(func(v EksNodeGroup) string { return v.NodeRoleArn }).(pulumi.StringOutput)
 }
 
 // Subnets of the node group.
-func (o EksNodeGroupArgsOutput) SubnetIds() pulumi.StringArrayOutput {
-	return o.ApplyT(func(v EksNodeGroupArgs) []string { return v.SubnetIds }).(pulumi.StringArrayOutput)
+func (o EksNodeGroupOutput) SubnetIds() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v EksNodeGroup) []string { return v.SubnetIds }).(pulumi.StringArrayOutput)
 }
 
-type EksNodeGroupArgsPtrOutput struct{ *pulumi.OutputState }
+type EksNodeGroupPtrOutput struct{ *pulumi.OutputState }
 
-func (EksNodeGroupArgsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**EksNodeGroupArgs)(nil)).Elem()
+func (EksNodeGroupPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**EksNodeGroup)(nil)).Elem()
 }
 
-func (o EksNodeGroupArgsPtrOutput) ToEksNodeGroupArgsPtrOutput() EksNodeGroupArgsPtrOutput {
+func (o EksNodeGroupPtrOutput) ToEksNodeGroupPtrOutput() EksNodeGroupPtrOutput {
 	return o
 }
 
-func (o EksNodeGroupArgsPtrOutput) ToEksNodeGroupArgsPtrOutputWithContext(ctx context.Context) EksNodeGroupArgsPtrOutput {
+func (o EksNodeGroupPtrOutput) ToEksNodeGroupPtrOutputWithContext(ctx context.Context) EksNodeGroupPtrOutput {
 	return o
 }
 
-func (o EksNodeGroupArgsPtrOutput) Elem() EksNodeGroupArgsOutput {
-	return o.ApplyT(func(v *EksNodeGroupArgs) EksNodeGroupArgs {
+func (o EksNodeGroupPtrOutput) Elem() EksNodeGroupOutput {
+	return o.ApplyT(func(v *EksNodeGroup) EksNodeGroup {
 		if v != nil {
 			return *v
 		}
-		var ret EksNodeGroupArgs
+		var ret EksNodeGroup
 		return ret
-	}).(EksNodeGroupArgsOutput)
+	}).(EksNodeGroupOutput)
 }
 
 // AMI type. Default `AL2023_x86_64_NVIDIA` (the package adds the NVIDIA device plugin); `BOTTLEROCKET_x86_64_NVIDIA` ships it.
-func (o EksNodeGroupArgsPtrOutput) AmiType() AmiTypePtrOutput {
-	return o.ApplyT(func(v *EksNodeGroupArgs) *AmiType {
+func (o EksNodeGroupPtrOutput) AmiType() AmiTypePtrOutput {
+	return o.ApplyT(func(v *EksNodeGroup) *AmiType {
 		if v == nil {
 			return nil
 		}
@@ -419,8 +419,8 @@ func (o EksNodeGroupArgsPtrOutput) AmiType() AmiTypePtrOutput {
 }
 
 // `ON_DEMAND` or `SPOT`. Default `ON_DEMAND`.
-func (o EksNodeGroupArgsPtrOutput) CapacityType() CapacityTypePtrOutput {
-	return o.ApplyT(func(v *EksNodeGroupArgs) *CapacityType {
+func (o EksNodeGroupPtrOutput) CapacityType() CapacityTypePtrOutput {
+	return o.ApplyT(func(v *EksNodeGroup) *CapacityType {
 		if v == nil {
 			return nil
 		}
@@ -429,8 +429,8 @@ func (o EksNodeGroupArgsPtrOutput) CapacityType() CapacityTypePtrOutput {
 }
 
 // Name of the existing cluster.
-func (o EksNodeGroupArgsPtrOutput) ClusterName() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *EksNodeGroupArgs) *string {
+func (o EksNodeGroupPtrOutput) ClusterName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *EksNodeGroup) *string {
 		if v == nil {
 			return nil
 		}
@@ -439,8 +439,8 @@ func (o EksNodeGroupArgsPtrOutput) ClusterName() pulumi.StringPtrOutput {
 }
 
 // Root volume size in GiB (EKS's default of 20 cannot hold the vLLM image). Default 100.
-func (o EksNodeGroupArgsPtrOutput) DiskSizeGb() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *EksNodeGroupArgs) *float64 {
+func (o EksNodeGroupPtrOutput) DiskSizeGb() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *EksNodeGroup) *float64 {
 		if v == nil {
 			return nil
 		}
@@ -449,8 +449,8 @@ func (o EksNodeGroupArgsPtrOutput) DiskSizeGb() pulumi.Float64PtrOutput {
 }
 
 // Instance types, e.g. `["g6.xlarge"]`; all with the same GPU count.
-func (o EksNodeGroupArgsPtrOutput) InstanceTypes() pulumi.StringArrayOutput {
-	return o.ApplyT(func(v *EksNodeGroupArgs) []string {
+func (o EksNodeGroupPtrOutput) InstanceTypes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *EksNodeGroup) []string {
 		if v == nil {
 			return nil
 		}
@@ -459,8 +459,8 @@ func (o EksNodeGroupArgsPtrOutput) InstanceTypes() pulumi.StringArrayOutput {
 }
 
 // ARN of the IAM role the nodes assume (with the EKS worker, CNI and ECR read-only policies).
-func (o EksNodeGroupArgsPtrOutput) NodeRoleArn() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *EksNodeGroupArgs) *string {
+func (o EksNodeGroupPtrOutput) NodeRoleArn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *EksNodeGroup) *string {
 		if v == nil {
 			return nil
 		}
@@ -469,8 +469,8 @@ func (o EksNodeGroupArgsPtrOutput) NodeRoleArn() pulumi.StringPtrOutput {
 }
 
 // Subnets of the node group.
-func (o EksNodeGroupArgsPtrOutput) SubnetIds() pulumi.StringArrayOutput {
-	return o.ApplyT(func(v *EksNodeGroupArgs) []string {
+func (o EksNodeGroupPtrOutput) SubnetIds() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *EksNodeGroup) []string {
 		if v == nil {
 			return nil
 		}
@@ -478,7 +478,7 @@ func (o EksNodeGroupArgsPtrOutput) SubnetIds() pulumi.StringArrayOutput {
 	}).(pulumi.StringArrayOutput)
 }
 
-type GkeNodePoolArgs struct {
+type GkeNodePool struct {
 	// GPUs per node; must match what accelerator-optimized machine types (g2, a2, a3) come with.
 	AcceleratorCount float64 `pulumi:"acceleratorCount"`
 	// GPU type, e.g. `nvidia-l4`, `nvidia-tesla-a100`, `nvidia-h100-80gb`.
@@ -499,18 +499,18 @@ type GkeNodePoolArgs struct {
 	Spot *bool `pulumi:"spot"`
 }
 
-// GkeNodePoolArgsInput is an input type that accepts GkeNodePoolArgsArgs and GkeNodePoolArgsOutput values.
-// You can construct a concrete instance of `GkeNodePoolArgsInput` via:
+// GkeNodePoolInput is an input type that accepts GkeNodePoolArgs and GkeNodePoolOutput values.
+// You can construct a concrete instance of `GkeNodePoolInput` via:
 //
-//	GkeNodePoolArgsArgs{...}
-type GkeNodePoolArgsInput interface {
+//	GkeNodePoolArgs{...}
+type GkeNodePoolInput interface {
 	pulumi.Input
 
-	ToGkeNodePoolArgsOutput() GkeNodePoolArgsOutput
-	ToGkeNodePoolArgsOutputWithContext(context.Context) GkeNodePoolArgsOutput
+	ToGkeNodePoolOutput() GkeNodePoolOutput
+	ToGkeNodePoolOutputWithContext(context.Context) GkeNodePoolOutput
 }
 
-type GkeNodePoolArgsArgs struct {
+type GkeNodePoolArgs struct {
 	// GPUs per node; must match what accelerator-optimized machine types (g2, a2, a3) come with.
 	AcceleratorCount float64 `pulumi:"acceleratorCount"`
 	// GPU type, e.g. `nvidia-l4`, `nvidia-tesla-a100`, `nvidia-h100-80gb`.
@@ -531,155 +531,155 @@ type GkeNodePoolArgsArgs struct {
 	Spot *bool `pulumi:"spot"`
 }
 
-func (GkeNodePoolArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*GkeNodePoolArgs)(nil)).Elem()
+func (GkeNodePoolArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*GkeNodePool)(nil)).Elem()
 }
 
-func (i GkeNodePoolArgsArgs) ToGkeNodePoolArgsOutput() GkeNodePoolArgsOutput {
-	return i.ToGkeNodePoolArgsOutputWithContext(context.Background())
+func (i GkeNodePoolArgs) ToGkeNodePoolOutput() GkeNodePoolOutput {
+	return i.ToGkeNodePoolOutputWithContext(context.Background())
 }
 
-func (i GkeNodePoolArgsArgs) ToGkeNodePoolArgsOutputWithContext(ctx context.Context) GkeNodePoolArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(GkeNodePoolArgsOutput)
+func (i GkeNodePoolArgs) ToGkeNodePoolOutputWithContext(ctx context.Context) GkeNodePoolOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(GkeNodePoolOutput)
 }
 
-func (i GkeNodePoolArgsArgs) ToGkeNodePoolArgsPtrOutput() GkeNodePoolArgsPtrOutput {
-	return i.ToGkeNodePoolArgsPtrOutputWithContext(context.Background())
+func (i GkeNodePoolArgs) ToGkeNodePoolPtrOutput() GkeNodePoolPtrOutput {
+	return i.ToGkeNodePoolPtrOutputWithContext(context.Background())
 }
 
-func (i GkeNodePoolArgsArgs) ToGkeNodePoolArgsPtrOutputWithContext(ctx context.Context) GkeNodePoolArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(GkeNodePoolArgsOutput).ToGkeNodePoolArgsPtrOutputWithContext(ctx)
+func (i GkeNodePoolArgs) ToGkeNodePoolPtrOutputWithContext(ctx context.Context) GkeNodePoolPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(GkeNodePoolOutput).ToGkeNodePoolPtrOutputWithContext(ctx)
 }
 
-// GkeNodePoolArgsPtrInput is an input type that accepts GkeNodePoolArgsArgs, GkeNodePoolArgsPtr and GkeNodePoolArgsPtrOutput values.
-// You can construct a concrete instance of `GkeNodePoolArgsPtrInput` via:
+// GkeNodePoolPtrInput is an input type that accepts GkeNodePoolArgs, GkeNodePoolPtr and GkeNodePoolPtrOutput values.
+// You can construct a concrete instance of `GkeNodePoolPtrInput` via:
 //
-//	        GkeNodePoolArgsArgs{...}
+//	        GkeNodePoolArgs{...}
 //
 //	or:
 //
 //	        nil
-type GkeNodePoolArgsPtrInput interface {
+type GkeNodePoolPtrInput interface {
 	pulumi.Input
 
-	ToGkeNodePoolArgsPtrOutput() GkeNodePoolArgsPtrOutput
-	ToGkeNodePoolArgsPtrOutputWithContext(context.Context) GkeNodePoolArgsPtrOutput
+	ToGkeNodePoolPtrOutput() GkeNodePoolPtrOutput
+	ToGkeNodePoolPtrOutputWithContext(context.Context) GkeNodePoolPtrOutput
 }
 
-type gkeNodePoolArgsPtrType GkeNodePoolArgsArgs
+type gkeNodePoolPtrType GkeNodePoolArgs
 
-func GkeNodePoolArgsPtr(v *GkeNodePoolArgsArgs) GkeNodePoolArgsPtrInput {
-	return (*gkeNodePoolArgsPtrType)(v)
+func GkeNodePoolPtr(v *GkeNodePoolArgs) GkeNodePoolPtrInput {
+	return (*gkeNodePoolPtrType)(v)
 }
 
-func (*gkeNodePoolArgsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**GkeNodePoolArgs)(nil)).Elem()
+func (*gkeNodePoolPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**GkeNodePool)(nil)).Elem()
 }
 
-func (i *gkeNodePoolArgsPtrType) ToGkeNodePoolArgsPtrOutput() GkeNodePoolArgsPtrOutput {
-	return i.ToGkeNodePoolArgsPtrOutputWithContext(context.Background())
+func (i *gkeNodePoolPtrType) ToGkeNodePoolPtrOutput() GkeNodePoolPtrOutput {
+	return i.ToGkeNodePoolPtrOutputWithContext(context.Background())
 }
 
-func (i *gkeNodePoolArgsPtrType) ToGkeNodePoolArgsPtrOutputWithContext(ctx context.Context) GkeNodePoolArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(GkeNodePoolArgsPtrOutput)
+func (i *gkeNodePoolPtrType) ToGkeNodePoolPtrOutputWithContext(ctx context.Context) GkeNodePoolPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(GkeNodePoolPtrOutput)
 }
 
-type GkeNodePoolArgsOutput struct{ *pulumi.OutputState }
+type GkeNodePoolOutput struct{ *pulumi.OutputState }
 
-func (GkeNodePoolArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*GkeNodePoolArgs)(nil)).Elem()
+func (GkeNodePoolOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GkeNodePool)(nil)).Elem()
 }
 
-func (o GkeNodePoolArgsOutput) ToGkeNodePoolArgsOutput() GkeNodePoolArgsOutput {
+func (o GkeNodePoolOutput) ToGkeNodePoolOutput() GkeNodePoolOutput {
 	return o
 }
 
-func (o GkeNodePoolArgsOutput) ToGkeNodePoolArgsOutputWithContext(ctx context.Context) GkeNodePoolArgsOutput {
+func (o GkeNodePoolOutput) ToGkeNodePoolOutputWithContext(ctx context.Context) GkeNodePoolOutput {
 	return o
 }
 
-func (o GkeNodePoolArgsOutput) ToGkeNodePoolArgsPtrOutput() GkeNodePoolArgsPtrOutput {
-	return o.ToGkeNodePoolArgsPtrOutputWithContext(context.Background())
+func (o GkeNodePoolOutput) ToGkeNodePoolPtrOutput() GkeNodePoolPtrOutput {
+	return o.ToGkeNodePoolPtrOutputWithContext(context.Background())
 }
 
-func (o GkeNodePoolArgsOutput) ToGkeNodePoolArgsPtrOutputWithContext(ctx context.Context) GkeNodePoolArgsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v GkeNodePoolArgs) *GkeNodePoolArgs {
+func (o GkeNodePoolOutput) ToGkeNodePoolPtrOutputWithContext(ctx context.Context) GkeNodePoolPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v GkeNodePool) *GkeNodePool {
 		return &v
-	}).(GkeNodePoolArgsPtrOutput)
+	}).(GkeNodePoolPtrOutput)
 }
 
 // GPUs per node; must match what accelerator-optimized machine types (g2, a2, a3) come with.
-func (o GkeNodePoolArgsOutput) AcceleratorCount() pulumi.Float64Output {
-	return o.ApplyT(func(v GkeNodePoolArgs) float64 { return v.AcceleratorCount }).(pulumi.Float64Output)
+func (o GkeNodePoolOutput) AcceleratorCount() pulumi.Float64Output {
+	return o.ApplyT(func(v GkeNodePool) float64 { return v.AcceleratorCount }).(pulumi.Float64Output)
 }
 
 // GPU type, e.g. `nvidia-l4`, `nvidia-tesla-a100`, `nvidia-h100-80gb`.
-func (o GkeNodePoolArgsOutput) AcceleratorType() pulumi.StringOutput {
-	return o.ApplyT(func(v GkeNodePoolArgs) string { return v.AcceleratorType }).(pulumi.StringOutput)
+func (o GkeNodePoolOutput) AcceleratorType() pulumi.StringOutput {
+	return o.ApplyT(func(v GkeNodePool) string { return v.AcceleratorType }).(pulumi.StringOutput)
 }
 
 // Name (or id) of the existing cluster.
-func (o GkeNodePoolArgsOutput) Cluster() pulumi.StringOutput {
-	return o.ApplyT(func(v GkeNodePoolArgs) string { return v.Cluster }).(pulumi.StringOutput)
+func (o GkeNodePoolOutput) Cluster() pulumi.StringOutput {
+	return o.ApplyT(func(v GkeNodePool) string { return v.Cluster }).(pulumi.StringOutput)
 }
 
 // Boot disk size in GB (the vLLM image alone is over 10 GB). Default 100.
-func (o GkeNodePoolArgsOutput) DiskSizeGb() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v GkeNodePoolArgs) *float64 { return v.DiskSizeGb }).(pulumi.Float64PtrOutput)
+func (o GkeNodePoolOutput) DiskSizeGb() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v GkeNodePool) *float64 { return v.DiskSizeGb }).(pulumi.Float64PtrOutput)
 }
 
 // GPU driver GKE installs. Default `LATEST`.
-func (o GkeNodePoolArgsOutput) DriverVersion() GpuDriverVersionPtrOutput {
-	return o.ApplyT(func(v GkeNodePoolArgs) *GpuDriverVersion { return v.DriverVersion }).(GpuDriverVersionPtrOutput)
+func (o GkeNodePoolOutput) DriverVersion() GpuDriverVersionPtrOutput {
+	return o.ApplyT(func(v GkeNodePool) *GpuDriverVersion { return v.DriverVersion }).(GpuDriverVersionPtrOutput)
 }
 
 // Cluster location: a region (`us-central1`) or a zone (`us-central1-a`).
-func (o GkeNodePoolArgsOutput) Location() pulumi.StringOutput {
-	return o.ApplyT(func(v GkeNodePoolArgs) string { return v.Location }).(pulumi.StringOutput)
+func (o GkeNodePoolOutput) Location() pulumi.StringOutput {
+	return o.ApplyT(func(v GkeNodePool) string { return v.Location }).(pulumi.StringOutput)
 }
 
 // Machine type, e.g. `g2-standard-8` (1 NVIDIA L4) or `a2-highgpu-1g` (1 A100 40GB).
-func (o GkeNodePoolArgsOutput) MachineType() pulumi.StringOutput {
-	return o.ApplyT(func(v GkeNodePoolArgs) string { return v.MachineType }).(pulumi.StringOutput)
+func (o GkeNodePoolOutput) MachineType() pulumi.StringOutput {
+	return o.ApplyT(func(v GkeNodePool) string { return v.MachineType }).(pulumi.StringOutput)
 }
 
 // Project of the cluster. Default: the provider's project.
-func (o GkeNodePoolArgsOutput) Project() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v GkeNodePoolArgs) *string { return v.Project }).(pulumi.StringPtrOutput)
+func (o GkeNodePoolOutput) Project() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GkeNodePool) *string { return v.Project }).(pulumi.StringPtrOutput)
 }
 
 // Spot VMs: much cheaper, can be preempted at any time. Default false.
-func (o GkeNodePoolArgsOutput) Spot() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v GkeNodePoolArgs) *bool { return v.Spot }).(pulumi.BoolPtrOutput)
+func (o GkeNodePoolOutput) Spot() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GkeNodePool) *bool { return v.Spot }).(pulumi.BoolPtrOutput)
 }
 
-type GkeNodePoolArgsPtrOutput struct{ *pulumi.OutputState }
+type GkeNodePoolPtrOutput struct{ *pulumi.OutputState }
 
-func (GkeNodePoolArgsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**GkeNodePoolArgs)(nil)).Elem()
+func (GkeNodePoolPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**GkeNodePool)(nil)).Elem()
 }
 
-func (o GkeNodePoolArgsPtrOutput) ToGkeNodePoolArgsPtrOutput() GkeNodePoolArgsPtrOutput {
+func (o GkeNodePoolPtrOutput) ToGkeNodePoolPtrOutput() GkeNodePoolPtrOutput {
 	return o
 }
 
-func (o GkeNodePoolArgsPtrOutput) ToGkeNodePoolArgsPtrOutputWithContext(ctx context.Context) GkeNodePoolArgsPtrOutput {
+func (o GkeNodePoolPtrOutput) ToGkeNodePoolPtrOutputWithContext(ctx context.Context) GkeNodePoolPtrOutput {
 	return o
 }
 
-func (o GkeNodePoolArgsPtrOutput) Elem() GkeNodePoolArgsOutput {
-	return o.ApplyT(func(v *GkeNodePoolArgs) GkeNodePoolArgs {
+func (o GkeNodePoolPtrOutput) Elem() GkeNodePoolOutput {
+	return o.ApplyT(func(v *GkeNodePool) GkeNodePool {
 		if v != nil {
 			return *v
 		}
-		var ret GkeNodePoolArgs
+		var ret GkeNodePool
 		return ret
-	}).(GkeNodePoolArgsOutput)
+	}).(GkeNodePoolOutput)
 }
 
 // GPUs per node; must match what accelerator-optimized machine types (g2, a2, a3) come with.
-func (o GkeNodePoolArgsPtrOutput) AcceleratorCount() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *GkeNodePoolArgs) *float64 {
+func (o GkeNodePoolPtrOutput) AcceleratorCount() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *GkeNodePool) *float64 {
 		if v == nil {
 			return nil
 		}
@@ -688,8 +688,8 @@ func (o GkeNodePoolArgsPtrOutput) AcceleratorCount() pulumi.Float64PtrOutput {
 }
 
 // GPU type, e.g. `nvidia-l4`, `nvidia-tesla-a100`, `nvidia-h100-80gb`.
-func (o GkeNodePoolArgsPtrOutput) AcceleratorType() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *GkeNodePoolArgs) *string {
+func (o GkeNodePoolPtrOutput) AcceleratorType() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *GkeNodePool) *string {
 		if v == nil {
 			return nil
 		}
@@ -698,8 +698,8 @@ func (o GkeNodePoolArgsPtrOutput) AcceleratorType() pulumi.StringPtrOutput {
 }
 
 // Name (or id) of the existing cluster.
-func (o GkeNodePoolArgsPtrOutput) Cluster() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *GkeNodePoolArgs) *string {
+func (o GkeNodePoolPtrOutput) Cluster() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *GkeNodePool) *string {
 		if v == nil {
 			return nil
 		}
@@ -708,8 +708,8 @@ func (o GkeNodePoolArgsPtrOutput) Cluster() pulumi.StringPtrOutput {
 }
 
 // Boot disk size in GB (the vLLM image alone is over 10 GB). Default 100.
-func (o GkeNodePoolArgsPtrOutput) DiskSizeGb() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *GkeNodePoolArgs) *float64 {
+func (o GkeNodePoolPtrOutput) DiskSizeGb() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *GkeNodePool) *float64 {
 		if v == nil {
 			return nil
 		}
@@ -718,8 +718,8 @@ func (o GkeNodePoolArgsPtrOutput) DiskSizeGb() pulumi.Float64PtrOutput {
 }
 
 // GPU driver GKE installs. Default `LATEST`.
-func (o GkeNodePoolArgsPtrOutput) DriverVersion() GpuDriverVersionPtrOutput {
-	return o.ApplyT(func(v *GkeNodePoolArgs) *GpuDriverVersion {
+func (o GkeNodePoolPtrOutput) DriverVersion() GpuDriverVersionPtrOutput {
+	return o.ApplyT(func(v *GkeNodePool) *GpuDriverVersion {
 		if v == nil {
 			return nil
 		}
@@ -728,8 +728,8 @@ func (o GkeNodePoolArgsPtrOutput) DriverVersion() GpuDriverVersionPtrOutput {
 }
 
 // Cluster location: a region (`us-central1`) or a zone (`us-central1-a`).
-func (o GkeNodePoolArgsPtrOutput) Location() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *GkeNodePoolArgs) *string {
+func (o GkeNodePoolPtrOutput) Location() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *GkeNodePool) *string {
 		if v == nil {
 			return nil
 		}
@@ -738,8 +738,8 @@ func (o GkeNodePoolArgsPtrOutput) Location() pulumi.StringPtrOutput {
 }
 
 // Machine type, e.g. `g2-standard-8` (1 NVIDIA L4) or `a2-highgpu-1g` (1 A100 40GB).
-func (o GkeNodePoolArgsPtrOutput) MachineType() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *GkeNodePoolArgs) *string {
+func (o GkeNodePoolPtrOutput) MachineType() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *GkeNodePool) *string {
 		if v == nil {
 			return nil
 		}
@@ -748,8 +748,8 @@ func (o GkeNodePoolArgsPtrOutput) MachineType() pulumi.StringPtrOutput {
 }
 
 // Project of the cluster. Default: the provider's project.
-func (o GkeNodePoolArgsPtrOutput) Project() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *GkeNodePoolArgs) *string {
+func (o GkeNodePoolPtrOutput) Project() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *GkeNodePool) *string {
 		if v == nil {
 			return nil
 		}
@@ -758,8 +758,8 @@ func (o GkeNodePoolArgsPtrOutput) Project() pulumi.StringPtrOutput {
 }
 
 // Spot VMs: much cheaper, can be preempted at any time. Default false.
-func (o GkeNodePoolArgsPtrOutput) Spot() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v *GkeNodePoolArgs) *bool {
+func (o GkeNodePoolPtrOutput) Spot() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *GkeNodePool) *bool {
 		if v == nil {
 			return nil
 		}
@@ -769,9 +769,9 @@ func (o GkeNodePoolArgsPtrOutput) Spot() pulumi.BoolPtrOutput {
 
 type GpuNodePoolArgsType struct {
 	// EKS managed node group.
-	Eks *EksNodeGroupArgs `pulumi:"eks"`
+	Eks *EksNodeGroup `pulumi:"eks"`
 	// GKE node pool.
-	Gke *GkeNodePoolArgs `pulumi:"gke"`
+	Gke *GkeNodePool `pulumi:"gke"`
 	// GPUs per node. Default: `gke.acceleratorCount`, or the package's table of EKS instance types (g4dn, g5, g6, g6e, p4d, p4de, p5, p5e, p5en); required for other types.
 	GpusPerNode *float64 `pulumi:"gpusPerNode"`
 	// Price of one node per hour, in your billing currency, for `plan.cost` and `maxMonthlyCost`. Default: the package's dated on-demand list price for known types (USD; prices vary by region).
@@ -797,9 +797,9 @@ type GpuNodePoolArgsTypeInput interface {
 
 type GpuNodePoolArgsTypeArgs struct {
 	// EKS managed node group.
-	Eks *EksNodeGroupArgsArgs `pulumi:"eks"`
+	Eks *EksNodeGroupArgs `pulumi:"eks"`
 	// GKE node pool.
-	Gke *GkeNodePoolArgsArgs `pulumi:"gke"`
+	Gke *GkeNodePoolArgs `pulumi:"gke"`
 	// GPUs per node. Default: `gke.acceleratorCount`, or the package's table of EKS instance types (g4dn, g5, g6, g6e, p4d, p4de, p5, p5e, p5en); required for other types.
 	GpusPerNode *float64 `pulumi:"gpusPerNode"`
 	// Price of one node per hour, in your billing currency, for `plan.cost` and `maxMonthlyCost`. Default: the package's dated on-demand list price for known types (USD; prices vary by region).
@@ -890,13 +890,13 @@ func (o GpuNodePoolArgsTypeOutput) ToGpuNodePoolArgsTypePtrOutputWithContext(ctx
 }
 
 // EKS managed node group.
-func (o GpuNodePoolArgsTypeOutput) Eks() EksNodeGroupArgsPtrOutput {
-	return o.ApplyT(func(v GpuNodePoolArgsType) *EksNodeGroupArgs { return v.Eks }).(EksNodeGroupArgsPtrOutput)
+func (o GpuNodePoolArgsTypeOutput) Eks() EksNodeGroupPtrOutput {
+	return o.ApplyT(func(v GpuNodePoolArgsType) *EksNodeGroup { return v.Eks }).(EksNodeGroupPtrOutput)
 }
 
 // GKE node pool.
-func (o GpuNodePoolArgsTypeOutput) Gke() GkeNodePoolArgsPtrOutput {
-	return o.ApplyT(func(v GpuNodePoolArgsType) *GkeNodePoolArgs { return v.Gke }).(GkeNodePoolArgsPtrOutput)
+func (o GpuNodePoolArgsTypeOutput) Gke() GkeNodePoolPtrOutput {
+	return o.ApplyT(func(v GpuNodePoolArgsType) *GkeNodePool { return v.Gke }).(GkeNodePoolPtrOutput)
 }
 
 // GPUs per node. Default: `gke.acceleratorCount`, or the package's table of EKS instance types (g4dn, g5, g6, g6e, p4d, p4de, p5, p5e, p5en); required for other types.
@@ -949,23 +949,23 @@ func (o GpuNodePoolArgsTypePtrOutput) Elem() GpuNodePoolArgsTypeOutput {
 }
 
 // EKS managed node group.
-func (o GpuNodePoolArgsTypePtrOutput) Eks() EksNodeGroupArgsPtrOutput {
-	return o.ApplyT(func(v *GpuNodePoolArgsType) *EksNodeGroupArgs {
+func (o GpuNodePoolArgsTypePtrOutput) Eks() EksNodeGroupPtrOutput {
+	return o.ApplyT(func(v *GpuNodePoolArgsType) *EksNodeGroup {
 		if v == nil {
 			return nil
 		}
 		return v.Eks
-	}).(EksNodeGroupArgsPtrOutput)
+	}).(EksNodeGroupPtrOutput)
 }
 
 // GKE node pool.
-func (o GpuNodePoolArgsTypePtrOutput) Gke() GkeNodePoolArgsPtrOutput {
-	return o.ApplyT(func(v *GpuNodePoolArgsType) *GkeNodePoolArgs {
+func (o GpuNodePoolArgsTypePtrOutput) Gke() GkeNodePoolPtrOutput {
+	return o.ApplyT(func(v *GpuNodePoolArgsType) *GkeNodePool {
 		if v == nil {
 			return nil
 		}
 		return v.Gke
-	}).(GkeNodePoolArgsPtrOutput)
+	}).(GkeNodePoolPtrOutput)
 }
 
 // GPUs per node. Default: `gke.acceleratorCount`, or the package's table of EKS instance types (g4dn, g5, g6, g6e, p4d, p4de, p5, p5e, p5en); required for other types.
@@ -1018,6 +1018,24 @@ func (o GpuNodePoolArgsTypePtrOutput) Name() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+type Image struct {
+	// Image repository, e.g. `vllm/vllm-openai`.
+	Repository string `pulumi:"repository"`
+	// Image tag, e.g. `v0.15.1`.
+	Tag string `pulumi:"tag"`
+}
+
+// ImageInput is an input type that accepts ImageArgs and ImageOutput values.
+// You can construct a concrete instance of `ImageInput` via:
+//
+//	ImageArgs{...}
+type ImageInput interface {
+	pulumi.Input
+
+	ToImageOutput() ImageOutput
+	ToImageOutputWithContext(context.Context) ImageOutput
+}
+
 type ImageArgs struct {
 	// Image repository, e.g. `vllm/vllm-openai`.
 	Repository string `pulumi:"repository"`
@@ -1025,138 +1043,120 @@ type ImageArgs struct {
 	Tag string `pulumi:"tag"`
 }
 
-// ImageArgsInput is an input type that accepts ImageArgsArgs and ImageArgsOutput values.
-// You can construct a concrete instance of `ImageArgsInput` via:
+func (ImageArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Image)(nil)).Elem()
+}
+
+func (i ImageArgs) ToImageOutput() ImageOutput {
+	return i.ToImageOutputWithContext(context.Background())
+}
+
+func (i ImageArgs) ToImageOutputWithContext(ctx context.Context) ImageOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ImageOutput)
+}
+
+func (i ImageArgs) ToImagePtrOutput() ImagePtrOutput {
+	return i.ToImagePtrOutputWithContext(context.Background())
+}
+
+func (i ImageArgs) ToImagePtrOutputWithContext(ctx context.Context) ImagePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ImageOutput).ToImagePtrOutputWithContext(ctx)
+}
+
+// ImagePtrInput is an input type that accepts ImageArgs, ImagePtr and ImagePtrOutput values.
+// You can construct a concrete instance of `ImagePtrInput` via:
 //
-//	ImageArgsArgs{...}
-type ImageArgsInput interface {
-	pulumi.Input
-
-	ToImageArgsOutput() ImageArgsOutput
-	ToImageArgsOutputWithContext(context.Context) ImageArgsOutput
-}
-
-type ImageArgsArgs struct {
-	// Image repository, e.g. `vllm/vllm-openai`.
-	Repository string `pulumi:"repository"`
-	// Image tag, e.g. `v0.15.1`.
-	Tag string `pulumi:"tag"`
-}
-
-func (ImageArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*ImageArgs)(nil)).Elem()
-}
-
-func (i ImageArgsArgs) ToImageArgsOutput() ImageArgsOutput {
-	return i.ToImageArgsOutputWithContext(context.Background())
-}
-
-func (i ImageArgsArgs) ToImageArgsOutputWithContext(ctx context.Context) ImageArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(ImageArgsOutput)
-}
-
-func (i ImageArgsArgs) ToImageArgsPtrOutput() ImageArgsPtrOutput {
-	return i.ToImageArgsPtrOutputWithContext(context.Background())
-}
-
-func (i ImageArgsArgs) ToImageArgsPtrOutputWithContext(ctx context.Context) ImageArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(ImageArgsOutput).ToImageArgsPtrOutputWithContext(ctx)
-}
-
-// ImageArgsPtrInput is an input type that accepts ImageArgsArgs, ImageArgsPtr and ImageArgsPtrOutput values.
-// You can construct a concrete instance of `ImageArgsPtrInput` via:
-//
-//	        ImageArgsArgs{...}
+//	        ImageArgs{...}
 //
 //	or:
 //
 //	        nil
-type ImageArgsPtrInput interface {
+type ImagePtrInput interface {
 	pulumi.Input
 
-	ToImageArgsPtrOutput() ImageArgsPtrOutput
-	ToImageArgsPtrOutputWithContext(context.Context) ImageArgsPtrOutput
+	ToImagePtrOutput() ImagePtrOutput
+	ToImagePtrOutputWithContext(context.Context) ImagePtrOutput
 }
 
-type imageArgsPtrType ImageArgsArgs
+type imagePtrType ImageArgs
 
-func ImageArgsPtr(v *ImageArgsArgs) ImageArgsPtrInput {
-	return (*imageArgsPtrType)(v)
+func ImagePtr(v *ImageArgs) ImagePtrInput {
+	return (*imagePtrType)(v)
 }
 
-func (*imageArgsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**ImageArgs)(nil)).Elem()
+func (*imagePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Image)(nil)).Elem()
 }
 
-func (i *imageArgsPtrType) ToImageArgsPtrOutput() ImageArgsPtrOutput {
-	return i.ToImageArgsPtrOutputWithContext(context.Background())
+func (i *imagePtrType) ToImagePtrOutput() ImagePtrOutput {
+	return i.ToImagePtrOutputWithContext(context.Background())
 }
 
-func (i *imageArgsPtrType) ToImageArgsPtrOutputWithContext(ctx context.Context) ImageArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(ImageArgsPtrOutput)
+func (i *imagePtrType) ToImagePtrOutputWithContext(ctx context.Context) ImagePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ImagePtrOutput)
 }
 
-type ImageArgsOutput struct{ *pulumi.OutputState }
+type ImageOutput struct{ *pulumi.OutputState }
 
-func (ImageArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*ImageArgs)(nil)).Elem()
+func (ImageOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Image)(nil)).Elem()
 }
 
-func (o ImageArgsOutput) ToImageArgsOutput() ImageArgsOutput {
+func (o ImageOutput) ToImageOutput() ImageOutput {
 	return o
 }
 
-func (o ImageArgsOutput) ToImageArgsOutputWithContext(ctx context.Context) ImageArgsOutput {
+func (o ImageOutput) ToImageOutputWithContext(ctx context.Context) ImageOutput {
 	return o
 }
 
-func (o ImageArgsOutput) ToImageArgsPtrOutput() ImageArgsPtrOutput {
-	return o.ToImageArgsPtrOutputWithContext(context.Background())
+func (o ImageOutput) ToImagePtrOutput() ImagePtrOutput {
+	return o.ToImagePtrOutputWithContext(context.Background())
 }
 
-func (o ImageArgsOutput) ToImageArgsPtrOutputWithContext(ctx context.Context) ImageArgsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v ImageArgs) *ImageArgs {
+func (o ImageOutput) ToImagePtrOutputWithContext(ctx context.Context) ImagePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Image) *Image {
 		return &v
-	}).(ImageArgsPtrOutput)
+	}).(ImagePtrOutput)
 }
 
 // Image repository, e.g. `vllm/vllm-openai`.
-func (o ImageArgsOutput) Repository() pulumi.StringOutput {
-	return o.ApplyT(func(v ImageArgs) string { return v.Repository }).(pulumi.StringOutput)
+func (o ImageOutput) Repository() pulumi.StringOutput {
+	return o.ApplyT(func(v Image) string { return v.Repository }).(pulumi.StringOutput)
 }
 
 // Image tag, e.g. `v0.15.1`.
-func (o ImageArgsOutput) Tag() pulumi.StringOutput {
-	return o.ApplyT(func(v ImageArgs) string { return v.Tag }).(pulumi.StringOutput)
+func (o ImageOutput) Tag() pulumi.StringOutput {
+	return o.ApplyT(func(v Image) string { return v.Tag }).(pulumi.StringOutput)
 }
 
-type ImageArgsPtrOutput struct{ *pulumi.OutputState }
+type ImagePtrOutput struct{ *pulumi.OutputState }
 
-func (ImageArgsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**ImageArgs)(nil)).Elem()
+func (ImagePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Image)(nil)).Elem()
 }
 
-func (o ImageArgsPtrOutput) ToImageArgsPtrOutput() ImageArgsPtrOutput {
+func (o ImagePtrOutput) ToImagePtrOutput() ImagePtrOutput {
 	return o
 }
 
-func (o ImageArgsPtrOutput) ToImageArgsPtrOutputWithContext(ctx context.Context) ImageArgsPtrOutput {
+func (o ImagePtrOutput) ToImagePtrOutputWithContext(ctx context.Context) ImagePtrOutput {
 	return o
 }
 
-func (o ImageArgsPtrOutput) Elem() ImageArgsOutput {
-	return o.ApplyT(func(v *ImageArgs) ImageArgs {
+func (o ImagePtrOutput) Elem() ImageOutput {
+	return o.ApplyT(func(v *Image) Image {
 		if v != nil {
 			return *v
 		}
-		var ret ImageArgs
+		var ret Image
 		return ret
-	}).(ImageArgsOutput)
+	}).(ImageOutput)
 }
 
 // Image repository, e.g. `vllm/vllm-openai`.
-func (o ImageArgsPtrOutput) Repository() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *ImageArgs) *string {
+func (o ImagePtrOutput) Repository() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Image) *string {
 		if v == nil {
 			return nil
 		}
@@ -1165,8 +1165,8 @@ func (o ImageArgsPtrOutput) Repository() pulumi.StringPtrOutput {
 }
 
 // Image tag, e.g. `v0.15.1`.
-func (o ImageArgsPtrOutput) Tag() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *ImageArgs) *string {
+func (o ImagePtrOutput) Tag() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Image) *string {
 		if v == nil {
 			return nil
 		}
@@ -1174,7 +1174,7 @@ func (o ImageArgsPtrOutput) Tag() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-type KedaArgs struct {
+type Keda struct {
 	// Install KEDA. Set false when the cluster already runs KEDA 2.20 or later. Default true.
 	Install *bool `pulumi:"install"`
 	// Namespace of the KEDA release. Default `keda`.
@@ -1185,18 +1185,18 @@ type KedaArgs struct {
 	Version *string `pulumi:"version"`
 }
 
-// KedaArgsInput is an input type that accepts KedaArgsArgs and KedaArgsOutput values.
-// You can construct a concrete instance of `KedaArgsInput` via:
+// KedaInput is an input type that accepts KedaArgs and KedaOutput values.
+// You can construct a concrete instance of `KedaInput` via:
 //
-//	KedaArgsArgs{...}
-type KedaArgsInput interface {
+//	KedaArgs{...}
+type KedaInput interface {
 	pulumi.Input
 
-	ToKedaArgsOutput() KedaArgsOutput
-	ToKedaArgsOutputWithContext(context.Context) KedaArgsOutput
+	ToKedaOutput() KedaOutput
+	ToKedaOutputWithContext(context.Context) KedaOutput
 }
 
-type KedaArgsArgs struct {
+type KedaArgs struct {
 	// Install KEDA. Set false when the cluster already runs KEDA 2.20 or later. Default true.
 	Install *bool `pulumi:"install"`
 	// Namespace of the KEDA release. Default `keda`.
@@ -1207,130 +1207,130 @@ type KedaArgsArgs struct {
 	Version *string `pulumi:"version"`
 }
 
-func (KedaArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*KedaArgs)(nil)).Elem()
+func (KedaArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Keda)(nil)).Elem()
 }
 
-func (i KedaArgsArgs) ToKedaArgsOutput() KedaArgsOutput {
-	return i.ToKedaArgsOutputWithContext(context.Background())
+func (i KedaArgs) ToKedaOutput() KedaOutput {
+	return i.ToKedaOutputWithContext(context.Background())
 }
 
-func (i KedaArgsArgs) ToKedaArgsOutputWithContext(ctx context.Context) KedaArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(KedaArgsOutput)
+func (i KedaArgs) ToKedaOutputWithContext(ctx context.Context) KedaOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KedaOutput)
 }
 
-func (i KedaArgsArgs) ToKedaArgsPtrOutput() KedaArgsPtrOutput {
-	return i.ToKedaArgsPtrOutputWithContext(context.Background())
+func (i KedaArgs) ToKedaPtrOutput() KedaPtrOutput {
+	return i.ToKedaPtrOutputWithContext(context.Background())
 }
 
-func (i KedaArgsArgs) ToKedaArgsPtrOutputWithContext(ctx context.Context) KedaArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(KedaArgsOutput).ToKedaArgsPtrOutputWithContext(ctx)
+func (i KedaArgs) ToKedaPtrOutputWithContext(ctx context.Context) KedaPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KedaOutput).ToKedaPtrOutputWithContext(ctx)
 }
 
-// KedaArgsPtrInput is an input type that accepts KedaArgsArgs, KedaArgsPtr and KedaArgsPtrOutput values.
-// You can construct a concrete instance of `KedaArgsPtrInput` via:
+// KedaPtrInput is an input type that accepts KedaArgs, KedaPtr and KedaPtrOutput values.
+// You can construct a concrete instance of `KedaPtrInput` via:
 //
-//	        KedaArgsArgs{...}
+//	        KedaArgs{...}
 //
 //	or:
 //
 //	        nil
-type KedaArgsPtrInput interface {
+type KedaPtrInput interface {
 	pulumi.Input
 
-	ToKedaArgsPtrOutput() KedaArgsPtrOutput
-	ToKedaArgsPtrOutputWithContext(context.Context) KedaArgsPtrOutput
+	ToKedaPtrOutput() KedaPtrOutput
+	ToKedaPtrOutputWithContext(context.Context) KedaPtrOutput
 }
 
-type kedaArgsPtrType KedaArgsArgs
+type kedaPtrType KedaArgs
 
-func KedaArgsPtr(v *KedaArgsArgs) KedaArgsPtrInput {
-	return (*kedaArgsPtrType)(v)
+func KedaPtr(v *KedaArgs) KedaPtrInput {
+	return (*kedaPtrType)(v)
 }
 
-func (*kedaArgsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**KedaArgs)(nil)).Elem()
+func (*kedaPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Keda)(nil)).Elem()
 }
 
-func (i *kedaArgsPtrType) ToKedaArgsPtrOutput() KedaArgsPtrOutput {
-	return i.ToKedaArgsPtrOutputWithContext(context.Background())
+func (i *kedaPtrType) ToKedaPtrOutput() KedaPtrOutput {
+	return i.ToKedaPtrOutputWithContext(context.Background())
 }
 
-func (i *kedaArgsPtrType) ToKedaArgsPtrOutputWithContext(ctx context.Context) KedaArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(KedaArgsPtrOutput)
+func (i *kedaPtrType) ToKedaPtrOutputWithContext(ctx context.Context) KedaPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KedaPtrOutput)
 }
 
-type KedaArgsOutput struct{ *pulumi.OutputState }
+type KedaOutput struct{ *pulumi.OutputState }
 
-func (KedaArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*KedaArgs)(nil)).Elem()
+func (KedaOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Keda)(nil)).Elem()
 }
 
-func (o KedaArgsOutput) ToKedaArgsOutput() KedaArgsOutput {
+func (o KedaOutput) ToKedaOutput() KedaOutput {
 	return o
 }
 
-func (o KedaArgsOutput) ToKedaArgsOutputWithContext(ctx context.Context) KedaArgsOutput {
+func (o KedaOutput) ToKedaOutputWithContext(ctx context.Context) KedaOutput {
 	return o
 }
 
-func (o KedaArgsOutput) ToKedaArgsPtrOutput() KedaArgsPtrOutput {
-	return o.ToKedaArgsPtrOutputWithContext(context.Background())
+func (o KedaOutput) ToKedaPtrOutput() KedaPtrOutput {
+	return o.ToKedaPtrOutputWithContext(context.Background())
 }
 
-func (o KedaArgsOutput) ToKedaArgsPtrOutputWithContext(ctx context.Context) KedaArgsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v KedaArgs) *KedaArgs {
+func (o KedaOutput) ToKedaPtrOutputWithContext(ctx context.Context) KedaPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Keda) *Keda {
 		return &v
-	}).(KedaArgsPtrOutput)
+	}).(KedaPtrOutput)
 }
 
 // Install KEDA. Set false when the cluster already runs KEDA 2.20 or later. Default true.
-func (o KedaArgsOutput) Install() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v KedaArgs) *bool { return v.Install }).(pulumi.BoolPtrOutput)
+func (o KedaOutput) Install() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Keda) *bool { return v.Install }).(pulumi.BoolPtrOutput)
 }
 
 // Namespace of the KEDA release. Default `keda`.
-func (o KedaArgsOutput) Namespace() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v KedaArgs) *string { return v.Namespace }).(pulumi.StringPtrOutput)
+func (o KedaOutput) Namespace() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Keda) *string { return v.Namespace }).(pulumi.StringPtrOutput)
 }
 
 // Helm values merged over the package's.
-func (o KedaArgsOutput) Values() pulumi.MapOutput {
-	return o.ApplyT(func(v KedaArgs) map[string]interface{} { return v.Values }).(pulumi.MapOutput)
+func (o KedaOutput) Values() pulumi.MapOutput {
+	return o.ApplyT(func(v Keda) map[string]interface{} { return v.Values }).(pulumi.MapOutput)
 }
 
 // Chart version. Default: the pinned version.
-func (o KedaArgsOutput) Version() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v KedaArgs) *string { return v.Version }).(pulumi.StringPtrOutput)
+func (o KedaOutput) Version() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Keda) *string { return v.Version }).(pulumi.StringPtrOutput)
 }
 
-type KedaArgsPtrOutput struct{ *pulumi.OutputState }
+type KedaPtrOutput struct{ *pulumi.OutputState }
 
-func (KedaArgsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**KedaArgs)(nil)).Elem()
+func (KedaPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Keda)(nil)).Elem()
 }
 
-func (o KedaArgsPtrOutput) ToKedaArgsPtrOutput() KedaArgsPtrOutput {
+func (o KedaPtrOutput) ToKedaPtrOutput() KedaPtrOutput {
 	return o
 }
 
-func (o KedaArgsPtrOutput) ToKedaArgsPtrOutputWithContext(ctx context.Context) KedaArgsPtrOutput {
+func (o KedaPtrOutput) ToKedaPtrOutputWithContext(ctx context.Context) KedaPtrOutput {
 	return o
 }
 
-func (o KedaArgsPtrOutput) Elem() KedaArgsOutput {
-	return o.ApplyT(func(v *KedaArgs) KedaArgs {
+func (o KedaPtrOutput) Elem() KedaOutput {
+	return o.ApplyT(func(v *Keda) Keda {
 		if v != nil {
 			return *v
 		}
-		var ret KedaArgs
+		var ret Keda
 		return ret
-	}).(KedaArgsOutput)
+	}).(KedaOutput)
 }
 
 // Install KEDA. Set false when the cluster already runs KEDA 2.20 or later. Default true.
-func (o KedaArgsPtrOutput) Install() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v *KedaArgs) *bool {
+func (o KedaPtrOutput) Install() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Keda) *bool {
 		if v == nil {
 			return nil
 		}
@@ -1339,8 +1339,8 @@ func (o KedaArgsPtrOutput) Install() pulumi.BoolPtrOutput {
 }
 
 // Namespace of the KEDA release. Default `keda`.
-func (o KedaArgsPtrOutput) Namespace() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *KedaArgs) *string {
+func (o KedaPtrOutput) Namespace() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Keda) *string {
 		if v == nil {
 			return nil
 		}
@@ -1349,8 +1349,8 @@ func (o KedaArgsPtrOutput) Namespace() pulumi.StringPtrOutput {
 }
 
 // Helm values merged over the package's.
-func (o KedaArgsPtrOutput) Values() pulumi.MapOutput {
-	return o.ApplyT(func(v *KedaArgs) map[string]interface{} {
+func (o KedaPtrOutput) Values() pulumi.MapOutput {
+	return o.ApplyT(func(v *Keda) map[string]interface{} {
 		if v == nil {
 			return nil
 		}
@@ -1359,13 +1359,65 @@ func (o KedaArgsPtrOutput) Values() pulumi.MapOutput {
 }
 
 // Chart version. Default: the pinned version.
-func (o KedaArgsPtrOutput) Version() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *KedaArgs) *string {
+func (o KedaPtrOutput) Version() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Keda) *string {
 		if v == nil {
 			return nil
 		}
 		return v.Version
 	}).(pulumi.StringPtrOutput)
+}
+
+type Model struct {
+	// Autoscaling of this model's engines.
+	Autoscaling Autoscaling `pulumi:"autoscaling"`
+	// Size of a PersistentVolumeClaim that caches the weights (e.g. `100Gi`). Default: none, weights are downloaded to the pod's ephemeral storage.
+	CacheSize *string `pulumi:"cacheSize"`
+	// StorageClass of the weights cache PVC. Default: the cluster's default class.
+	CacheStorageClass *string `pulumi:"cacheStorageClass"`
+	// CPU cores each engine pod requests. Default 4 per GPU.
+	Cpu *float64 `pulumi:"cpu"`
+	// vLLM prefix caching. Default true (the chart would otherwise pass `--no-enable-prefix-caching`).
+	EnablePrefixCaching *bool `pulumi:"enablePrefixCaching"`
+	// Engine server: `vllm` (GPU, through the chart) or `simulator` (CPU, no GPU request). Default `vllm`.
+	Engine *Engine `pulumi:"engine"`
+	// Extra vLLM command-line arguments, appended after the package's.
+	ExtraArgs []string `pulumi:"extraArgs"`
+	// GPUs per engine replica: the GPU request and vLLM's tensor parallel size. Default 1.
+	GpusPerReplica *float64 `pulumi:"gpusPerReplica"`
+	// Hugging Face token for gated models. Kept a Pulumi secret and stored in a Kubernetes Secret the engines read.
+	HfToken *string `pulumi:"hfToken"`
+	// Engine image. Default: the pinned `vllm/vllm-openai` tag.
+	Image *Image `pulumi:"image"`
+	// vLLM `--max-model-len`. Default: the model's own.
+	MaxModelLen *float64 `pulumi:"maxModelLen"`
+	// vLLM `--max-num-seqs`: requests one engine runs at once; beyond it they wait. The load signal's target derives from it. Default 64.
+	MaxNumSeqs *float64 `pulumi:"maxNumSeqs"`
+	// Memory each engine pod requests, e.g. `32Gi`. Default 16Gi per GPU.
+	Memory *string `pulumi:"memory"`
+	// Hugging Face model id or path that vLLM loads, e.g. `meta-llama/Llama-3.1-8B-Instruct`.
+	ModelUrl string `pulumi:"modelUrl"`
+	// Short name of the model: a DNS-1123 label used in every Kubernetes name derived for it (e.g. `llama3-8b`).
+	Name string `pulumi:"name"`
+	// Seconds Pulumi waits for the engine Deployment to become ready (model download and load take minutes). Default 1800.
+	ReadyTimeoutSeconds *float64 `pulumi:"readyTimeoutSeconds"`
+	// Model name clients send in OpenAI requests and the engines' metrics carry as `model_name`. Default: `modelUrl`.
+	ServedModelName *string `pulumi:"servedModelName"`
+	// Simulator settings; only with `engine: simulator`.
+	Simulator *Simulator `pulumi:"simulator"`
+	// Extra vllm-stack `modelSpec` values for this model, merged over the package's.
+	Values map[string]interface{} `pulumi:"values"`
+}
+
+// ModelInput is an input type that accepts ModelArgs and ModelOutput values.
+// You can construct a concrete instance of `ModelInput` via:
+//
+//	ModelArgs{...}
+type ModelInput interface {
+	pulumi.Input
+
+	ToModelOutput() ModelOutput
+	ToModelOutputWithContext(context.Context) ModelOutput
 }
 
 type ModelArgs struct {
@@ -1386,7 +1438,7 @@ type ModelArgs struct {
 	// GPUs per engine replica: the GPU request and vLLM's tensor parallel size. Default 1.
 	GpusPerReplica *float64 `pulumi:"gpusPerReplica"`
 	// Hugging Face token for gated models. Kept a Pulumi secret and stored in a Kubernetes Secret the engines read.
-	HfToken *string `pulumi:"hfToken"`
+	HfToken pulumi.StringPtrInput `pulumi:"hfToken"`
 	// Engine image. Default: the pinned `vllm/vllm-openai` tag.
 	Image *ImageArgs `pulumi:"image"`
 	// vLLM `--max-model-len`. Default: the model's own.
@@ -1406,225 +1458,197 @@ type ModelArgs struct {
 	// Simulator settings; only with `engine: simulator`.
 	Simulator *SimulatorArgs `pulumi:"simulator"`
 	// Extra vllm-stack `modelSpec` values for this model, merged over the package's.
-	Values map[string]interface{} `pulumi:"values"`
-}
-
-// ModelArgsInput is an input type that accepts ModelArgsArgs and ModelArgsOutput values.
-// You can construct a concrete instance of `ModelArgsInput` via:
-//
-//	ModelArgsArgs{...}
-type ModelArgsInput interface {
-	pulumi.Input
-
-	ToModelArgsOutput() ModelArgsOutput
-	ToModelArgsOutputWithContext(context.Context) ModelArgsOutput
-}
-
-type ModelArgsArgs struct {
-	// Autoscaling of this model's engines.
-	Autoscaling AutoscalingArgsArgs `pulumi:"autoscaling"`
-	// Size of a PersistentVolumeClaim that caches the weights (e.g. `100Gi`). Default: none, weights are downloaded to the pod's ephemeral storage.
-	CacheSize *string `pulumi:"cacheSize"`
-	// StorageClass of the weights cache PVC. Default: the cluster's default class.
-	CacheStorageClass *string `pulumi:"cacheStorageClass"`
-	// CPU cores each engine pod requests. Default 4 per GPU.
-	Cpu *float64 `pulumi:"cpu"`
-	// vLLM prefix caching. Default true (the chart would otherwise pass `--no-enable-prefix-caching`).
-	EnablePrefixCaching *bool `pulumi:"enablePrefixCaching"`
-	// Engine server: `vllm` (GPU, through the chart) or `simulator` (CPU, no GPU request). Default `vllm`.
-	Engine *Engine `pulumi:"engine"`
-	// Extra vLLM command-line arguments, appended after the package's.
-	ExtraArgs []string `pulumi:"extraArgs"`
-	// GPUs per engine replica: the GPU request and vLLM's tensor parallel size. Default 1.
-	GpusPerReplica *float64 `pulumi:"gpusPerReplica"`
-	// Hugging Face token for gated models. Kept a Pulumi secret and stored in a Kubernetes Secret the engines read.
-	HfToken pulumi.StringPtrInput `pulumi:"hfToken"`
-	// Engine image. Default: the pinned `vllm/vllm-openai` tag.
-	Image *ImageArgsArgs `pulumi:"image"`
-	// vLLM `--max-model-len`. Default: the model's own.
-	MaxModelLen *float64 `pulumi:"maxModelLen"`
-	// vLLM `--max-num-seqs`: requests one engine runs at once; beyond it they wait. The load signal's target derives from it. Default 64.
-	MaxNumSeqs *float64 `pulumi:"maxNumSeqs"`
-	// Memory each engine pod requests, e.g. `32Gi`. Default 16Gi per GPU.
-	Memory *string `pulumi:"memory"`
-	// Hugging Face model id or path that vLLM loads, e.g. `meta-llama/Llama-3.1-8B-Instruct`.
-	ModelUrl string `pulumi:"modelUrl"`
-	// Short name of the model: a DNS-1123 label used in every Kubernetes name derived for it (e.g. `llama3-8b`).
-	Name string `pulumi:"name"`
-	// Seconds Pulumi waits for the engine Deployment to become ready (model download and load take minutes). Default 1800.
-	ReadyTimeoutSeconds *float64 `pulumi:"readyTimeoutSeconds"`
-	// Model name clients send in OpenAI requests and the engines' metrics carry as `model_name`. Default: `modelUrl`.
-	ServedModelName *string `pulumi:"servedModelName"`
-	// Simulator settings; only with `engine: simulator`.
-	Simulator *SimulatorArgsArgs `pulumi:"simulator"`
-	// Extra vllm-stack `modelSpec` values for this model, merged over the package's.
 	Values map[string]pulumi.Input `pulumi:"values"`
 }
 
-func (ModelArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*ModelArgs)(nil)).Elem()
+func (ModelArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Model)(nil)).Elem()
 }
 
-func (i ModelArgsArgs) ToModelArgsOutput() ModelArgsOutput {
-	return i.ToModelArgsOutputWithContext(context.Background())
+func (i ModelArgs) ToModelOutput() ModelOutput {
+	return i.ToModelOutputWithContext(context.Background())
 }
 
-func (i ModelArgsArgs) ToModelArgsOutputWithContext(ctx context.Context) ModelArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(ModelArgsOutput)
+func (i ModelArgs) ToModelOutputWithContext(ctx context.Context) ModelOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ModelOutput)
 }
 
-// ModelArgsArrayInput is an input type that accepts ModelArgsArray and ModelArgsArrayOutput values.
-// You can construct a concrete instance of `ModelArgsArrayInput` via:
+// ModelArrayInput is an input type that accepts ModelArray and ModelArrayOutput values.
+// You can construct a concrete instance of `ModelArrayInput` via:
 //
-//	ModelArgsArray{ ModelArgsArgs{...} }
-type ModelArgsArrayInput interface {
+//	ModelArray{ ModelArgs{...} }
+type ModelArrayInput interface {
 	pulumi.Input
 
-	ToModelArgsArrayOutput() ModelArgsArrayOutput
-	ToModelArgsArrayOutputWithContext(context.Context) ModelArgsArrayOutput
+	ToModelArrayOutput() ModelArrayOutput
+	ToModelArrayOutputWithContext(context.Context) ModelArrayOutput
 }
 
-type ModelArgsArray []ModelArgsInput
+type ModelArray []ModelInput
 
-func (ModelArgsArray) ElementType() reflect.Type {
-	return reflect.TypeOf((*[]ModelArgs)(nil)).Elem()
+func (ModelArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]Model)(nil)).Elem()
 }
 
-func (i ModelArgsArray) ToModelArgsArrayOutput() ModelArgsArrayOutput {
-	return i.ToModelArgsArrayOutputWithContext(context.Background())
+func (i ModelArray) ToModelArrayOutput() ModelArrayOutput {
+	return i.ToModelArrayOutputWithContext(context.Background())
 }
 
-func (i ModelArgsArray) ToModelArgsArrayOutputWithContext(ctx context.Context) ModelArgsArrayOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(ModelArgsArrayOutput)
+func (i ModelArray) ToModelArrayOutputWithContext(ctx context.Context) ModelArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ModelArrayOutput)
 }
 
-type ModelArgsOutput struct{ *pulumi.OutputState }
+type ModelOutput struct{ *pulumi.OutputState }
 
-func (ModelArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*ModelArgs)(nil)).Elem()
+func (ModelOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Model)(nil)).Elem()
 }
 
-func (o ModelArgsOutput) ToModelArgsOutput() ModelArgsOutput {
+func (o ModelOutput) ToModelOutput() ModelOutput {
 	return o
 }
 
-func (o ModelArgsOutput) ToModelArgsOutputWithContext(ctx context.Context) ModelArgsOutput {
+func (o ModelOutput) ToModelOutputWithContext(ctx context.Context) ModelOutput {
 	return o
 }
 
 // Autoscaling of this model's engines.
-func (o ModelArgsOutput) Autoscaling() AutoscalingArgsOutput {
-	return o.ApplyT(func(v ModelArgs) AutoscalingArgs { return v.Autoscaling }).(AutoscalingArgsOutput)
+func (o ModelOutput) Autoscaling() AutoscalingOutput {
+	return o.ApplyT(func(v Model) Autoscaling { return v.Autoscaling }).(AutoscalingOutput)
 }
 
 // Size of a PersistentVolumeClaim that caches the weights (e.g. `100Gi`). Default: none, weights are downloaded to the pod's ephemeral storage.
-func (o ModelArgsOutput) CacheSize() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v ModelArgs) *string { return v.CacheSize }).(pulumi.StringPtrOutput)
+func (o ModelOutput) CacheSize() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Model) *string { return v.CacheSize }).(pulumi.StringPtrOutput)
 }
 
 // StorageClass of the weights cache PVC. Default: the cluster's default class.
-func (o ModelArgsOutput) CacheStorageClass() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v ModelArgs) *string { return v.CacheStorageClass }).(pulumi.StringPtrOutput)
+func (o ModelOutput) CacheStorageClass() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Model) *string { return v.CacheStorageClass }).(pulumi.StringPtrOutput)
 }
 
 // CPU cores each engine pod requests. Default 4 per GPU.
-func (o ModelArgsOutput) Cpu() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v ModelArgs) *float64 { return v.Cpu }).(pulumi.Float64PtrOutput)
+func (o ModelOutput) Cpu() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v Model) *float64 { return v.Cpu }).(pulumi.Float64PtrOutput)
 }
 
 // vLLM prefix caching. Default true (the chart would otherwise pass `--no-enable-prefix-caching`).
-func (o ModelArgsOutput) EnablePrefixCaching() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v ModelArgs) *bool { return v.EnablePrefixCaching }).(pulumi.BoolPtrOutput)
+func (o ModelOutput) EnablePrefixCaching() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Model) *bool { return v.EnablePrefixCaching }).(pulumi.BoolPtrOutput)
 }
 
 // Engine server: `vllm` (GPU, through the chart) or `simulator` (CPU, no GPU request). Default `vllm`.
-func (o ModelArgsOutput) Engine() EnginePtrOutput {
-	return o.ApplyT(func(v ModelArgs) *Engine { return v.Engine }).(EnginePtrOutput)
+func (o ModelOutput) Engine() EnginePtrOutput {
+	return o.ApplyT(func(v Model) *Engine { return v.Engine }).(EnginePtrOutput)
 }
 
 // Extra vLLM command-line arguments, appended after the package's.
-func (o ModelArgsOutput) ExtraArgs() pulumi.StringArrayOutput {
-	return o.ApplyT(func(v ModelArgs) []string { return v.ExtraArgs }).(pulumi.StringArrayOutput)
+func (o ModelOutput) ExtraArgs() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v Model) []string { return v.ExtraArgs }).(pulumi.StringArrayOutput)
 }
 
 // GPUs per engine replica: the GPU request and vLLM's tensor parallel size. Default 1.
-func (o ModelArgsOutput) GpusPerReplica() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v ModelArgs) *float64 { return v.GpusPerReplica }).(pulumi.Float64PtrOutput)
+func (o ModelOutput) GpusPerReplica() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v Model) *float64 { return v.GpusPerReplica }).(pulumi.Float64PtrOutput)
 }
 
 // Hugging Face token for gated models. Kept a Pulumi secret and stored in a Kubernetes Secret the engines read.
-func (o ModelArgsOutput) HfToken() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v ModelArgs) *string { return v.HfToken }).(pulumi.StringPtrOutput)
+func (o ModelOutput) HfToken() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Model) *string { return v.HfToken }).(pulumi.StringPtrOutput)
 }
 
 // Engine image. Default: the pinned `vllm/vllm-openai` tag.
-func (o ModelArgsOutput) Image() ImageArgsPtrOutput {
-	return o.ApplyT(func(v ModelArgs) *ImageArgs { return v.Image }).(ImageArgsPtrOutput)
+func (o ModelOutput) Image() ImagePtrOutput {
+	return o.ApplyT(func(v Model) *Image { return v.Image }).(ImagePtrOutput)
 }
 
 // vLLM `--max-model-len`. Default: the model's own.
-func (o ModelArgsOutput) MaxModelLen() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v ModelArgs) *float64 { return v.MaxModelLen }).(pulumi.Float64PtrOutput)
+func (o ModelOutput) MaxModelLen() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v Model) *float64 { return v.MaxModelLen }).(pulumi.Float64PtrOutput)
 }
 
 // vLLM `--max-num-seqs`: requests one engine runs at once; beyond it they wait. The load signal's target derives from it. Default 64.
-func (o ModelArgsOutput) MaxNumSeqs() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v ModelArgs) *float64 { return v.MaxNumSeqs }).(pulumi.Float64PtrOutput)
+func (o ModelOutput) MaxNumSeqs() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v Model) *float64 { return v.MaxNumSeqs }).(pulumi.Float64PtrOutput)
 }
 
 // Memory each engine pod requests, e.g. `32Gi`. Default 16Gi per GPU.
-func (o ModelArgsOutput) Memory() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v ModelArgs) *string { return v.Memory }).(pulumi.StringPtrOutput)
+func (o ModelOutput) Memory() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Model) *string { return v.Memory }).(pulumi.StringPtrOutput)
 }
 
 // Hugging Face model id or path that vLLM loads, e.g. `meta-llama/Llama-3.1-8B-Instruct`.
-func (o ModelArgsOutput) ModelUrl() pulumi.StringOutput {
-	return o.ApplyT(func(v ModelArgs) string { return v.ModelUrl }).(pulumi.StringOutput)
+func (o ModelOutput) ModelUrl() pulumi.StringOutput {
+	return o.ApplyT(func(v Model) string { return v.ModelUrl }).(pulumi.StringOutput)
 }
 
 // Short name of the model: a DNS-1123 label used in every Kubernetes name derived for it (e.g. `llama3-8b`).
-func (o ModelArgsOutput) Name() pulumi.StringOutput {
-	return o.ApplyT(func(v ModelArgs) string { return v.Name }).(pulumi.StringOutput)
+func (o ModelOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v Model) string { return v.Name }).(pulumi.StringOutput)
 }
 
 // Seconds Pulumi waits for the engine Deployment to become ready (model download and load take minutes). Default 1800.
-func (o ModelArgsOutput) ReadyTimeoutSeconds() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v ModelArgs) *float64 { return v.ReadyTimeoutSeconds }).(pulumi.Float64PtrOutput)
+func (o ModelOutput) ReadyTimeoutSeconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v Model) *float64 { return v.ReadyTimeoutSeconds }).(pulumi.Float64PtrOutput)
 }
 
 // Model name clients send in OpenAI requests and the engines' metrics carry as `model_name`. Default: `modelUrl`.
-func (o ModelArgsOutput) ServedModelName() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v ModelArgs) *string { return v.ServedModelName }).(pulumi.StringPtrOutput)
+func (o ModelOutput) ServedModelName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Model) *string { return v.ServedModelName }).(pulumi.StringPtrOutput)
 }
 
 // Simulator settings; only with `engine: simulator`.
-func (o ModelArgsOutput) Simulator() SimulatorArgsPtrOutput {
-	return o.ApplyT(func(v ModelArgs) *SimulatorArgs { return v.Simulator }).(SimulatorArgsPtrOutput)
+func (o ModelOutput) Simulator() SimulatorPtrOutput {
+	return o.ApplyT(func(v Model) *Simulator { return v.Simulator }).(SimulatorPtrOutput)
 }
 
 // Extra vllm-stack `modelSpec` values for this model, merged over the package's.
-func (o ModelArgsOutput) Values() pulumi.MapOutput {
-	return o.ApplyT(func(v ModelArgs) map[string]interface{} { return v.Values }).(pulumi.MapOutput)
+func (o ModelOutput) Values() pulumi.MapOutput {
+	return o.ApplyT(func(v Model) map[string]interface{} { return v.Values }).(pulumi.MapOutput)
 }
 
-type ModelArgsArrayOutput struct{ *pulumi.OutputState }
+type ModelArrayOutput struct{ *pulumi.OutputState }
 
-func (ModelArgsArrayOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*[]ModelArgs)(nil)).Elem()
+func (ModelArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]Model)(nil)).Elem()
 }
 
-func (o ModelArgsArrayOutput) ToModelArgsArrayOutput() ModelArgsArrayOutput {
+func (o ModelArrayOutput) ToModelArrayOutput() ModelArrayOutput {
 	return o
 }
 
-func (o ModelArgsArrayOutput) ToModelArgsArrayOutputWithContext(ctx context.Context) ModelArgsArrayOutput {
+func (o ModelArrayOutput) ToModelArrayOutputWithContext(ctx context.Context) ModelArrayOutput {
 	return o
 }
 
-func (o ModelArgsArrayOutput) Index(i pulumi.IntInput) ModelArgsOutput {
-	return pulumi.All(o, i).ApplyT(func(vs []interface{}) ModelArgs {
-		return vs[0].([]ModelArgs)[vs[1].(int)]
-	}).(ModelArgsOutput)
+func (o ModelArrayOutput) Index(i pulumi.IntInput) ModelOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) Model {
+		return vs[0].([]Model)[vs[1].(int)]
+	}).(ModelOutput)
+}
+
+type Monitoring struct {
+	// Install kube-prometheus-stack. Set false to use an existing Prometheus through `prometheusUrl`. Default true.
+	Install *bool `pulumi:"install"`
+	// Namespace of the kube-prometheus-stack release. Default `monitoring`.
+	Namespace *string `pulumi:"namespace"`
+	// URL KEDA queries. Required when `install` is false; default `http://prometheus-operated.<namespace>.svc:9090`.
+	PrometheusUrl *string `pulumi:"prometheusUrl"`
+	// Helm values merged over the package's.
+	Values map[string]interface{} `pulumi:"values"`
+	// Chart version. Default: the pinned version.
+	Version *string `pulumi:"version"`
+}
+
+// MonitoringInput is an input type that accepts MonitoringArgs and MonitoringOutput values.
+// You can construct a concrete instance of `MonitoringInput` via:
+//
+//	MonitoringArgs{...}
+type MonitoringInput interface {
+	pulumi.Input
+
+	ToMonitoringOutput() MonitoringOutput
+	ToMonitoringOutputWithContext(context.Context) MonitoringOutput
 }
 
 type MonitoringArgs struct {
@@ -1635,164 +1659,140 @@ type MonitoringArgs struct {
 	// URL KEDA queries. Required when `install` is false; default `http://prometheus-operated.<namespace>.svc:9090`.
 	PrometheusUrl *string `pulumi:"prometheusUrl"`
 	// Helm values merged over the package's.
-	Values map[string]interface{} `pulumi:"values"`
-	// Chart version. Default: the pinned version.
-	Version *string `pulumi:"version"`
-}
-
-// MonitoringArgsInput is an input type that accepts MonitoringArgsArgs and MonitoringArgsOutput values.
-// You can construct a concrete instance of `MonitoringArgsInput` via:
-//
-//	MonitoringArgsArgs{...}
-type MonitoringArgsInput interface {
-	pulumi.Input
-
-	ToMonitoringArgsOutput() MonitoringArgsOutput
-	ToMonitoringArgsOutputWithContext(context.Context) MonitoringArgsOutput
-}
-
-type MonitoringArgsArgs struct {
-	// Install kube-prometheus-stack. Set false to use an existing Prometheus through `prometheusUrl`. Default true.
-	Install *bool `pulumi:"install"`
-	// Namespace of the kube-prometheus-stack release. Default `monitoring`.
-	Namespace *string `pulumi:"namespace"`
-	// URL KEDA queries. Required when `install` is false; default `http://prometheus-operated.<namespace>.svc:9090`.
-	PrometheusUrl *string `pulumi:"prometheusUrl"`
-	// Helm values merged over the package's.
 	Values map[string]pulumi.Input `pulumi:"values"`
 	// Chart version. Default: the pinned version.
 	Version *string `pulumi:"version"`
 }
 
-func (MonitoringArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*MonitoringArgs)(nil)).Elem()
+func (MonitoringArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Monitoring)(nil)).Elem()
 }
 
-func (i MonitoringArgsArgs) ToMonitoringArgsOutput() MonitoringArgsOutput {
-	return i.ToMonitoringArgsOutputWithContext(context.Background())
+func (i MonitoringArgs) ToMonitoringOutput() MonitoringOutput {
+	return i.ToMonitoringOutputWithContext(context.Background())
 }
 
-func (i MonitoringArgsArgs) ToMonitoringArgsOutputWithContext(ctx context.Context) MonitoringArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(MonitoringArgsOutput)
+func (i MonitoringArgs) ToMonitoringOutputWithContext(ctx context.Context) MonitoringOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MonitoringOutput)
 }
 
-func (i MonitoringArgsArgs) ToMonitoringArgsPtrOutput() MonitoringArgsPtrOutput {
-	return i.ToMonitoringArgsPtrOutputWithContext(context.Background())
+func (i MonitoringArgs) ToMonitoringPtrOutput() MonitoringPtrOutput {
+	return i.ToMonitoringPtrOutputWithContext(context.Background())
 }
 
-func (i MonitoringArgsArgs) ToMonitoringArgsPtrOutputWithContext(ctx context.Context) MonitoringArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(MonitoringArgsOutput).ToMonitoringArgsPtrOutputWithContext(ctx)
+func (i MonitoringArgs) ToMonitoringPtrOutputWithContext(ctx context.Context) MonitoringPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MonitoringOutput).ToMonitoringPtrOutputWithContext(ctx)
 }
 
-// MonitoringArgsPtrInput is an input type that accepts MonitoringArgsArgs, MonitoringArgsPtr and MonitoringArgsPtrOutput values.
-// You can construct a concrete instance of `MonitoringArgsPtrInput` via:
+// MonitoringPtrInput is an input type that accepts MonitoringArgs, MonitoringPtr and MonitoringPtrOutput values.
+// You can construct a concrete instance of `MonitoringPtrInput` via:
 //
-//	        MonitoringArgsArgs{...}
+//	        MonitoringArgs{...}
 //
 //	or:
 //
 //	        nil
-type MonitoringArgsPtrInput interface {
+type MonitoringPtrInput interface {
 	pulumi.Input
 
-	ToMonitoringArgsPtrOutput() MonitoringArgsPtrOutput
-	ToMonitoringArgsPtrOutputWithContext(context.Context) MonitoringArgsPtrOutput
+	ToMonitoringPtrOutput() MonitoringPtrOutput
+	ToMonitoringPtrOutputWithContext(context.Context) MonitoringPtrOutput
 }
 
-type monitoringArgsPtrType MonitoringArgsArgs
+type monitoringPtrType MonitoringArgs
 
-func MonitoringArgsPtr(v *MonitoringArgsArgs) MonitoringArgsPtrInput {
-	return (*monitoringArgsPtrType)(v)
+func MonitoringPtr(v *MonitoringArgs) MonitoringPtrInput {
+	return (*monitoringPtrType)(v)
 }
 
-func (*monitoringArgsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**MonitoringArgs)(nil)).Elem()
+func (*monitoringPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Monitoring)(nil)).Elem()
 }
 
-func (i *monitoringArgsPtrType) ToMonitoringArgsPtrOutput() MonitoringArgsPtrOutput {
-	return i.ToMonitoringArgsPtrOutputWithContext(context.Background())
+func (i *monitoringPtrType) ToMonitoringPtrOutput() MonitoringPtrOutput {
+	return i.ToMonitoringPtrOutputWithContext(context.Background())
 }
 
-func (i *monitoringArgsPtrType) ToMonitoringArgsPtrOutputWithContext(ctx context.Context) MonitoringArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(MonitoringArgsPtrOutput)
+func (i *monitoringPtrType) ToMonitoringPtrOutputWithContext(ctx context.Context) MonitoringPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MonitoringPtrOutput)
 }
 
-type MonitoringArgsOutput struct{ *pulumi.OutputState }
+type MonitoringOutput struct{ *pulumi.OutputState }
 
-func (MonitoringArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*MonitoringArgs)(nil)).Elem()
+func (MonitoringOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Monitoring)(nil)).Elem()
 }
 
-func (o MonitoringArgsOutput) ToMonitoringArgsOutput() MonitoringArgsOutput {
+func (o MonitoringOutput) ToMonitoringOutput() MonitoringOutput {
 	return o
 }
 
-func (o MonitoringArgsOutput) ToMonitoringArgsOutputWithContext(ctx context.Context) MonitoringArgsOutput {
+func (o MonitoringOutput) ToMonitoringOutputWithContext(ctx context.Context) MonitoringOutput {
 	return o
 }
 
-func (o MonitoringArgsOutput) ToMonitoringArgsPtrOutput() MonitoringArgsPtrOutput {
-	return o.ToMonitoringArgsPtrOutputWithContext(context.Background())
+func (o MonitoringOutput) ToMonitoringPtrOutput() MonitoringPtrOutput {
+	return o.ToMonitoringPtrOutputWithContext(context.Background())
 }
 
-func (o MonitoringArgsOutput) ToMonitoringArgsPtrOutputWithContext(ctx context.Context) MonitoringArgsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v MonitoringArgs) *MonitoringArgs {
+func (o MonitoringOutput) ToMonitoringPtrOutputWithContext(ctx context.Context) MonitoringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Monitoring) *Monitoring {
 		return &v
-	}).(MonitoringArgsPtrOutput)
+	}).(MonitoringPtrOutput)
 }
 
 // Install kube-prometheus-stack. Set false to use an existing Prometheus through `prometheusUrl`. Default true.
-func (o MonitoringArgsOutput) Install() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v MonitoringArgs) *bool { return v.Install }).(pulumi.BoolPtrOutput)
+func (o MonitoringOutput) Install() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Monitoring) *bool { return v.Install }).(pulumi.BoolPtrOutput)
 }
 
 // Namespace of the kube-prometheus-stack release. Default `monitoring`.
-func (o MonitoringArgsOutput) Namespace() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v MonitoringArgs) *string { return v.Namespace }).(pulumi.StringPtrOutput)
+func (o MonitoringOutput) Namespace() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Monitoring) *string { return v.Namespace }).(pulumi.StringPtrOutput)
 }
 
 // URL KEDA queries. Required when `install` is false; default `http://prometheus-operated.<namespace>.svc:9090`.
-func (o MonitoringArgsOutput) PrometheusUrl() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v MonitoringArgs) *string { return v.PrometheusUrl }).(pulumi.StringPtrOutput)
+func (o MonitoringOutput) PrometheusUrl() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Monitoring) *string { return v.PrometheusUrl }).(pulumi.StringPtrOutput)
 }
 
 // Helm values merged over the package's.
-func (o MonitoringArgsOutput) Values() pulumi.MapOutput {
-	return o.ApplyT(func(v MonitoringArgs) map[string]interface{} { return v.Values }).(pulumi.MapOutput)
+func (o MonitoringOutput) Values() pulumi.MapOutput {
+	return o.ApplyT(func(v Monitoring) map[string]interface{} { return v.Values }).(pulumi.MapOutput)
 }
 
 // Chart version. Default: the pinned version.
-func (o MonitoringArgsOutput) Version() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v MonitoringArgs) *string { return v.Version }).(pulumi.StringPtrOutput)
+func (o MonitoringOutput) Version() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Monitoring) *string { return v.Version }).(pulumi.StringPtrOutput)
 }
 
-type MonitoringArgsPtrOutput struct{ *pulumi.OutputState }
+type MonitoringPtrOutput struct{ *pulumi.OutputState }
 
-func (MonitoringArgsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**MonitoringArgs)(nil)).Elem()
+func (MonitoringPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Monitoring)(nil)).Elem()
 }
 
-func (o MonitoringArgsPtrOutput) ToMonitoringArgsPtrOutput() MonitoringArgsPtrOutput {
+func (o MonitoringPtrOutput) ToMonitoringPtrOutput() MonitoringPtrOutput {
 	return o
 }
 
-func (o MonitoringArgsPtrOutput) ToMonitoringArgsPtrOutputWithContext(ctx context.Context) MonitoringArgsPtrOutput {
+func (o MonitoringPtrOutput) ToMonitoringPtrOutputWithContext(ctx context.Context) MonitoringPtrOutput {
 	return o
 }
 
-func (o MonitoringArgsPtrOutput) Elem() MonitoringArgsOutput {
-	return o.ApplyT(func(v *MonitoringArgs) MonitoringArgs {
+func (o MonitoringPtrOutput) Elem() MonitoringOutput {
+	return o.ApplyT(func(v *Monitoring) Monitoring {
 		if v != nil {
 			return *v
 		}
-		var ret MonitoringArgs
+		var ret Monitoring
 		return ret
-	}).(MonitoringArgsOutput)
+	}).(MonitoringOutput)
 }
 
 // Install kube-prometheus-stack. Set false to use an existing Prometheus through `prometheusUrl`. Default true.
-func (o MonitoringArgsPtrOutput) Install() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v *MonitoringArgs) *bool {
+func (o MonitoringPtrOutput) Install() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Monitoring) *bool {
 		if v == nil {
 			return nil
 		}
@@ -1801,8 +1801,8 @@ func (o MonitoringArgsPtrOutput) Install() pulumi.BoolPtrOutput {
 }
 
 // Namespace of the kube-prometheus-stack release. Default `monitoring`.
-func (o MonitoringArgsPtrOutput) Namespace() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *MonitoringArgs) *string {
+func (o MonitoringPtrOutput) Namespace() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Monitoring) *string {
 		if v == nil {
 			return nil
 		}
@@ -1811,8 +1811,8 @@ func (o MonitoringArgsPtrOutput) Namespace() pulumi.StringPtrOutput {
 }
 
 // URL KEDA queries. Required when `install` is false; default `http://prometheus-operated.<namespace>.svc:9090`.
-func (o MonitoringArgsPtrOutput) PrometheusUrl() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *MonitoringArgs) *string {
+func (o MonitoringPtrOutput) PrometheusUrl() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Monitoring) *string {
 		if v == nil {
 			return nil
 		}
@@ -1821,8 +1821,8 @@ func (o MonitoringArgsPtrOutput) PrometheusUrl() pulumi.StringPtrOutput {
 }
 
 // Helm values merged over the package's.
-func (o MonitoringArgsPtrOutput) Values() pulumi.MapOutput {
-	return o.ApplyT(func(v *MonitoringArgs) map[string]interface{} {
+func (o MonitoringPtrOutput) Values() pulumi.MapOutput {
+	return o.ApplyT(func(v *Monitoring) map[string]interface{} {
 		if v == nil {
 			return nil
 		}
@@ -1831,13 +1831,33 @@ func (o MonitoringArgsPtrOutput) Values() pulumi.MapOutput {
 }
 
 // Chart version. Default: the pinned version.
-func (o MonitoringArgsPtrOutput) Version() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *MonitoringArgs) *string {
+func (o MonitoringPtrOutput) Version() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Monitoring) *string {
 		if v == nil {
 			return nil
 		}
 		return v.Version
 	}).(pulumi.StringPtrOutput)
+}
+
+type ScalingModifiers struct {
+	// Composite value above which the ScaledObject is active. Default 0.
+	ActivationTarget *float64 `pulumi:"activationTarget"`
+	// Expression over trigger names, e.g. `max(load / 16, queue_depth / 5)`; see KEDA's scalingModifiers docs.
+	Formula string `pulumi:"formula"`
+	// Per-replica target of the composite metric (AverageValue), a positive whole number (KEDA's fallback needs one).
+	Target float64 `pulumi:"target"`
+}
+
+// ScalingModifiersInput is an input type that accepts ScalingModifiersArgs and ScalingModifiersOutput values.
+// You can construct a concrete instance of `ScalingModifiersInput` via:
+//
+//	ScalingModifiersArgs{...}
+type ScalingModifiersInput interface {
+	pulumi.Input
+
+	ToScalingModifiersOutput() ScalingModifiersOutput
+	ToScalingModifiersOutputWithContext(context.Context) ScalingModifiersOutput
 }
 
 type ScalingModifiersArgs struct {
@@ -1849,145 +1869,125 @@ type ScalingModifiersArgs struct {
 	Target float64 `pulumi:"target"`
 }
 
-// ScalingModifiersArgsInput is an input type that accepts ScalingModifiersArgsArgs and ScalingModifiersArgsOutput values.
-// You can construct a concrete instance of `ScalingModifiersArgsInput` via:
+func (ScalingModifiersArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ScalingModifiers)(nil)).Elem()
+}
+
+func (i ScalingModifiersArgs) ToScalingModifiersOutput() ScalingModifiersOutput {
+	return i.ToScalingModifiersOutputWithContext(context.Background())
+}
+
+func (i ScalingModifiersArgs) ToScalingModifiersOutputWithContext(ctx context.Context) ScalingModifiersOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ScalingModifiersOutput)
+}
+
+func (i ScalingModifiersArgs) ToScalingModifiersPtrOutput() ScalingModifiersPtrOutput {
+	return i.ToScalingModifiersPtrOutputWithContext(context.Background())
+}
+
+func (i ScalingModifiersArgs) ToScalingModifiersPtrOutputWithContext(ctx context.Context) ScalingModifiersPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ScalingModifiersOutput).ToScalingModifiersPtrOutputWithContext(ctx)
+}
+
+// ScalingModifiersPtrInput is an input type that accepts ScalingModifiersArgs, ScalingModifiersPtr and ScalingModifiersPtrOutput values.
+// You can construct a concrete instance of `ScalingModifiersPtrInput` via:
 //
-//	ScalingModifiersArgsArgs{...}
-type ScalingModifiersArgsInput interface {
-	pulumi.Input
-
-	ToScalingModifiersArgsOutput() ScalingModifiersArgsOutput
-	ToScalingModifiersArgsOutputWithContext(context.Context) ScalingModifiersArgsOutput
-}
-
-type ScalingModifiersArgsArgs struct {
-	// Composite value above which the ScaledObject is active. Default 0.
-	ActivationTarget *float64 `pulumi:"activationTarget"`
-	// Expression over trigger names, e.g. `max(load / 16, queue_depth / 5)`; see KEDA's scalingModifiers docs.
-	Formula string `pulumi:"formula"`
-	// Per-replica target of the composite metric (AverageValue), a positive whole number (KEDA's fallback needs one).
-	Target float64 `pulumi:"target"`
-}
-
-func (ScalingModifiersArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*ScalingModifiersArgs)(nil)).Elem()
-}
-
-func (i ScalingModifiersArgsArgs) ToScalingModifiersArgsOutput() ScalingModifiersArgsOutput {
-	return i.ToScalingModifiersArgsOutputWithContext(context.Background())
-}
-
-func (i ScalingModifiersArgsArgs) ToScalingModifiersArgsOutputWithContext(ctx context.Context) ScalingModifiersArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(ScalingModifiersArgsOutput)
-}
-
-func (i ScalingModifiersArgsArgs) ToScalingModifiersArgsPtrOutput() ScalingModifiersArgsPtrOutput {
-	return i.ToScalingModifiersArgsPtrOutputWithContext(context.Background())
-}
-
-func (i ScalingModifiersArgsArgs) ToScalingModifiersArgsPtrOutputWithContext(ctx context.Context) ScalingModifiersArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(ScalingModifiersArgsOutput).ToScalingModifiersArgsPtrOutputWithContext(ctx)
-}
-
-// ScalingModifiersArgsPtrInput is an input type that accepts ScalingModifiersArgsArgs, ScalingModifiersArgsPtr and ScalingModifiersArgsPtrOutput values.
-// You can construct a concrete instance of `ScalingModifiersArgsPtrInput` via:
-//
-//	        ScalingModifiersArgsArgs{...}
+//	        ScalingModifiersArgs{...}
 //
 //	or:
 //
 //	        nil
-type ScalingModifiersArgsPtrInput interface {
+type ScalingModifiersPtrInput interface {
 	pulumi.Input
 
-	ToScalingModifiersArgsPtrOutput() ScalingModifiersArgsPtrOutput
-	ToScalingModifiersArgsPtrOutputWithContext(context.Context) ScalingModifiersArgsPtrOutput
+	ToScalingModifiersPtrOutput() ScalingModifiersPtrOutput
+	ToScalingModifiersPtrOutputWithContext(context.Context) ScalingModifiersPtrOutput
 }
 
-type scalingModifiersArgsPtrType ScalingModifiersArgsArgs
+type scalingModifiersPtrType ScalingModifiersArgs
 
-func ScalingModifiersArgsPtr(v *ScalingModifiersArgsArgs) ScalingModifiersArgsPtrInput {
-	return (*scalingModifiersArgsPtrType)(v)
+func ScalingModifiersPtr(v *ScalingModifiersArgs) ScalingModifiersPtrInput {
+	return (*scalingModifiersPtrType)(v)
 }
 
-func (*scalingModifiersArgsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**ScalingModifiersArgs)(nil)).Elem()
+func (*scalingModifiersPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ScalingModifiers)(nil)).Elem()
 }
 
-func (i *scalingModifiersArgsPtrType) ToScalingModifiersArgsPtrOutput() ScalingModifiersArgsPtrOutput {
-	return i.ToScalingModifiersArgsPtrOutputWithContext(context.Background())
+func (i *scalingModifiersPtrType) ToScalingModifiersPtrOutput() ScalingModifiersPtrOutput {
+	return i.ToScalingModifiersPtrOutputWithContext(context.Background())
 }
 
-func (i *scalingModifiersArgsPtrType) ToScalingModifiersArgsPtrOutputWithContext(ctx context.Context) ScalingModifiersArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(ScalingModifiersArgsPtrOutput)
+func (i *scalingModifiersPtrType) ToScalingModifiersPtrOutputWithContext(ctx context.Context) ScalingModifiersPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ScalingModifiersPtrOutput)
 }
 
-type ScalingModifiersArgsOutput struct{ *pulumi.OutputState }
+type ScalingModifiersOutput struct{ *pulumi.OutputState }
 
-func (ScalingModifiersArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*ScalingModifiersArgs)(nil)).Elem()
+func (ScalingModifiersOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ScalingModifiers)(nil)).Elem()
 }
 
-func (o ScalingModifiersArgsOutput) ToScalingModifiersArgsOutput() ScalingModifiersArgsOutput {
+func (o ScalingModifiersOutput) ToScalingModifiersOutput() ScalingModifiersOutput {
 	return o
 }
 
-func (o ScalingModifiersArgsOutput) ToScalingModifiersArgsOutputWithContext(ctx context.Context) ScalingModifiersArgsOutput {
+func (o ScalingModifiersOutput) ToScalingModifiersOutputWithContext(ctx context.Context) ScalingModifiersOutput {
 	return o
 }
 
-func (o ScalingModifiersArgsOutput) ToScalingModifiersArgsPtrOutput() ScalingModifiersArgsPtrOutput {
-	return o.ToScalingModifiersArgsPtrOutputWithContext(context.Background())
+func (o ScalingModifiersOutput) ToScalingModifiersPtrOutput() ScalingModifiersPtrOutput {
+	return o.ToScalingModifiersPtrOutputWithContext(context.Background())
 }
 
-func (o ScalingModifiersArgsOutput) ToScalingModifiersArgsPtrOutputWithContext(ctx context.Context) ScalingModifiersArgsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v ScalingModifiersArgs) *ScalingModifiersArgs {
+func (o ScalingModifiersOutput) ToScalingModifiersPtrOutputWithContext(ctx context.Context) ScalingModifiersPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ScalingModifiers) *ScalingModifiers {
 		return &v
-	}).(ScalingModifiersArgsPtrOutput)
+	}).(ScalingModifiersPtrOutput)
 }
 
 // Composite value above which the ScaledObject is active. Default 0.
-func (o ScalingModifiersArgsOutput) ActivationTarget() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v ScalingModifiersArgs) *float64 { return v.ActivationTarget }).(pulumi.Float64PtrOutput)
+func (o ScalingModifiersOutput) ActivationTarget() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v ScalingModifiers) *float64 { return v.ActivationTarget }).(pulumi.Float64PtrOutput)
 }
 
 // Expression over trigger names, e.g. `max(load / 16, queue_depth / 5)`; see KEDA's scalingModifiers docs.
-func (o ScalingModifiersArgsOutput) Formula() pulumi.StringOutput {
-	return o.ApplyT(func(v ScalingModifiersArgs) string { return v.Formula }).(pulumi.StringOutput)
+func (o ScalingModifiersOutput) Formula() pulumi.StringOutput {
+	return o.ApplyT(func(v ScalingModifiers) string { return v.Formula }).(pulumi.StringOutput)
 }
 
 // Per-replica target of the composite metric (AverageValue), a positive whole number (KEDA's fallback needs one).
-func (o ScalingModifiersArgsOutput) Target() pulumi.Float64Output {
-	return o.ApplyT(func(v ScalingModifiersArgs) float64 { return v.Target }).(pulumi.Float64Output)
+func (o ScalingModifiersOutput) Target() pulumi.Float64Output {
+	return o.ApplyT(func(v ScalingModifiers) float64 { return v.Target }).(pulumi.Float64Output)
 }
 
-type ScalingModifiersArgsPtrOutput struct{ *pulumi.OutputState }
+type ScalingModifiersPtrOutput struct{ *pulumi.OutputState }
 
-func (ScalingModifiersArgsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**ScalingModifiersArgs)(nil)).Elem()
+func (ScalingModifiersPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ScalingModifiers)(nil)).Elem()
 }
 
-func (o ScalingModifiersArgsPtrOutput) ToScalingModifiersArgsPtrOutput() ScalingModifiersArgsPtrOutput {
+func (o ScalingModifiersPtrOutput) ToScalingModifiersPtrOutput() ScalingModifiersPtrOutput {
 	return o
 }
 
-func (o ScalingModifiersArgsPtrOutput) ToScalingModifiersArgsPtrOutputWithContext(ctx context.Context) ScalingModifiersArgsPtrOutput {
+func (o ScalingModifiersPtrOutput) ToScalingModifiersPtrOutputWithContext(ctx context.Context) ScalingModifiersPtrOutput {
 	return o
 }
 
-func (o ScalingModifiersArgsPtrOutput) Elem() ScalingModifiersArgsOutput {
-	return o.ApplyT(func(v *ScalingModifiersArgs) ScalingModifiersArgs {
+func (o ScalingModifiersPtrOutput) Elem() ScalingModifiersOutput {
+	return o.ApplyT(func(v *ScalingModifiers) ScalingModifiers {
 		if v != nil {
 			return *v
 		}
-		var ret ScalingModifiersArgs
+		var ret ScalingModifiers
 		return ret
-	}).(ScalingModifiersArgsOutput)
+	}).(ScalingModifiersOutput)
 }
 
 // Composite value above which the ScaledObject is active. Default 0.
-func (o ScalingModifiersArgsPtrOutput) ActivationTarget() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *ScalingModifiersArgs) *float64 {
+func (o ScalingModifiersPtrOutput) ActivationTarget() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *ScalingModifiers) *float64 {
 		if v == nil {
 			return nil
 		}
@@ -1996,8 +1996,8 @@ func (o ScalingModifiersArgsPtrOutput) ActivationTarget() pulumi.Float64PtrOutpu
 }
 
 // Expression over trigger names, e.g. `max(load / 16, queue_depth / 5)`; see KEDA's scalingModifiers docs.
-func (o ScalingModifiersArgsPtrOutput) Formula() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *ScalingModifiersArgs) *string {
+func (o ScalingModifiersPtrOutput) Formula() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ScalingModifiers) *string {
 		if v == nil {
 			return nil
 		}
@@ -2006,13 +2006,37 @@ func (o ScalingModifiersArgsPtrOutput) Formula() pulumi.StringPtrOutput {
 }
 
 // Per-replica target of the composite metric (AverageValue), a positive whole number (KEDA's fallback needs one).
-func (o ScalingModifiersArgsPtrOutput) Target() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *ScalingModifiersArgs) *float64 {
+func (o ScalingModifiersPtrOutput) Target() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *ScalingModifiers) *float64 {
 		if v == nil {
 			return nil
 		}
 		return &v.Target
 	}).(pulumi.Float64PtrOutput)
+}
+
+type Schedule struct {
+	// Five-field cron expression at which the window closes, e.g. `0 18 * * 1-5`; must differ from `start`.
+	End string `pulumi:"end"`
+	// Short name of the schedule (letters, digits, `_`), part of the trigger name `schedule_<name>`.
+	Name string `pulumi:"name"`
+	// Engines to keep during the window; from 1 to `maxReplicas`.
+	Replicas float64 `pulumi:"replicas"`
+	// Five-field cron expression at which the window opens, e.g. `0 8 * * 1-5`.
+	Start string `pulumi:"start"`
+	// IANA time zone of the cron expressions, e.g. `Europe/Berlin`. Default `UTC`.
+	Timezone *string `pulumi:"timezone"`
+}
+
+// ScheduleInput is an input type that accepts ScheduleArgs and ScheduleOutput values.
+// You can construct a concrete instance of `ScheduleInput` via:
+//
+//	ScheduleArgs{...}
+type ScheduleInput interface {
+	pulumi.Input
+
+	ToScheduleOutput() ScheduleOutput
+	ToScheduleOutputWithContext(context.Context) ScheduleOutput
 }
 
 type ScheduleArgs struct {
@@ -2028,124 +2052,120 @@ type ScheduleArgs struct {
 	Timezone *string `pulumi:"timezone"`
 }
 
-// ScheduleArgsInput is an input type that accepts ScheduleArgsArgs and ScheduleArgsOutput values.
-// You can construct a concrete instance of `ScheduleArgsInput` via:
+func (ScheduleArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Schedule)(nil)).Elem()
+}
+
+func (i ScheduleArgs) ToScheduleOutput() ScheduleOutput {
+	return i.ToScheduleOutputWithContext(context.Background())
+}
+
+func (i ScheduleArgs) ToScheduleOutputWithContext(ctx context.Context) ScheduleOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ScheduleOutput)
+}
+
+// ScheduleArrayInput is an input type that accepts ScheduleArray and ScheduleArrayOutput values.
+// You can construct a concrete instance of `ScheduleArrayInput` via:
 //
-//	ScheduleArgsArgs{...}
-type ScheduleArgsInput interface {
+//	ScheduleArray{ ScheduleArgs{...} }
+type ScheduleArrayInput interface {
 	pulumi.Input
 
-	ToScheduleArgsOutput() ScheduleArgsOutput
-	ToScheduleArgsOutputWithContext(context.Context) ScheduleArgsOutput
+	ToScheduleArrayOutput() ScheduleArrayOutput
+	ToScheduleArrayOutputWithContext(context.Context) ScheduleArrayOutput
 }
 
-type ScheduleArgsArgs struct {
-	// Five-field cron expression at which the window closes, e.g. `0 18 * * 1-5`; must differ from `start`.
-	End string `pulumi:"end"`
-	// Short name of the schedule (letters, digits, `_`), part of the trigger name `schedule_<name>`.
-	Name string `pulumi:"name"`
-	// Engines to keep during the window; from 1 to `maxReplicas`.
-	Replicas float64 `pulumi:"replicas"`
-	// Five-field cron expression at which the window opens, e.g. `0 8 * * 1-5`.
-	Start string `pulumi:"start"`
-	// IANA time zone of the cron expressions, e.g. `Europe/Berlin`. Default `UTC`.
-	Timezone *string `pulumi:"timezone"`
+type ScheduleArray []ScheduleInput
+
+func (ScheduleArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]Schedule)(nil)).Elem()
 }
 
-func (ScheduleArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*ScheduleArgs)(nil)).Elem()
+func (i ScheduleArray) ToScheduleArrayOutput() ScheduleArrayOutput {
+	return i.ToScheduleArrayOutputWithContext(context.Background())
 }
 
-func (i ScheduleArgsArgs) ToScheduleArgsOutput() ScheduleArgsOutput {
-	return i.ToScheduleArgsOutputWithContext(context.Background())
+func (i ScheduleArray) ToScheduleArrayOutputWithContext(ctx context.Context) ScheduleArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ScheduleArrayOutput)
 }
 
-func (i ScheduleArgsArgs) ToScheduleArgsOutputWithContext(ctx context.Context) ScheduleArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(ScheduleArgsOutput)
+type ScheduleOutput struct{ *pulumi.OutputState }
+
+func (ScheduleOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Schedule)(nil)).Elem()
 }
 
-// ScheduleArgsArrayInput is an input type that accepts ScheduleArgsArray and ScheduleArgsArrayOutput values.
-// You can construct a concrete instance of `ScheduleArgsArrayInput` via:
-//
-//	ScheduleArgsArray{ ScheduleArgsArgs{...} }
-type ScheduleArgsArrayInput interface {
-	pulumi.Input
-
-	ToScheduleArgsArrayOutput() ScheduleArgsArrayOutput
-	ToScheduleArgsArrayOutputWithContext(context.Context) ScheduleArgsArrayOutput
-}
-
-type ScheduleArgsArray []ScheduleArgsInput
-
-func (ScheduleArgsArray) ElementType() reflect.Type {
-	return reflect.TypeOf((*[]ScheduleArgs)(nil)).Elem()
-}
-
-func (i ScheduleArgsArray) ToScheduleArgsArrayOutput() ScheduleArgsArrayOutput {
-	return i.ToScheduleArgsArrayOutputWithContext(context.Background())
-}
-
-func (i ScheduleArgsArray) ToScheduleArgsArrayOutputWithContext(ctx context.Context) ScheduleArgsArrayOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(ScheduleArgsArrayOutput)
-}
-
-type ScheduleArgsOutput struct{ *pulumi.OutputState }
-
-func (ScheduleArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*ScheduleArgs)(nil)).Elem()
-}
-
-func (o ScheduleArgsOutput) ToScheduleArgsOutput() ScheduleArgsOutput {
+func (o ScheduleOutput) ToScheduleOutput() ScheduleOutput {
 	return o
 }
 
-func (o ScheduleArgsOutput) ToScheduleArgsOutputWithContext(ctx context.Context) ScheduleArgsOutput {
+func (o ScheduleOutput) ToScheduleOutputWithContext(ctx context.Context) ScheduleOutput {
 	return o
 }
 
 // Five-field cron expression at which the window closes, e.g. `0 18 * * 1-5`; must differ from `start`.
-func (o ScheduleArgsOutput) End() pulumi.StringOutput {
-	return o.ApplyT(func(v ScheduleArgs) string { return v.End }).(pulumi.StringOutput)
+func (o ScheduleOutput) End() pulumi.StringOutput {
+	return o.ApplyT(func(v Schedule) string { return v.End }).(pulumi.StringOutput)
 }
 
 // Short name of the schedule (letters, digits, `_`), part of the trigger name `schedule_<name>`.
-func (o ScheduleArgsOutput) Name() pulumi.StringOutput {
-	return o.ApplyT(func(v ScheduleArgs) string { return v.Name }).(pulumi.StringOutput)
+func (o ScheduleOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v Schedule) string { return v.Name }).(pulumi.StringOutput)
 }
 
 // Engines to keep during the window; from 1 to `maxReplicas`.
-func (o ScheduleArgsOutput) Replicas() pulumi.Float64Output {
-	return o.ApplyT(func(v ScheduleArgs) float64 { return v.Replicas }).(pulumi.Float64Output)
+func (o ScheduleOutput) Replicas() pulumi.Float64Output {
+	return o.ApplyT(func(v Schedule) float64 { return v.Replicas }).(pulumi.Float64Output)
 }
 
 // Five-field cron expression at which the window opens, e.g. `0 8 * * 1-5`.
-func (o ScheduleArgsOutput) Start() pulumi.StringOutput {
-	return o.ApplyT(func(v ScheduleArgs) string { return v.Start }).(pulumi.StringOutput)
+func (o ScheduleOutput) Start() pulumi.StringOutput {
+	return o.ApplyT(func(v Schedule) string { return v.Start }).(pulumi.StringOutput)
 }
 
 // IANA time zone of the cron expressions, e.g. `Europe/Berlin`. Default `UTC`.
-func (o ScheduleArgsOutput) Timezone() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v ScheduleArgs) *string { return v.Timezone }).(pulumi.StringPtrOutput)
+func (o ScheduleOutput) Timezone() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Schedule) *string { return v.Timezone }).(pulumi.StringPtrOutput)
 }
 
-type ScheduleArgsArrayOutput struct{ *pulumi.OutputState }
+type ScheduleArrayOutput struct{ *pulumi.OutputState }
 
-func (ScheduleArgsArrayOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*[]ScheduleArgs)(nil)).Elem()
+func (ScheduleArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]Schedule)(nil)).Elem()
 }
 
-func (o ScheduleArgsArrayOutput) ToScheduleArgsArrayOutput() ScheduleArgsArrayOutput {
+func (o ScheduleArrayOutput) ToScheduleArrayOutput() ScheduleArrayOutput {
 	return o
 }
 
-func (o ScheduleArgsArrayOutput) ToScheduleArgsArrayOutputWithContext(ctx context.Context) ScheduleArgsArrayOutput {
+func (o ScheduleArrayOutput) ToScheduleArrayOutputWithContext(ctx context.Context) ScheduleArrayOutput {
 	return o
 }
 
-func (o ScheduleArgsArrayOutput) Index(i pulumi.IntInput) ScheduleArgsOutput {
-	return pulumi.All(o, i).ApplyT(func(vs []interface{}) ScheduleArgs {
-		return vs[0].([]ScheduleArgs)[vs[1].(int)]
-	}).(ScheduleArgsOutput)
+func (o ScheduleArrayOutput) Index(i pulumi.IntInput) ScheduleOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) Schedule {
+		return vs[0].([]Schedule)[vs[1].(int)]
+	}).(ScheduleOutput)
+}
+
+type Signal struct {
+	// Value above which the trigger counts as active for scaling from zero (KEDA activationThreshold).
+	Activation *float64 `pulumi:"activation"`
+	// Turn the trigger on or off regardless of the preset.
+	Enabled *bool `pulumi:"enabled"`
+	// Per-replica target (KEDA AverageValue threshold), in the signal's unit.
+	Target *float64 `pulumi:"target"`
+}
+
+// SignalInput is an input type that accepts SignalArgs and SignalOutput values.
+// You can construct a concrete instance of `SignalInput` via:
+//
+//	SignalArgs{...}
+type SignalInput interface {
+	pulumi.Input
+
+	ToSignalOutput() SignalOutput
+	ToSignalOutputWithContext(context.Context) SignalOutput
 }
 
 type SignalArgs struct {
@@ -2157,145 +2177,125 @@ type SignalArgs struct {
 	Target *float64 `pulumi:"target"`
 }
 
-// SignalArgsInput is an input type that accepts SignalArgsArgs and SignalArgsOutput values.
-// You can construct a concrete instance of `SignalArgsInput` via:
+func (SignalArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Signal)(nil)).Elem()
+}
+
+func (i SignalArgs) ToSignalOutput() SignalOutput {
+	return i.ToSignalOutputWithContext(context.Background())
+}
+
+func (i SignalArgs) ToSignalOutputWithContext(ctx context.Context) SignalOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SignalOutput)
+}
+
+func (i SignalArgs) ToSignalPtrOutput() SignalPtrOutput {
+	return i.ToSignalPtrOutputWithContext(context.Background())
+}
+
+func (i SignalArgs) ToSignalPtrOutputWithContext(ctx context.Context) SignalPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SignalOutput).ToSignalPtrOutputWithContext(ctx)
+}
+
+// SignalPtrInput is an input type that accepts SignalArgs, SignalPtr and SignalPtrOutput values.
+// You can construct a concrete instance of `SignalPtrInput` via:
 //
-//	SignalArgsArgs{...}
-type SignalArgsInput interface {
-	pulumi.Input
-
-	ToSignalArgsOutput() SignalArgsOutput
-	ToSignalArgsOutputWithContext(context.Context) SignalArgsOutput
-}
-
-type SignalArgsArgs struct {
-	// Value above which the trigger counts as active for scaling from zero (KEDA activationThreshold).
-	Activation *float64 `pulumi:"activation"`
-	// Turn the trigger on or off regardless of the preset.
-	Enabled *bool `pulumi:"enabled"`
-	// Per-replica target (KEDA AverageValue threshold), in the signal's unit.
-	Target *float64 `pulumi:"target"`
-}
-
-func (SignalArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*SignalArgs)(nil)).Elem()
-}
-
-func (i SignalArgsArgs) ToSignalArgsOutput() SignalArgsOutput {
-	return i.ToSignalArgsOutputWithContext(context.Background())
-}
-
-func (i SignalArgsArgs) ToSignalArgsOutputWithContext(ctx context.Context) SignalArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(SignalArgsOutput)
-}
-
-func (i SignalArgsArgs) ToSignalArgsPtrOutput() SignalArgsPtrOutput {
-	return i.ToSignalArgsPtrOutputWithContext(context.Background())
-}
-
-func (i SignalArgsArgs) ToSignalArgsPtrOutputWithContext(ctx context.Context) SignalArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(SignalArgsOutput).ToSignalArgsPtrOutputWithContext(ctx)
-}
-
-// SignalArgsPtrInput is an input type that accepts SignalArgsArgs, SignalArgsPtr and SignalArgsPtrOutput values.
-// You can construct a concrete instance of `SignalArgsPtrInput` via:
-//
-//	        SignalArgsArgs{...}
+//	        SignalArgs{...}
 //
 //	or:
 //
 //	        nil
-type SignalArgsPtrInput interface {
+type SignalPtrInput interface {
 	pulumi.Input
 
-	ToSignalArgsPtrOutput() SignalArgsPtrOutput
-	ToSignalArgsPtrOutputWithContext(context.Context) SignalArgsPtrOutput
+	ToSignalPtrOutput() SignalPtrOutput
+	ToSignalPtrOutputWithContext(context.Context) SignalPtrOutput
 }
 
-type signalArgsPtrType SignalArgsArgs
+type signalPtrType SignalArgs
 
-func SignalArgsPtr(v *SignalArgsArgs) SignalArgsPtrInput {
-	return (*signalArgsPtrType)(v)
+func SignalPtr(v *SignalArgs) SignalPtrInput {
+	return (*signalPtrType)(v)
 }
 
-func (*signalArgsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**SignalArgs)(nil)).Elem()
+func (*signalPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Signal)(nil)).Elem()
 }
 
-func (i *signalArgsPtrType) ToSignalArgsPtrOutput() SignalArgsPtrOutput {
-	return i.ToSignalArgsPtrOutputWithContext(context.Background())
+func (i *signalPtrType) ToSignalPtrOutput() SignalPtrOutput {
+	return i.ToSignalPtrOutputWithContext(context.Background())
 }
 
-func (i *signalArgsPtrType) ToSignalArgsPtrOutputWithContext(ctx context.Context) SignalArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(SignalArgsPtrOutput)
+func (i *signalPtrType) ToSignalPtrOutputWithContext(ctx context.Context) SignalPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SignalPtrOutput)
 }
 
-type SignalArgsOutput struct{ *pulumi.OutputState }
+type SignalOutput struct{ *pulumi.OutputState }
 
-func (SignalArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*SignalArgs)(nil)).Elem()
+func (SignalOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Signal)(nil)).Elem()
 }
 
-func (o SignalArgsOutput) ToSignalArgsOutput() SignalArgsOutput {
+func (o SignalOutput) ToSignalOutput() SignalOutput {
 	return o
 }
 
-func (o SignalArgsOutput) ToSignalArgsOutputWithContext(ctx context.Context) SignalArgsOutput {
+func (o SignalOutput) ToSignalOutputWithContext(ctx context.Context) SignalOutput {
 	return o
 }
 
-func (o SignalArgsOutput) ToSignalArgsPtrOutput() SignalArgsPtrOutput {
-	return o.ToSignalArgsPtrOutputWithContext(context.Background())
+func (o SignalOutput) ToSignalPtrOutput() SignalPtrOutput {
+	return o.ToSignalPtrOutputWithContext(context.Background())
 }
 
-func (o SignalArgsOutput) ToSignalArgsPtrOutputWithContext(ctx context.Context) SignalArgsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v SignalArgs) *SignalArgs {
+func (o SignalOutput) ToSignalPtrOutputWithContext(ctx context.Context) SignalPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Signal) *Signal {
 		return &v
-	}).(SignalArgsPtrOutput)
+	}).(SignalPtrOutput)
 }
 
 // Value above which the trigger counts as active for scaling from zero (KEDA activationThreshold).
-func (o SignalArgsOutput) Activation() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v SignalArgs) *float64 { return v.Activation }).(pulumi.Float64PtrOutput)
+func (o SignalOutput) Activation() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v Signal) *float64 { return v.Activation }).(pulumi.Float64PtrOutput)
 }
 
 // Turn the trigger on or off regardless of the preset.
-func (o SignalArgsOutput) Enabled() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v SignalArgs) *bool { return v.Enabled }).(pulumi.BoolPtrOutput)
+func (o SignalOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Signal) *bool { return v.Enabled }).(pulumi.BoolPtrOutput)
 }
 
 // Per-replica target (KEDA AverageValue threshold), in the signal's unit.
-func (o SignalArgsOutput) Target() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v SignalArgs) *float64 { return v.Target }).(pulumi.Float64PtrOutput)
+func (o SignalOutput) Target() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v Signal) *float64 { return v.Target }).(pulumi.Float64PtrOutput)
 }
 
-type SignalArgsPtrOutput struct{ *pulumi.OutputState }
+type SignalPtrOutput struct{ *pulumi.OutputState }
 
-func (SignalArgsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**SignalArgs)(nil)).Elem()
+func (SignalPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Signal)(nil)).Elem()
 }
 
-func (o SignalArgsPtrOutput) ToSignalArgsPtrOutput() SignalArgsPtrOutput {
+func (o SignalPtrOutput) ToSignalPtrOutput() SignalPtrOutput {
 	return o
 }
 
-func (o SignalArgsPtrOutput) ToSignalArgsPtrOutputWithContext(ctx context.Context) SignalArgsPtrOutput {
+func (o SignalPtrOutput) ToSignalPtrOutputWithContext(ctx context.Context) SignalPtrOutput {
 	return o
 }
 
-func (o SignalArgsPtrOutput) Elem() SignalArgsOutput {
-	return o.ApplyT(func(v *SignalArgs) SignalArgs {
+func (o SignalPtrOutput) Elem() SignalOutput {
+	return o.ApplyT(func(v *Signal) Signal {
 		if v != nil {
 			return *v
 		}
-		var ret SignalArgs
+		var ret Signal
 		return ret
-	}).(SignalArgsOutput)
+	}).(SignalOutput)
 }
 
 // Value above which the trigger counts as active for scaling from zero (KEDA activationThreshold).
-func (o SignalArgsPtrOutput) Activation() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *SignalArgs) *float64 {
+func (o SignalPtrOutput) Activation() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *Signal) *float64 {
 		if v == nil {
 			return nil
 		}
@@ -2304,8 +2304,8 @@ func (o SignalArgsPtrOutput) Activation() pulumi.Float64PtrOutput {
 }
 
 // Turn the trigger on or off regardless of the preset.
-func (o SignalArgsPtrOutput) Enabled() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v *SignalArgs) *bool {
+func (o SignalPtrOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Signal) *bool {
 		if v == nil {
 			return nil
 		}
@@ -2314,13 +2314,39 @@ func (o SignalArgsPtrOutput) Enabled() pulumi.BoolPtrOutput {
 }
 
 // Per-replica target (KEDA AverageValue threshold), in the signal's unit.
-func (o SignalArgsPtrOutput) Target() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *SignalArgs) *float64 {
+func (o SignalPtrOutput) Target() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *Signal) *float64 {
 		if v == nil {
 			return nil
 		}
 		return v.Target
 	}).(pulumi.Float64PtrOutput)
+}
+
+type Simulator struct {
+	// CPU the simulator pod requests, a Kubernetes quantity. Default `100m`.
+	Cpu *string `pulumi:"cpu"`
+	// Simulator image. Default: the pinned `ghcr.io/llm-d/llm-d-inference-sim` tag.
+	Image *Image `pulumi:"image"`
+	// Simulated time between output tokens, in milliseconds (`--inter-token-latency`). Default 50.
+	InterTokenLatencyMs *float64 `pulumi:"interTokenLatencyMs"`
+	// Memory the simulator pod requests. Default `128Mi`.
+	Memory *string `pulumi:"memory"`
+	// Seconds the simulator reports "loading" (readiness 503) after start, like a model load (`--startup-duration`). Default 10.
+	StartupSeconds *float64 `pulumi:"startupSeconds"`
+	// Simulated time to first token, in milliseconds (`--time-to-first-token`). Default 200.
+	TimeToFirstTokenMs *float64 `pulumi:"timeToFirstTokenMs"`
+}
+
+// SimulatorInput is an input type that accepts SimulatorArgs and SimulatorOutput values.
+// You can construct a concrete instance of `SimulatorInput` via:
+//
+//	SimulatorArgs{...}
+type SimulatorInput interface {
+	pulumi.Input
+
+	ToSimulatorOutput() SimulatorOutput
+	ToSimulatorOutputWithContext(context.Context) SimulatorOutput
 }
 
 type SimulatorArgs struct {
@@ -2338,166 +2364,140 @@ type SimulatorArgs struct {
 	TimeToFirstTokenMs *float64 `pulumi:"timeToFirstTokenMs"`
 }
 
-// SimulatorArgsInput is an input type that accepts SimulatorArgsArgs and SimulatorArgsOutput values.
-// You can construct a concrete instance of `SimulatorArgsInput` via:
+func (SimulatorArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Simulator)(nil)).Elem()
+}
+
+func (i SimulatorArgs) ToSimulatorOutput() SimulatorOutput {
+	return i.ToSimulatorOutputWithContext(context.Background())
+}
+
+func (i SimulatorArgs) ToSimulatorOutputWithContext(ctx context.Context) SimulatorOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SimulatorOutput)
+}
+
+func (i SimulatorArgs) ToSimulatorPtrOutput() SimulatorPtrOutput {
+	return i.ToSimulatorPtrOutputWithContext(context.Background())
+}
+
+func (i SimulatorArgs) ToSimulatorPtrOutputWithContext(ctx context.Context) SimulatorPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SimulatorOutput).ToSimulatorPtrOutputWithContext(ctx)
+}
+
+// SimulatorPtrInput is an input type that accepts SimulatorArgs, SimulatorPtr and SimulatorPtrOutput values.
+// You can construct a concrete instance of `SimulatorPtrInput` via:
 //
-//	SimulatorArgsArgs{...}
-type SimulatorArgsInput interface {
-	pulumi.Input
-
-	ToSimulatorArgsOutput() SimulatorArgsOutput
-	ToSimulatorArgsOutputWithContext(context.Context) SimulatorArgsOutput
-}
-
-type SimulatorArgsArgs struct {
-	// CPU the simulator pod requests, a Kubernetes quantity. Default `100m`.
-	Cpu *string `pulumi:"cpu"`
-	// Simulator image. Default: the pinned `ghcr.io/llm-d/llm-d-inference-sim` tag.
-	Image *ImageArgsArgs `pulumi:"image"`
-	// Simulated time between output tokens, in milliseconds (`--inter-token-latency`). Default 50.
-	InterTokenLatencyMs *float64 `pulumi:"interTokenLatencyMs"`
-	// Memory the simulator pod requests. Default `128Mi`.
-	Memory *string `pulumi:"memory"`
-	// Seconds the simulator reports "loading" (readiness 503) after start, like a model load (`--startup-duration`). Default 10.
-	StartupSeconds *float64 `pulumi:"startupSeconds"`
-	// Simulated time to first token, in milliseconds (`--time-to-first-token`). Default 200.
-	TimeToFirstTokenMs *float64 `pulumi:"timeToFirstTokenMs"`
-}
-
-func (SimulatorArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*SimulatorArgs)(nil)).Elem()
-}
-
-func (i SimulatorArgsArgs) ToSimulatorArgsOutput() SimulatorArgsOutput {
-	return i.ToSimulatorArgsOutputWithContext(context.Background())
-}
-
-func (i SimulatorArgsArgs) ToSimulatorArgsOutputWithContext(ctx context.Context) SimulatorArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(SimulatorArgsOutput)
-}
-
-func (i SimulatorArgsArgs) ToSimulatorArgsPtrOutput() SimulatorArgsPtrOutput {
-	return i.ToSimulatorArgsPtrOutputWithContext(context.Background())
-}
-
-func (i SimulatorArgsArgs) ToSimulatorArgsPtrOutputWithContext(ctx context.Context) SimulatorArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(SimulatorArgsOutput).ToSimulatorArgsPtrOutputWithContext(ctx)
-}
-
-// SimulatorArgsPtrInput is an input type that accepts SimulatorArgsArgs, SimulatorArgsPtr and SimulatorArgsPtrOutput values.
-// You can construct a concrete instance of `SimulatorArgsPtrInput` via:
-//
-//	        SimulatorArgsArgs{...}
+//	        SimulatorArgs{...}
 //
 //	or:
 //
 //	        nil
-type SimulatorArgsPtrInput interface {
+type SimulatorPtrInput interface {
 	pulumi.Input
 
-	ToSimulatorArgsPtrOutput() SimulatorArgsPtrOutput
-	ToSimulatorArgsPtrOutputWithContext(context.Context) SimulatorArgsPtrOutput
+	ToSimulatorPtrOutput() SimulatorPtrOutput
+	ToSimulatorPtrOutputWithContext(context.Context) SimulatorPtrOutput
 }
 
-type simulatorArgsPtrType SimulatorArgsArgs
+type simulatorPtrType SimulatorArgs
 
-func SimulatorArgsPtr(v *SimulatorArgsArgs) SimulatorArgsPtrInput {
-	return (*simulatorArgsPtrType)(v)
+func SimulatorPtr(v *SimulatorArgs) SimulatorPtrInput {
+	return (*simulatorPtrType)(v)
 }
 
-func (*simulatorArgsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**SimulatorArgs)(nil)).Elem()
+func (*simulatorPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Simulator)(nil)).Elem()
 }
 
-func (i *simulatorArgsPtrType) ToSimulatorArgsPtrOutput() SimulatorArgsPtrOutput {
-	return i.ToSimulatorArgsPtrOutputWithContext(context.Background())
+func (i *simulatorPtrType) ToSimulatorPtrOutput() SimulatorPtrOutput {
+	return i.ToSimulatorPtrOutputWithContext(context.Background())
 }
 
-func (i *simulatorArgsPtrType) ToSimulatorArgsPtrOutputWithContext(ctx context.Context) SimulatorArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(SimulatorArgsPtrOutput)
+func (i *simulatorPtrType) ToSimulatorPtrOutputWithContext(ctx context.Context) SimulatorPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SimulatorPtrOutput)
 }
 
-type SimulatorArgsOutput struct{ *pulumi.OutputState }
+type SimulatorOutput struct{ *pulumi.OutputState }
 
-func (SimulatorArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*SimulatorArgs)(nil)).Elem()
+func (SimulatorOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Simulator)(nil)).Elem()
 }
 
-func (o SimulatorArgsOutput) ToSimulatorArgsOutput() SimulatorArgsOutput {
+func (o SimulatorOutput) ToSimulatorOutput() SimulatorOutput {
 	return o
 }
 
-func (o SimulatorArgsOutput) ToSimulatorArgsOutputWithContext(ctx context.Context) SimulatorArgsOutput {
+func (o SimulatorOutput) ToSimulatorOutputWithContext(ctx context.Context) SimulatorOutput {
 	return o
 }
 
-func (o SimulatorArgsOutput) ToSimulatorArgsPtrOutput() SimulatorArgsPtrOutput {
-	return o.ToSimulatorArgsPtrOutputWithContext(context.Background())
+func (o SimulatorOutput) ToSimulatorPtrOutput() SimulatorPtrOutput {
+	return o.ToSimulatorPtrOutputWithContext(context.Background())
 }
 
-func (o SimulatorArgsOutput) ToSimulatorArgsPtrOutputWithContext(ctx context.Context) SimulatorArgsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v SimulatorArgs) *SimulatorArgs {
+func (o SimulatorOutput) ToSimulatorPtrOutputWithContext(ctx context.Context) SimulatorPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Simulator) *Simulator {
 		return &v
-	}).(SimulatorArgsPtrOutput)
+	}).(SimulatorPtrOutput)
 }
 
 // CPU the simulator pod requests, a Kubernetes quantity. Default `100m`.
-func (o SimulatorArgsOutput) Cpu() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v SimulatorArgs) *string { return v.Cpu }).(pulumi.StringPtrOutput)
+func (o SimulatorOutput) Cpu() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Simulator) *string { return v.Cpu }).(pulumi.StringPtrOutput)
 }
 
 // Simulator image. Default: the pinned `ghcr.io/llm-d/llm-d-inference-sim` tag.
-func (o SimulatorArgsOutput) Image() ImageArgsPtrOutput {
-	return o.ApplyT(func(v SimulatorArgs) *ImageArgs { return v.Image }).(ImageArgsPtrOutput)
+func (o SimulatorOutput) Image() ImagePtrOutput {
+	return o.ApplyT(func(v Simulator) *Image { return v.Image }).(ImagePtrOutput)
 }
 
 // Simulated time between output tokens, in milliseconds (`--inter-token-latency`). Default 50.
-func (o SimulatorArgsOutput) InterTokenLatencyMs() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v SimulatorArgs) *float64 { return v.InterTokenLatencyMs }).(pulumi.Float64PtrOutput)
+func (o SimulatorOutput) InterTokenLatencyMs() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v Simulator) *float64 { return v.InterTokenLatencyMs }).(pulumi.Float64PtrOutput)
 }
 
 // Memory the simulator pod requests. Default `128Mi`.
-func (o SimulatorArgsOutput) Memory() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v SimulatorArgs) *string { return v.Memory }).(pulumi.StringPtrOutput)
+func (o SimulatorOutput) Memory() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Simulator) *string { return v.Memory }).(pulumi.StringPtrOutput)
 }
 
 // Seconds the simulator reports "loading" (readiness 503) after start, like a model load (`--startup-duration`). Default 10.
-func (o SimulatorArgsOutput) StartupSeconds() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v SimulatorArgs) *float64 { return v.StartupSeconds }).(pulumi.Float64PtrOutput)
+func (o SimulatorOutput) StartupSeconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v Simulator) *float64 { return v.StartupSeconds }).(pulumi.Float64PtrOutput)
 }
 
 // Simulated time to first token, in milliseconds (`--time-to-first-token`). Default 200.
-func (o SimulatorArgsOutput) TimeToFirstTokenMs() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v SimulatorArgs) *float64 { return v.TimeToFirstTokenMs }).(pulumi.Float64PtrOutput)
+func (o SimulatorOutput) TimeToFirstTokenMs() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v Simulator) *float64 { return v.TimeToFirstTokenMs }).(pulumi.Float64PtrOutput)
 }
 
-type SimulatorArgsPtrOutput struct{ *pulumi.OutputState }
+type SimulatorPtrOutput struct{ *pulumi.OutputState }
 
-func (SimulatorArgsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**SimulatorArgs)(nil)).Elem()
+func (SimulatorPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Simulator)(nil)).Elem()
 }
 
-func (o SimulatorArgsPtrOutput) ToSimulatorArgsPtrOutput() SimulatorArgsPtrOutput {
+func (o SimulatorPtrOutput) ToSimulatorPtrOutput() SimulatorPtrOutput {
 	return o
 }
 
-func (o SimulatorArgsPtrOutput) ToSimulatorArgsPtrOutputWithContext(ctx context.Context) SimulatorArgsPtrOutput {
+func (o SimulatorPtrOutput) ToSimulatorPtrOutputWithContext(ctx context.Context) SimulatorPtrOutput {
 	return o
 }
 
-func (o SimulatorArgsPtrOutput) Elem() SimulatorArgsOutput {
-	return o.ApplyT(func(v *SimulatorArgs) SimulatorArgs {
+func (o SimulatorPtrOutput) Elem() SimulatorOutput {
+	return o.ApplyT(func(v *Simulator) Simulator {
 		if v != nil {
 			return *v
 		}
-		var ret SimulatorArgs
+		var ret Simulator
 		return ret
-	}).(SimulatorArgsOutput)
+	}).(SimulatorOutput)
 }
 
 // CPU the simulator pod requests, a Kubernetes quantity. Default `100m`.
-func (o SimulatorArgsPtrOutput) Cpu() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *SimulatorArgs) *string {
+func (o SimulatorPtrOutput) Cpu() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Simulator) *string {
 		if v == nil {
 			return nil
 		}
@@ -2506,18 +2506,18 @@ func (o SimulatorArgsPtrOutput) Cpu() pulumi.StringPtrOutput {
 }
 
 // Simulator image. Default: the pinned `ghcr.io/llm-d/llm-d-inference-sim` tag.
-func (o SimulatorArgsPtrOutput) Image() ImageArgsPtrOutput {
-	return o.ApplyT(func(v *SimulatorArgs) *ImageArgs {
+func (o SimulatorPtrOutput) Image() ImagePtrOutput {
+	return o.ApplyT(func(v *Simulator) *Image {
 		if v == nil {
 			return nil
 		}
 		return v.Image
-	}).(ImageArgsPtrOutput)
+	}).(ImagePtrOutput)
 }
 
 // Simulated time between output tokens, in milliseconds (`--inter-token-latency`). Default 50.
-func (o SimulatorArgsPtrOutput) InterTokenLatencyMs() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *SimulatorArgs) *float64 {
+func (o SimulatorPtrOutput) InterTokenLatencyMs() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *Simulator) *float64 {
 		if v == nil {
 			return nil
 		}
@@ -2526,8 +2526,8 @@ func (o SimulatorArgsPtrOutput) InterTokenLatencyMs() pulumi.Float64PtrOutput {
 }
 
 // Memory the simulator pod requests. Default `128Mi`.
-func (o SimulatorArgsPtrOutput) Memory() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *SimulatorArgs) *string {
+func (o SimulatorPtrOutput) Memory() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Simulator) *string {
 		if v == nil {
 			return nil
 		}
@@ -2536,8 +2536,8 @@ func (o SimulatorArgsPtrOutput) Memory() pulumi.StringPtrOutput {
 }
 
 // Seconds the simulator reports "loading" (readiness 503) after start, like a model load (`--startup-duration`). Default 10.
-func (o SimulatorArgsPtrOutput) StartupSeconds() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *SimulatorArgs) *float64 {
+func (o SimulatorPtrOutput) StartupSeconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *Simulator) *float64 {
 		if v == nil {
 			return nil
 		}
@@ -2546,13 +2546,37 @@ func (o SimulatorArgsPtrOutput) StartupSeconds() pulumi.Float64PtrOutput {
 }
 
 // Simulated time to first token, in milliseconds (`--time-to-first-token`). Default 200.
-func (o SimulatorArgsPtrOutput) TimeToFirstTokenMs() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *SimulatorArgs) *float64 {
+func (o SimulatorPtrOutput) TimeToFirstTokenMs() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *Simulator) *float64 {
 		if v == nil {
 			return nil
 		}
 		return v.TimeToFirstTokenMs
 	}).(pulumi.Float64PtrOutput)
+}
+
+type VllmStack struct {
+	// Helm release name, the prefix of every engine and router name. Default: the component's name.
+	ReleaseName *string `pulumi:"releaseName"`
+	// Router image. Default: the pinned `lmcache/lmstack-router` tag.
+	RouterImage *Image `pulumi:"routerImage"`
+	// Router replicas. Default 1.
+	RouterReplicas *float64 `pulumi:"routerReplicas"`
+	// Helm values merged over the package's.
+	Values map[string]interface{} `pulumi:"values"`
+	// Chart version. Default: the pinned version.
+	Version *string `pulumi:"version"`
+}
+
+// VllmStackInput is an input type that accepts VllmStackArgs and VllmStackOutput values.
+// You can construct a concrete instance of `VllmStackInput` via:
+//
+//	VllmStackArgs{...}
+type VllmStackInput interface {
+	pulumi.Input
+
+	ToVllmStackOutput() VllmStackOutput
+	ToVllmStackOutputWithContext(context.Context) VllmStackOutput
 }
 
 type VllmStackArgs struct {
@@ -2563,164 +2587,140 @@ type VllmStackArgs struct {
 	// Router replicas. Default 1.
 	RouterReplicas *float64 `pulumi:"routerReplicas"`
 	// Helm values merged over the package's.
-	Values map[string]interface{} `pulumi:"values"`
-	// Chart version. Default: the pinned version.
-	Version *string `pulumi:"version"`
-}
-
-// VllmStackArgsInput is an input type that accepts VllmStackArgsArgs and VllmStackArgsOutput values.
-// You can construct a concrete instance of `VllmStackArgsInput` via:
-//
-//	VllmStackArgsArgs{...}
-type VllmStackArgsInput interface {
-	pulumi.Input
-
-	ToVllmStackArgsOutput() VllmStackArgsOutput
-	ToVllmStackArgsOutputWithContext(context.Context) VllmStackArgsOutput
-}
-
-type VllmStackArgsArgs struct {
-	// Helm release name, the prefix of every engine and router name. Default: the component's name.
-	ReleaseName *string `pulumi:"releaseName"`
-	// Router image. Default: the pinned `lmcache/lmstack-router` tag.
-	RouterImage *ImageArgsArgs `pulumi:"routerImage"`
-	// Router replicas. Default 1.
-	RouterReplicas *float64 `pulumi:"routerReplicas"`
-	// Helm values merged over the package's.
 	Values map[string]pulumi.Input `pulumi:"values"`
 	// Chart version. Default: the pinned version.
 	Version *string `pulumi:"version"`
 }
 
-func (VllmStackArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*VllmStackArgs)(nil)).Elem()
+func (VllmStackArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*VllmStack)(nil)).Elem()
 }
 
-func (i VllmStackArgsArgs) ToVllmStackArgsOutput() VllmStackArgsOutput {
-	return i.ToVllmStackArgsOutputWithContext(context.Background())
+func (i VllmStackArgs) ToVllmStackOutput() VllmStackOutput {
+	return i.ToVllmStackOutputWithContext(context.Background())
 }
 
-func (i VllmStackArgsArgs) ToVllmStackArgsOutputWithContext(ctx context.Context) VllmStackArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(VllmStackArgsOutput)
+func (i VllmStackArgs) ToVllmStackOutputWithContext(ctx context.Context) VllmStackOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VllmStackOutput)
 }
 
-func (i VllmStackArgsArgs) ToVllmStackArgsPtrOutput() VllmStackArgsPtrOutput {
-	return i.ToVllmStackArgsPtrOutputWithContext(context.Background())
+func (i VllmStackArgs) ToVllmStackPtrOutput() VllmStackPtrOutput {
+	return i.ToVllmStackPtrOutputWithContext(context.Background())
 }
 
-func (i VllmStackArgsArgs) ToVllmStackArgsPtrOutputWithContext(ctx context.Context) VllmStackArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(VllmStackArgsOutput).ToVllmStackArgsPtrOutputWithContext(ctx)
+func (i VllmStackArgs) ToVllmStackPtrOutputWithContext(ctx context.Context) VllmStackPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VllmStackOutput).ToVllmStackPtrOutputWithContext(ctx)
 }
 
-// VllmStackArgsPtrInput is an input type that accepts VllmStackArgsArgs, VllmStackArgsPtr and VllmStackArgsPtrOutput values.
-// You can construct a concrete instance of `VllmStackArgsPtrInput` via:
+// VllmStackPtrInput is an input type that accepts VllmStackArgs, VllmStackPtr and VllmStackPtrOutput values.
+// You can construct a concrete instance of `VllmStackPtrInput` via:
 //
-//	        VllmStackArgsArgs{...}
+//	        VllmStackArgs{...}
 //
 //	or:
 //
 //	        nil
-type VllmStackArgsPtrInput interface {
+type VllmStackPtrInput interface {
 	pulumi.Input
 
-	ToVllmStackArgsPtrOutput() VllmStackArgsPtrOutput
-	ToVllmStackArgsPtrOutputWithContext(context.Context) VllmStackArgsPtrOutput
+	ToVllmStackPtrOutput() VllmStackPtrOutput
+	ToVllmStackPtrOutputWithContext(context.Context) VllmStackPtrOutput
 }
 
-type vllmStackArgsPtrType VllmStackArgsArgs
+type vllmStackPtrType VllmStackArgs
 
-func VllmStackArgsPtr(v *VllmStackArgsArgs) VllmStackArgsPtrInput {
-	return (*vllmStackArgsPtrType)(v)
+func VllmStackPtr(v *VllmStackArgs) VllmStackPtrInput {
+	return (*vllmStackPtrType)(v)
 }
 
-func (*vllmStackArgsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**VllmStackArgs)(nil)).Elem()
+func (*vllmStackPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**VllmStack)(nil)).Elem()
 }
 
-func (i *vllmStackArgsPtrType) ToVllmStackArgsPtrOutput() VllmStackArgsPtrOutput {
-	return i.ToVllmStackArgsPtrOutputWithContext(context.Background())
+func (i *vllmStackPtrType) ToVllmStackPtrOutput() VllmStackPtrOutput {
+	return i.ToVllmStackPtrOutputWithContext(context.Background())
 }
 
-func (i *vllmStackArgsPtrType) ToVllmStackArgsPtrOutputWithContext(ctx context.Context) VllmStackArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(VllmStackArgsPtrOutput)
+func (i *vllmStackPtrType) ToVllmStackPtrOutputWithContext(ctx context.Context) VllmStackPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VllmStackPtrOutput)
 }
 
-type VllmStackArgsOutput struct{ *pulumi.OutputState }
+type VllmStackOutput struct{ *pulumi.OutputState }
 
-func (VllmStackArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*VllmStackArgs)(nil)).Elem()
+func (VllmStackOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*VllmStack)(nil)).Elem()
 }
 
-func (o VllmStackArgsOutput) ToVllmStackArgsOutput() VllmStackArgsOutput {
+func (o VllmStackOutput) ToVllmStackOutput() VllmStackOutput {
 	return o
 }
 
-func (o VllmStackArgsOutput) ToVllmStackArgsOutputWithContext(ctx context.Context) VllmStackArgsOutput {
+func (o VllmStackOutput) ToVllmStackOutputWithContext(ctx context.Context) VllmStackOutput {
 	return o
 }
 
-func (o VllmStackArgsOutput) ToVllmStackArgsPtrOutput() VllmStackArgsPtrOutput {
-	return o.ToVllmStackArgsPtrOutputWithContext(context.Background())
+func (o VllmStackOutput) ToVllmStackPtrOutput() VllmStackPtrOutput {
+	return o.ToVllmStackPtrOutputWithContext(context.Background())
 }
 
-func (o VllmStackArgsOutput) ToVllmStackArgsPtrOutputWithContext(ctx context.Context) VllmStackArgsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v VllmStackArgs) *VllmStackArgs {
+func (o VllmStackOutput) ToVllmStackPtrOutputWithContext(ctx context.Context) VllmStackPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v VllmStack) *VllmStack {
 		return &v
-	}).(VllmStackArgsPtrOutput)
+	}).(VllmStackPtrOutput)
 }
 
 // Helm release name, the prefix of every engine and router name. Default: the component's name.
-func (o VllmStackArgsOutput) ReleaseName() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v VllmStackArgs) *string { return v.ReleaseName }).(pulumi.StringPtrOutput)
+func (o VllmStackOutput) ReleaseName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v VllmStack) *string { return v.ReleaseName }).(pulumi.StringPtrOutput)
 }
 
 // Router image. Default: the pinned `lmcache/lmstack-router` tag.
-func (o VllmStackArgsOutput) RouterImage() ImageArgsPtrOutput {
-	return o.ApplyT(func(v VllmStackArgs) *ImageArgs { return v.RouterImage }).(ImageArgsPtrOutput)
+func (o VllmStackOutput) RouterImage() ImagePtrOutput {
+	return o.ApplyT(func(v VllmStack) *Image { return v.RouterImage }).(ImagePtrOutput)
 }
 
 // Router replicas. Default 1.
-func (o VllmStackArgsOutput) RouterReplicas() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v VllmStackArgs) *float64 { return v.RouterReplicas }).(pulumi.Float64PtrOutput)
+func (o VllmStackOutput) RouterReplicas() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v VllmStack) *float64 { return v.RouterReplicas }).(pulumi.Float64PtrOutput)
 }
 
 // Helm values merged over the package's.
-func (o VllmStackArgsOutput) Values() pulumi.MapOutput {
-	return o.ApplyT(func(v VllmStackArgs) map[string]interface{} { return v.Values }).(pulumi.MapOutput)
+func (o VllmStackOutput) Values() pulumi.MapOutput {
+	return o.ApplyT(func(v VllmStack) map[string]interface{} { return v.Values }).(pulumi.MapOutput)
 }
 
 // Chart version. Default: the pinned version.
-func (o VllmStackArgsOutput) Version() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v VllmStackArgs) *string { return v.Version }).(pulumi.StringPtrOutput)
+func (o VllmStackOutput) Version() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v VllmStack) *string { return v.Version }).(pulumi.StringPtrOutput)
 }
 
-type VllmStackArgsPtrOutput struct{ *pulumi.OutputState }
+type VllmStackPtrOutput struct{ *pulumi.OutputState }
 
-func (VllmStackArgsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**VllmStackArgs)(nil)).Elem()
+func (VllmStackPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**VllmStack)(nil)).Elem()
 }
 
-func (o VllmStackArgsPtrOutput) ToVllmStackArgsPtrOutput() VllmStackArgsPtrOutput {
+func (o VllmStackPtrOutput) ToVllmStackPtrOutput() VllmStackPtrOutput {
 	return o
 }
 
-func (o VllmStackArgsPtrOutput) ToVllmStackArgsPtrOutputWithContext(ctx context.Context) VllmStackArgsPtrOutput {
+func (o VllmStackPtrOutput) ToVllmStackPtrOutputWithContext(ctx context.Context) VllmStackPtrOutput {
 	return o
 }
 
-func (o VllmStackArgsPtrOutput) Elem() VllmStackArgsOutput {
-	return o.ApplyT(func(v *VllmStackArgs) VllmStackArgs {
+func (o VllmStackPtrOutput) Elem() VllmStackOutput {
+	return o.ApplyT(func(v *VllmStack) VllmStack {
 		if v != nil {
 			return *v
 		}
-		var ret VllmStackArgs
+		var ret VllmStack
 		return ret
-	}).(VllmStackArgsOutput)
+	}).(VllmStackOutput)
 }
 
 // Helm release name, the prefix of every engine and router name. Default: the component's name.
-func (o VllmStackArgsPtrOutput) ReleaseName() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *VllmStackArgs) *string {
+func (o VllmStackPtrOutput) ReleaseName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *VllmStack) *string {
 		if v == nil {
 			return nil
 		}
@@ -2729,18 +2729,18 @@ func (o VllmStackArgsPtrOutput) ReleaseName() pulumi.StringPtrOutput {
 }
 
 // Router image. Default: the pinned `lmcache/lmstack-router` tag.
-func (o VllmStackArgsPtrOutput) RouterImage() ImageArgsPtrOutput {
-	return o.ApplyT(func(v *VllmStackArgs) *ImageArgs {
+func (o VllmStackPtrOutput) RouterImage() ImagePtrOutput {
+	return o.ApplyT(func(v *VllmStack) *Image {
 		if v == nil {
 			return nil
 		}
 		return v.RouterImage
-	}).(ImageArgsPtrOutput)
+	}).(ImagePtrOutput)
 }
 
 // Router replicas. Default 1.
-func (o VllmStackArgsPtrOutput) RouterReplicas() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *VllmStackArgs) *float64 {
+func (o VllmStackPtrOutput) RouterReplicas() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *VllmStack) *float64 {
 		if v == nil {
 			return nil
 		}
@@ -2749,8 +2749,8 @@ func (o VllmStackArgsPtrOutput) RouterReplicas() pulumi.Float64PtrOutput {
 }
 
 // Helm values merged over the package's.
-func (o VllmStackArgsPtrOutput) Values() pulumi.MapOutput {
-	return o.ApplyT(func(v *VllmStackArgs) map[string]interface{} {
+func (o VllmStackPtrOutput) Values() pulumi.MapOutput {
+	return o.ApplyT(func(v *VllmStack) map[string]interface{} {
 		if v == nil {
 			return nil
 		}
@@ -2759,8 +2759,8 @@ func (o VllmStackArgsPtrOutput) Values() pulumi.MapOutput {
 }
 
 // Chart version. Default: the pinned version.
-func (o VllmStackArgsPtrOutput) Version() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *VllmStackArgs) *string {
+func (o VllmStackPtrOutput) Version() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *VllmStack) *string {
 		if v == nil {
 			return nil
 		}
@@ -2769,54 +2769,54 @@ func (o VllmStackArgsPtrOutput) Version() pulumi.StringPtrOutput {
 }
 
 func init() {
-	pulumi.RegisterInputType(reflect.TypeOf((*AutoscalingArgsInput)(nil)).Elem(), AutoscalingArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*EksNodeGroupArgsInput)(nil)).Elem(), EksNodeGroupArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*EksNodeGroupArgsPtrInput)(nil)).Elem(), EksNodeGroupArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*GkeNodePoolArgsInput)(nil)).Elem(), GkeNodePoolArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*GkeNodePoolArgsPtrInput)(nil)).Elem(), GkeNodePoolArgsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AutoscalingInput)(nil)).Elem(), AutoscalingArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*EksNodeGroupInput)(nil)).Elem(), EksNodeGroupArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*EksNodeGroupPtrInput)(nil)).Elem(), EksNodeGroupArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*GkeNodePoolInput)(nil)).Elem(), GkeNodePoolArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*GkeNodePoolPtrInput)(nil)).Elem(), GkeNodePoolArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*GpuNodePoolArgsTypeInput)(nil)).Elem(), GpuNodePoolArgsTypeArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*GpuNodePoolArgsTypePtrInput)(nil)).Elem(), GpuNodePoolArgsTypeArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*ImageArgsInput)(nil)).Elem(), ImageArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*ImageArgsPtrInput)(nil)).Elem(), ImageArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*KedaArgsInput)(nil)).Elem(), KedaArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*KedaArgsPtrInput)(nil)).Elem(), KedaArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*ModelArgsInput)(nil)).Elem(), ModelArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*ModelArgsArrayInput)(nil)).Elem(), ModelArgsArray{})
-	pulumi.RegisterInputType(reflect.TypeOf((*MonitoringArgsInput)(nil)).Elem(), MonitoringArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*MonitoringArgsPtrInput)(nil)).Elem(), MonitoringArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*ScalingModifiersArgsInput)(nil)).Elem(), ScalingModifiersArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*ScalingModifiersArgsPtrInput)(nil)).Elem(), ScalingModifiersArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*ScheduleArgsInput)(nil)).Elem(), ScheduleArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*ScheduleArgsArrayInput)(nil)).Elem(), ScheduleArgsArray{})
-	pulumi.RegisterInputType(reflect.TypeOf((*SignalArgsInput)(nil)).Elem(), SignalArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*SignalArgsPtrInput)(nil)).Elem(), SignalArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*SimulatorArgsInput)(nil)).Elem(), SimulatorArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*SimulatorArgsPtrInput)(nil)).Elem(), SimulatorArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*VllmStackArgsInput)(nil)).Elem(), VllmStackArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*VllmStackArgsPtrInput)(nil)).Elem(), VllmStackArgsArgs{})
-	pulumi.RegisterOutputType(AutoscalingArgsOutput{})
-	pulumi.RegisterOutputType(EksNodeGroupArgsOutput{})
-	pulumi.RegisterOutputType(EksNodeGroupArgsPtrOutput{})
-	pulumi.RegisterOutputType(GkeNodePoolArgsOutput{})
-	pulumi.RegisterOutputType(GkeNodePoolArgsPtrOutput{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ImageInput)(nil)).Elem(), ImageArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ImagePtrInput)(nil)).Elem(), ImageArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*KedaInput)(nil)).Elem(), KedaArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*KedaPtrInput)(nil)).Elem(), KedaArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ModelInput)(nil)).Elem(), ModelArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ModelArrayInput)(nil)).Elem(), ModelArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MonitoringInput)(nil)).Elem(), MonitoringArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MonitoringPtrInput)(nil)).Elem(), MonitoringArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ScalingModifiersInput)(nil)).Elem(), ScalingModifiersArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ScalingModifiersPtrInput)(nil)).Elem(), ScalingModifiersArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ScheduleInput)(nil)).Elem(), ScheduleArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ScheduleArrayInput)(nil)).Elem(), ScheduleArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*SignalInput)(nil)).Elem(), SignalArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*SignalPtrInput)(nil)).Elem(), SignalArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*SimulatorInput)(nil)).Elem(), SimulatorArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*SimulatorPtrInput)(nil)).Elem(), SimulatorArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*VllmStackInput)(nil)).Elem(), VllmStackArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*VllmStackPtrInput)(nil)).Elem(), VllmStackArgs{})
+	pulumi.RegisterOutputType(AutoscalingOutput{})
+	pulumi.RegisterOutputType(EksNodeGroupOutput{})
+	pulumi.RegisterOutputType(EksNodeGroupPtrOutput{})
+	pulumi.RegisterOutputType(GkeNodePoolOutput{})
+	pulumi.RegisterOutputType(GkeNodePoolPtrOutput{})
 	pulumi.RegisterOutputType(GpuNodePoolArgsTypeOutput{})
 	pulumi.RegisterOutputType(GpuNodePoolArgsTypePtrOutput{})
-	pulumi.RegisterOutputType(ImageArgsOutput{})
-	pulumi.RegisterOutputType(ImageArgsPtrOutput{})
-	pulumi.RegisterOutputType(KedaArgsOutput{})
-	pulumi.RegisterOutputType(KedaArgsPtrOutput{})
-	pulumi.RegisterOutputType(ModelArgsOutput{})
-	pulumi.RegisterOutputType(ModelArgsArrayOutput{})
-	pulumi.RegisterOutputType(MonitoringArgsOutput{})
-	pulumi.RegisterOutputType(MonitoringArgsPtrOutput{})
-	pulumi.RegisterOutputType(ScalingModifiersArgsOutput{})
-	pulumi.RegisterOutputType(ScalingModifiersArgsPtrOutput{})
-	pulumi.RegisterOutputType(ScheduleArgsOutput{})
-	pulumi.RegisterOutputType(ScheduleArgsArrayOutput{})
-	pulumi.RegisterOutputType(SignalArgsOutput{})
-	pulumi.RegisterOutputType(SignalArgsPtrOutput{})
-	pulumi.RegisterOutputType(SimulatorArgsOutput{})
-	pulumi.RegisterOutputType(SimulatorArgsPtrOutput{})
-	pulumi.RegisterOutputType(VllmStackArgsOutput{})
-	pulumi.RegisterOutputType(VllmStackArgsPtrOutput{})
+	pulumi.RegisterOutputType(ImageOutput{})
+	pulumi.RegisterOutputType(ImagePtrOutput{})
+	pulumi.RegisterOutputType(KedaOutput{})
+	pulumi.RegisterOutputType(KedaPtrOutput{})
+	pulumi.RegisterOutputType(ModelOutput{})
+	pulumi.RegisterOutputType(ModelArrayOutput{})
+	pulumi.RegisterOutputType(MonitoringOutput{})
+	pulumi.RegisterOutputType(MonitoringPtrOutput{})
+	pulumi.RegisterOutputType(ScalingModifiersOutput{})
+	pulumi.RegisterOutputType(ScalingModifiersPtrOutput{})
+	pulumi.RegisterOutputType(ScheduleOutput{})
+	pulumi.RegisterOutputType(ScheduleArrayOutput{})
+	pulumi.RegisterOutputType(SignalOutput{})
+	pulumi.RegisterOutputType(SignalPtrOutput{})
+	pulumi.RegisterOutputType(SimulatorOutput{})
+	pulumi.RegisterOutputType(SimulatorPtrOutput{})
+	pulumi.RegisterOutputType(VllmStackOutput{})
+	pulumi.RegisterOutputType(VllmStackPtrOutput{})
 }

@@ -16,35 +16,35 @@ from . import _utilities
 from ._enums import *
 
 __all__ = [
-    'AutoscalingArgsArgs',
-    'AutoscalingArgsArgsDict',
-    'EksNodeGroupArgsArgs',
-    'EksNodeGroupArgsArgsDict',
-    'GkeNodePoolArgsArgs',
-    'GkeNodePoolArgsArgsDict',
+    'AutoscalingArgs',
+    'AutoscalingArgsDict',
+    'EksNodeGroupArgs',
+    'EksNodeGroupArgsDict',
+    'GkeNodePoolArgs',
+    'GkeNodePoolArgsDict',
     'GpuNodePoolArgsArgs',
     'GpuNodePoolArgsArgsDict',
-    'ImageArgsArgs',
-    'ImageArgsArgsDict',
-    'KedaArgsArgs',
-    'KedaArgsArgsDict',
-    'ModelArgsArgs',
-    'ModelArgsArgsDict',
-    'MonitoringArgsArgs',
-    'MonitoringArgsArgsDict',
-    'ScalingModifiersArgsArgs',
-    'ScalingModifiersArgsArgsDict',
-    'ScheduleArgsArgs',
-    'ScheduleArgsArgsDict',
-    'SignalArgsArgs',
-    'SignalArgsArgsDict',
-    'SimulatorArgsArgs',
-    'SimulatorArgsArgsDict',
-    'VllmStackArgsArgs',
-    'VllmStackArgsArgsDict',
+    'ImageArgs',
+    'ImageArgsDict',
+    'KedaArgs',
+    'KedaArgsDict',
+    'ModelArgs',
+    'ModelArgsDict',
+    'MonitoringArgs',
+    'MonitoringArgsDict',
+    'ScalingModifiersArgs',
+    'ScalingModifiersArgsDict',
+    'ScheduleArgs',
+    'ScheduleArgsDict',
+    'SignalArgs',
+    'SignalArgsDict',
+    'SimulatorArgs',
+    'SimulatorArgsDict',
+    'VllmStackArgs',
+    'VllmStackArgsDict',
 ]
 
-class AutoscalingArgsArgsDict(TypedDict):
+class AutoscalingArgsDict(TypedDict):
     max_replicas: _builtins.float
     """
     Most engine replicas. At least 1 and at least `minReplicas`.
@@ -61,11 +61,11 @@ class AutoscalingArgsArgsDict(TypedDict):
     """
     Replicas to keep when Prometheus cannot be queried 3 times in a row; KEDA keeps the current count when it is higher. Default max(minReplicas, 1).
     """
-    kv_cache: NotRequired['SignalArgsArgsDict']
+    kv_cache: NotRequired['SignalArgsDict']
     """
     KV-cache pressure: summed `vllm:kv_cache_usage_perc` (0..1 per engine). Target default 0.7 per replica.
     """
-    load: NotRequired['SignalArgsArgsDict']
+    load: NotRequired['SignalArgsDict']
     """
     Load: running + waiting requests per replica. Target default: `targetConcurrency` of the preset (a fraction of `maxNumSeqs`).
     """
@@ -81,7 +81,7 @@ class AutoscalingArgsArgsDict(TypedDict):
     """
     How often KEDA queries Prometheus, in seconds (KEDA pollingInterval). At least 1. Default 15.
     """
-    queue_depth: NotRequired['SignalArgsArgsDict']
+    queue_depth: NotRequired['SignalArgsDict']
     """
     Queue depth: waiting requests per replica. Target default `targetQueueDepth` (set one or the other).
     """
@@ -101,11 +101,11 @@ class AutoscalingArgsArgsDict(TypedDict):
     """
     Seconds the HPA looks back before scaling up (highest-of-window damping). Default 0: scale up at once.
     """
-    scaling_modifiers: NotRequired['ScalingModifiersArgsArgsDict']
+    scaling_modifiers: NotRequired['ScalingModifiersArgsDict']
     """
     Advanced: replace the triggers' max by one composite formula (KEDA scalingModifiers).
     """
-    schedules: NotRequired[Sequence['ScheduleArgsArgsDict']]
+    schedules: NotRequired[Sequence['ScheduleArgsDict']]
     """
     Known peaks: KEDA cron triggers that hold a floor of replicas.
     """
@@ -117,53 +117,53 @@ class AutoscalingArgsArgsDict(TypedDict):
     """
     Requests waiting in the engines' queues per replica that the HPA aims for (KEDA AverageValue threshold). Default 5.
     """
-    ttft: NotRequired['SignalArgsArgsDict']
+    ttft: NotRequired['SignalArgsDict']
     """
     Latency SLO: p95 time to first token in seconds. Target = the SLO (default 2); enabled by `latency-first`.
     """
 
 @pulumi.input_type
-class AutoscalingArgsArgs:
+class AutoscalingArgs:
     def __init__(__self__, *,
                  max_replicas: _builtins.float,
                  activation_queue_depth: Optional[_builtins.float] = None,
                  cooldown_seconds: Optional[_builtins.float] = None,
                  fallback_replicas: Optional[_builtins.float] = None,
-                 kv_cache: Optional['SignalArgsArgs'] = None,
-                 load: Optional['SignalArgsArgs'] = None,
+                 kv_cache: Optional['SignalArgs'] = None,
+                 load: Optional['SignalArgs'] = None,
                  min_replicas: Optional[_builtins.float] = None,
                  paused: Optional[_builtins.bool] = None,
                  polling_interval_seconds: Optional[_builtins.float] = None,
-                 queue_depth: Optional['SignalArgsArgs'] = None,
+                 queue_depth: Optional['SignalArgs'] = None,
                  scale_down_period_seconds: Optional[_builtins.float] = None,
                  scale_down_pods_per_period: Optional[_builtins.float] = None,
                  scale_down_stabilization_seconds: Optional[_builtins.float] = None,
                  scale_up_stabilization_seconds: Optional[_builtins.float] = None,
-                 scaling_modifiers: Optional['ScalingModifiersArgsArgs'] = None,
-                 schedules: Optional[Sequence['ScheduleArgsArgs']] = None,
+                 scaling_modifiers: Optional['ScalingModifiersArgs'] = None,
+                 schedules: Optional[Sequence['ScheduleArgs']] = None,
                  strategy: Optional['Strategy'] = None,
                  target_queue_depth: Optional[_builtins.float] = None,
-                 ttft: Optional['SignalArgsArgs'] = None):
+                 ttft: Optional['SignalArgs'] = None):
         """
         :param _builtins.float max_replicas: Most engine replicas. At least 1 and at least `minReplicas`.
         :param _builtins.float activation_queue_depth: Waiting requests above which the queue-depth trigger counts as active (KEDA activationThreshold). Default 0.
         :param _builtins.float cooldown_seconds: Seconds every trigger must stay inactive before KEDA scales from 1 to 0 (KEDA cooldownPeriod). Default 300.
         :param _builtins.float fallback_replicas: Replicas to keep when Prometheus cannot be queried 3 times in a row; KEDA keeps the current count when it is higher. Default max(minReplicas, 1).
-        :param 'SignalArgsArgs' kv_cache: KV-cache pressure: summed `vllm:kv_cache_usage_perc` (0..1 per engine). Target default 0.7 per replica.
-        :param 'SignalArgsArgs' load: Load: running + waiting requests per replica. Target default: `targetConcurrency` of the preset (a fraction of `maxNumSeqs`).
+        :param 'SignalArgs' kv_cache: KV-cache pressure: summed `vllm:kv_cache_usage_perc` (0..1 per engine). Target default 0.7 per replica.
+        :param 'SignalArgs' load: Load: running + waiting requests per replica. Target default: `targetConcurrency` of the preset (a fraction of `maxNumSeqs`).
         :param _builtins.float min_replicas: Fewest engine replicas. 0 lets the model scale to zero when idle; the first request wakes it. Default 1.
         :param _builtins.bool paused: Pause autoscaling: KEDA stops changing the replica count (annotation `autoscaling.keda.sh/paused`). Default false.
         :param _builtins.float polling_interval_seconds: How often KEDA queries Prometheus, in seconds (KEDA pollingInterval). At least 1. Default 15.
-        :param 'SignalArgsArgs' queue_depth: Queue depth: waiting requests per replica. Target default `targetQueueDepth` (set one or the other).
+        :param 'SignalArgs' queue_depth: Queue depth: waiting requests per replica. Target default `targetQueueDepth` (set one or the other).
         :param _builtins.float scale_down_period_seconds: Period of the scale-down policy, in seconds. Default 60.
         :param _builtins.float scale_down_pods_per_period: Replicas the HPA may remove per `scaleDownPeriodSeconds`. Default 1.
         :param _builtins.float scale_down_stabilization_seconds: Seconds the HPA looks back before scaling down: it keeps the highest recommendation of the window. At least 300 recommended. Default 300.
         :param _builtins.float scale_up_stabilization_seconds: Seconds the HPA looks back before scaling up (highest-of-window damping). Default 0: scale up at once.
-        :param 'ScalingModifiersArgsArgs' scaling_modifiers: Advanced: replace the triggers' max by one composite formula (KEDA scalingModifiers).
-        :param Sequence['ScheduleArgsArgs'] schedules: Known peaks: KEDA cron triggers that hold a floor of replicas.
+        :param 'ScalingModifiersArgs' scaling_modifiers: Advanced: replace the triggers' max by one composite formula (KEDA scalingModifiers).
+        :param Sequence['ScheduleArgs'] schedules: Known peaks: KEDA cron triggers that hold a floor of replicas.
         :param 'Strategy' strategy: Preset of scaling signals. Default `balanced`.
         :param _builtins.float target_queue_depth: Requests waiting in the engines' queues per replica that the HPA aims for (KEDA AverageValue threshold). Default 5.
-        :param 'SignalArgsArgs' ttft: Latency SLO: p95 time to first token in seconds. Target = the SLO (default 2); enabled by `latency-first`.
+        :param 'SignalArgs' ttft: Latency SLO: p95 time to first token in seconds. Target = the SLO (default 2); enabled by `latency-first`.
         """
         pulumi.set(__self__, "max_replicas", max_replicas)
         if activation_queue_depth is not None:
@@ -253,26 +253,26 @@ class AutoscalingArgsArgs:
 
     @_builtins.property
     @pulumi.getter(name="kvCache")
-    def kv_cache(self) -> Optional['SignalArgsArgs']:
+    def kv_cache(self) -> Optional['SignalArgs']:
         """
         KV-cache pressure: summed `vllm:kv_cache_usage_perc` (0..1 per engine). Target default 0.7 per replica.
         """
         return pulumi.get(self, "kv_cache")
 
     @kv_cache.setter
-    def kv_cache(self, value: Optional['SignalArgsArgs']):
+    def kv_cache(self, value: Optional['SignalArgs']):
         pulumi.set(self, "kv_cache", value)
 
     @_builtins.property
     @pulumi.getter
-    def load(self) -> Optional['SignalArgsArgs']:
+    def load(self) -> Optional['SignalArgs']:
         """
         Load: running + waiting requests per replica. Target default: `targetConcurrency` of the preset (a fraction of `maxNumSeqs`).
         """
         return pulumi.get(self, "load")
 
     @load.setter
-    def load(self, value: Optional['SignalArgsArgs']):
+    def load(self, value: Optional['SignalArgs']):
         pulumi.set(self, "load", value)
 
     @_builtins.property
@@ -313,14 +313,14 @@ class AutoscalingArgsArgs:
 
     @_builtins.property
     @pulumi.getter(name="queueDepth")
-    def queue_depth(self) -> Optional['SignalArgsArgs']:
+    def queue_depth(self) -> Optional['SignalArgs']:
         """
         Queue depth: waiting requests per replica. Target default `targetQueueDepth` (set one or the other).
         """
         return pulumi.get(self, "queue_depth")
 
     @queue_depth.setter
-    def queue_depth(self, value: Optional['SignalArgsArgs']):
+    def queue_depth(self, value: Optional['SignalArgs']):
         pulumi.set(self, "queue_depth", value)
 
     @_builtins.property
@@ -373,26 +373,26 @@ class AutoscalingArgsArgs:
 
     @_builtins.property
     @pulumi.getter(name="scalingModifiers")
-    def scaling_modifiers(self) -> Optional['ScalingModifiersArgsArgs']:
+    def scaling_modifiers(self) -> Optional['ScalingModifiersArgs']:
         """
         Advanced: replace the triggers' max by one composite formula (KEDA scalingModifiers).
         """
         return pulumi.get(self, "scaling_modifiers")
 
     @scaling_modifiers.setter
-    def scaling_modifiers(self, value: Optional['ScalingModifiersArgsArgs']):
+    def scaling_modifiers(self, value: Optional['ScalingModifiersArgs']):
         pulumi.set(self, "scaling_modifiers", value)
 
     @_builtins.property
     @pulumi.getter
-    def schedules(self) -> Optional[Sequence['ScheduleArgsArgs']]:
+    def schedules(self) -> Optional[Sequence['ScheduleArgs']]:
         """
         Known peaks: KEDA cron triggers that hold a floor of replicas.
         """
         return pulumi.get(self, "schedules")
 
     @schedules.setter
-    def schedules(self, value: Optional[Sequence['ScheduleArgsArgs']]):
+    def schedules(self, value: Optional[Sequence['ScheduleArgs']]):
         pulumi.set(self, "schedules", value)
 
     @_builtins.property
@@ -421,18 +421,18 @@ class AutoscalingArgsArgs:
 
     @_builtins.property
     @pulumi.getter
-    def ttft(self) -> Optional['SignalArgsArgs']:
+    def ttft(self) -> Optional['SignalArgs']:
         """
         Latency SLO: p95 time to first token in seconds. Target = the SLO (default 2); enabled by `latency-first`.
         """
         return pulumi.get(self, "ttft")
 
     @ttft.setter
-    def ttft(self, value: Optional['SignalArgsArgs']):
+    def ttft(self, value: Optional['SignalArgs']):
         pulumi.set(self, "ttft", value)
 
 
-class EksNodeGroupArgsArgsDict(TypedDict):
+class EksNodeGroupArgsDict(TypedDict):
     cluster_name: pulumi.Input[_builtins.str]
     """
     Name of the existing cluster.
@@ -463,7 +463,7 @@ class EksNodeGroupArgsArgsDict(TypedDict):
     """
 
 @pulumi.input_type
-class EksNodeGroupArgsArgs:
+class EksNodeGroupArgs:
     def __init__(__self__, *,
                  cluster_name: pulumi.Input[_builtins.str],
                  instance_types: Sequence[_builtins.str],
@@ -577,7 +577,7 @@ class EksNodeGroupArgsArgs:
         pulumi.set(self, "disk_size_gb", value)
 
 
-class GkeNodePoolArgsArgsDict(TypedDict):
+class GkeNodePoolArgsDict(TypedDict):
     accelerator_count: _builtins.float
     """
     GPUs per node; must match what accelerator-optimized machine types (g2, a2, a3) come with.
@@ -616,7 +616,7 @@ class GkeNodePoolArgsArgsDict(TypedDict):
     """
 
 @pulumi.input_type
-class GkeNodePoolArgsArgs:
+class GkeNodePoolArgs:
     def __init__(__self__, *,
                  accelerator_count: _builtins.float,
                  accelerator_type: _builtins.str,
@@ -766,11 +766,11 @@ class GpuNodePoolArgsArgsDict(TypedDict):
     """
     Most nodes (in total, across zones). At least 1 and at least `minNodes`.
     """
-    eks: NotRequired['EksNodeGroupArgsArgsDict']
+    eks: NotRequired['EksNodeGroupArgsDict']
     """
     EKS managed node group.
     """
-    gke: NotRequired['GkeNodePoolArgsArgsDict']
+    gke: NotRequired['GkeNodePoolArgsDict']
     """
     GKE node pool.
     """
@@ -795,16 +795,16 @@ class GpuNodePoolArgsArgsDict(TypedDict):
 class GpuNodePoolArgsArgs:
     def __init__(__self__, *,
                  max_nodes: _builtins.float,
-                 eks: Optional['EksNodeGroupArgsArgs'] = None,
-                 gke: Optional['GkeNodePoolArgsArgs'] = None,
+                 eks: Optional['EksNodeGroupArgs'] = None,
+                 gke: Optional['GkeNodePoolArgs'] = None,
                  gpus_per_node: Optional[_builtins.float] = None,
                  hourly_cost: Optional[_builtins.float] = None,
                  min_nodes: Optional[_builtins.float] = None,
                  name: Optional[_builtins.str] = None):
         """
         :param _builtins.float max_nodes: Most nodes (in total, across zones). At least 1 and at least `minNodes`.
-        :param 'EksNodeGroupArgsArgs' eks: EKS managed node group.
-        :param 'GkeNodePoolArgsArgs' gke: GKE node pool.
+        :param 'EksNodeGroupArgs' eks: EKS managed node group.
+        :param 'GkeNodePoolArgs' gke: GKE node pool.
         :param _builtins.float gpus_per_node: GPUs per node. Default: `gke.acceleratorCount`, or the package's table of EKS instance types (g4dn, g5, g6, g6e, p4d, p4de, p5, p5e, p5en); required for other types.
         :param _builtins.float hourly_cost: Price of one node per hour, in your billing currency, for `plan.cost` and `maxMonthlyCost`. Default: the package's dated on-demand list price for known types (USD; prices vary by region).
         :param _builtins.float min_nodes: Fewest nodes; 0 lets the pool scale to zero when no engine runs. Default 0.
@@ -838,26 +838,26 @@ class GpuNodePoolArgsArgs:
 
     @_builtins.property
     @pulumi.getter
-    def eks(self) -> Optional['EksNodeGroupArgsArgs']:
+    def eks(self) -> Optional['EksNodeGroupArgs']:
         """
         EKS managed node group.
         """
         return pulumi.get(self, "eks")
 
     @eks.setter
-    def eks(self, value: Optional['EksNodeGroupArgsArgs']):
+    def eks(self, value: Optional['EksNodeGroupArgs']):
         pulumi.set(self, "eks", value)
 
     @_builtins.property
     @pulumi.getter
-    def gke(self) -> Optional['GkeNodePoolArgsArgs']:
+    def gke(self) -> Optional['GkeNodePoolArgs']:
         """
         GKE node pool.
         """
         return pulumi.get(self, "gke")
 
     @gke.setter
-    def gke(self, value: Optional['GkeNodePoolArgsArgs']):
+    def gke(self, value: Optional['GkeNodePoolArgs']):
         pulumi.set(self, "gke", value)
 
     @_builtins.property
@@ -909,7 +909,7 @@ class GpuNodePoolArgsArgs:
         pulumi.set(self, "name", value)
 
 
-class ImageArgsArgsDict(TypedDict):
+class ImageArgsDict(TypedDict):
     repository: _builtins.str
     """
     Image repository, e.g. `vllm/vllm-openai`.
@@ -920,7 +920,7 @@ class ImageArgsArgsDict(TypedDict):
     """
 
 @pulumi.input_type
-class ImageArgsArgs:
+class ImageArgs:
     def __init__(__self__, *,
                  repository: _builtins.str,
                  tag: _builtins.str):
@@ -956,7 +956,7 @@ class ImageArgsArgs:
         pulumi.set(self, "tag", value)
 
 
-class KedaArgsArgsDict(TypedDict):
+class KedaArgsDict(TypedDict):
     install: NotRequired[_builtins.bool]
     """
     Install KEDA. Set false when the cluster already runs KEDA 2.20 or later. Default true.
@@ -975,7 +975,7 @@ class KedaArgsArgsDict(TypedDict):
     """
 
 @pulumi.input_type
-class KedaArgsArgs:
+class KedaArgs:
     def __init__(__self__, *,
                  install: Optional[_builtins.bool] = None,
                  namespace: Optional[_builtins.str] = None,
@@ -1045,8 +1045,8 @@ class KedaArgsArgs:
         pulumi.set(self, "version", value)
 
 
-class ModelArgsArgsDict(TypedDict):
-    autoscaling: 'AutoscalingArgsArgsDict'
+class ModelArgsDict(TypedDict):
+    autoscaling: 'AutoscalingArgsDict'
     """
     Autoscaling of this model's engines.
     """
@@ -1090,7 +1090,7 @@ class ModelArgsArgsDict(TypedDict):
     """
     Hugging Face token for gated models. Kept a Pulumi secret and stored in a Kubernetes Secret the engines read.
     """
-    image: NotRequired['ImageArgsArgsDict']
+    image: NotRequired['ImageArgsDict']
     """
     Engine image. Default: the pinned `vllm/vllm-openai` tag.
     """
@@ -1114,7 +1114,7 @@ class ModelArgsArgsDict(TypedDict):
     """
     Model name clients send in OpenAI requests and the engines' metrics carry as `model_name`. Default: `modelUrl`.
     """
-    simulator: NotRequired['SimulatorArgsArgsDict']
+    simulator: NotRequired['SimulatorArgsDict']
     """
     Simulator settings; only with `engine: simulator`.
     """
@@ -1124,9 +1124,9 @@ class ModelArgsArgsDict(TypedDict):
     """
 
 @pulumi.input_type
-class ModelArgsArgs:
+class ModelArgs:
     def __init__(__self__, *,
-                 autoscaling: 'AutoscalingArgsArgs',
+                 autoscaling: 'AutoscalingArgs',
                  model_url: _builtins.str,
                  name: _builtins.str,
                  cache_size: Optional[_builtins.str] = None,
@@ -1137,16 +1137,16 @@ class ModelArgsArgs:
                  extra_args: Optional[Sequence[_builtins.str]] = None,
                  gpus_per_replica: Optional[_builtins.float] = None,
                  hf_token: pulumi.Input[Optional[_builtins.str]] = None,
-                 image: Optional['ImageArgsArgs'] = None,
+                 image: Optional['ImageArgs'] = None,
                  max_model_len: Optional[_builtins.float] = None,
                  max_num_seqs: Optional[_builtins.float] = None,
                  memory: Optional[_builtins.str] = None,
                  ready_timeout_seconds: Optional[_builtins.float] = None,
                  served_model_name: Optional[_builtins.str] = None,
-                 simulator: Optional['SimulatorArgsArgs'] = None,
+                 simulator: Optional['SimulatorArgs'] = None,
                  values: Optional[Mapping[str, Any]] = None):
         """
-        :param 'AutoscalingArgsArgs' autoscaling: Autoscaling of this model's engines.
+        :param 'AutoscalingArgs' autoscaling: Autoscaling of this model's engines.
         :param _builtins.str model_url: Hugging Face model id or path that vLLM loads, e.g. `meta-llama/Llama-3.1-8B-Instruct`.
         :param _builtins.str name: Short name of the model: a DNS-1123 label used in every Kubernetes name derived for it (e.g. `llama3-8b`).
         :param _builtins.str cache_size: Size of a PersistentVolumeClaim that caches the weights (e.g. `100Gi`). Default: none, weights are downloaded to the pod's ephemeral storage.
@@ -1157,13 +1157,13 @@ class ModelArgsArgs:
         :param Sequence[_builtins.str] extra_args: Extra vLLM command-line arguments, appended after the package's.
         :param _builtins.float gpus_per_replica: GPUs per engine replica: the GPU request and vLLM's tensor parallel size. Default 1.
         :param pulumi.Input[_builtins.str] hf_token: Hugging Face token for gated models. Kept a Pulumi secret and stored in a Kubernetes Secret the engines read.
-        :param 'ImageArgsArgs' image: Engine image. Default: the pinned `vllm/vllm-openai` tag.
+        :param 'ImageArgs' image: Engine image. Default: the pinned `vllm/vllm-openai` tag.
         :param _builtins.float max_model_len: vLLM `--max-model-len`. Default: the model's own.
         :param _builtins.float max_num_seqs: vLLM `--max-num-seqs`: requests one engine runs at once; beyond it they wait. The load signal's target derives from it. Default 64.
         :param _builtins.str memory: Memory each engine pod requests, e.g. `32Gi`. Default 16Gi per GPU.
         :param _builtins.float ready_timeout_seconds: Seconds Pulumi waits for the engine Deployment to become ready (model download and load take minutes). Default 1800.
         :param _builtins.str served_model_name: Model name clients send in OpenAI requests and the engines' metrics carry as `model_name`. Default: `modelUrl`.
-        :param 'SimulatorArgsArgs' simulator: Simulator settings; only with `engine: simulator`.
+        :param 'SimulatorArgs' simulator: Simulator settings; only with `engine: simulator`.
         :param Mapping[str, Any] values: Extra vllm-stack `modelSpec` values for this model, merged over the package's.
         """
         pulumi.set(__self__, "autoscaling", autoscaling)
@@ -1204,14 +1204,14 @@ class ModelArgsArgs:
 
     @_builtins.property
     @pulumi.getter
-    def autoscaling(self) -> 'AutoscalingArgsArgs':
+    def autoscaling(self) -> 'AutoscalingArgs':
         """
         Autoscaling of this model's engines.
         """
         return pulumi.get(self, "autoscaling")
 
     @autoscaling.setter
-    def autoscaling(self, value: 'AutoscalingArgsArgs'):
+    def autoscaling(self, value: 'AutoscalingArgs'):
         pulumi.set(self, "autoscaling", value)
 
     @_builtins.property
@@ -1336,14 +1336,14 @@ class ModelArgsArgs:
 
     @_builtins.property
     @pulumi.getter
-    def image(self) -> Optional['ImageArgsArgs']:
+    def image(self) -> Optional['ImageArgs']:
         """
         Engine image. Default: the pinned `vllm/vllm-openai` tag.
         """
         return pulumi.get(self, "image")
 
     @image.setter
-    def image(self, value: Optional['ImageArgsArgs']):
+    def image(self, value: Optional['ImageArgs']):
         pulumi.set(self, "image", value)
 
     @_builtins.property
@@ -1408,14 +1408,14 @@ class ModelArgsArgs:
 
     @_builtins.property
     @pulumi.getter
-    def simulator(self) -> Optional['SimulatorArgsArgs']:
+    def simulator(self) -> Optional['SimulatorArgs']:
         """
         Simulator settings; only with `engine: simulator`.
         """
         return pulumi.get(self, "simulator")
 
     @simulator.setter
-    def simulator(self, value: Optional['SimulatorArgsArgs']):
+    def simulator(self, value: Optional['SimulatorArgs']):
         pulumi.set(self, "simulator", value)
 
     @_builtins.property
@@ -1431,7 +1431,7 @@ class ModelArgsArgs:
         pulumi.set(self, "values", value)
 
 
-class MonitoringArgsArgsDict(TypedDict):
+class MonitoringArgsDict(TypedDict):
     install: NotRequired[_builtins.bool]
     """
     Install kube-prometheus-stack. Set false to use an existing Prometheus through `prometheusUrl`. Default true.
@@ -1454,7 +1454,7 @@ class MonitoringArgsArgsDict(TypedDict):
     """
 
 @pulumi.input_type
-class MonitoringArgsArgs:
+class MonitoringArgs:
     def __init__(__self__, *,
                  install: Optional[_builtins.bool] = None,
                  namespace: Optional[_builtins.str] = None,
@@ -1540,7 +1540,7 @@ class MonitoringArgsArgs:
         pulumi.set(self, "version", value)
 
 
-class ScalingModifiersArgsArgsDict(TypedDict):
+class ScalingModifiersArgsDict(TypedDict):
     formula: _builtins.str
     """
     Expression over trigger names, e.g. `max(load / 16, queue_depth / 5)`; see KEDA's scalingModifiers docs.
@@ -1555,7 +1555,7 @@ class ScalingModifiersArgsArgsDict(TypedDict):
     """
 
 @pulumi.input_type
-class ScalingModifiersArgsArgs:
+class ScalingModifiersArgs:
     def __init__(__self__, *,
                  formula: _builtins.str,
                  target: _builtins.float,
@@ -1607,7 +1607,7 @@ class ScalingModifiersArgsArgs:
         pulumi.set(self, "activation_target", value)
 
 
-class ScheduleArgsArgsDict(TypedDict):
+class ScheduleArgsDict(TypedDict):
     end: _builtins.str
     """
     Five-field cron expression at which the window closes, e.g. `0 18 * * 1-5`; must differ from `start`.
@@ -1630,7 +1630,7 @@ class ScheduleArgsArgsDict(TypedDict):
     """
 
 @pulumi.input_type
-class ScheduleArgsArgs:
+class ScheduleArgs:
     def __init__(__self__, *,
                  end: _builtins.str,
                  name: _builtins.str,
@@ -1712,7 +1712,7 @@ class ScheduleArgsArgs:
         pulumi.set(self, "timezone", value)
 
 
-class SignalArgsArgsDict(TypedDict):
+class SignalArgsDict(TypedDict):
     activation: NotRequired[_builtins.float]
     """
     Value above which the trigger counts as active for scaling from zero (KEDA activationThreshold).
@@ -1727,7 +1727,7 @@ class SignalArgsArgsDict(TypedDict):
     """
 
 @pulumi.input_type
-class SignalArgsArgs:
+class SignalArgs:
     def __init__(__self__, *,
                  activation: Optional[_builtins.float] = None,
                  enabled: Optional[_builtins.bool] = None,
@@ -1781,12 +1781,12 @@ class SignalArgsArgs:
         pulumi.set(self, "target", value)
 
 
-class SimulatorArgsArgsDict(TypedDict):
+class SimulatorArgsDict(TypedDict):
     cpu: NotRequired[_builtins.str]
     """
     CPU the simulator pod requests, a Kubernetes quantity. Default `100m`.
     """
-    image: NotRequired['ImageArgsArgsDict']
+    image: NotRequired['ImageArgsDict']
     """
     Simulator image. Default: the pinned `ghcr.io/llm-d/llm-d-inference-sim` tag.
     """
@@ -1808,17 +1808,17 @@ class SimulatorArgsArgsDict(TypedDict):
     """
 
 @pulumi.input_type
-class SimulatorArgsArgs:
+class SimulatorArgs:
     def __init__(__self__, *,
                  cpu: Optional[_builtins.str] = None,
-                 image: Optional['ImageArgsArgs'] = None,
+                 image: Optional['ImageArgs'] = None,
                  inter_token_latency_ms: Optional[_builtins.float] = None,
                  memory: Optional[_builtins.str] = None,
                  startup_seconds: Optional[_builtins.float] = None,
                  time_to_first_token_ms: Optional[_builtins.float] = None):
         """
         :param _builtins.str cpu: CPU the simulator pod requests, a Kubernetes quantity. Default `100m`.
-        :param 'ImageArgsArgs' image: Simulator image. Default: the pinned `ghcr.io/llm-d/llm-d-inference-sim` tag.
+        :param 'ImageArgs' image: Simulator image. Default: the pinned `ghcr.io/llm-d/llm-d-inference-sim` tag.
         :param _builtins.float inter_token_latency_ms: Simulated time between output tokens, in milliseconds (`--inter-token-latency`). Default 50.
         :param _builtins.str memory: Memory the simulator pod requests. Default `128Mi`.
         :param _builtins.float startup_seconds: Seconds the simulator reports "loading" (readiness 503) after start, like a model load (`--startup-duration`). Default 10.
@@ -1851,14 +1851,14 @@ class SimulatorArgsArgs:
 
     @_builtins.property
     @pulumi.getter
-    def image(self) -> Optional['ImageArgsArgs']:
+    def image(self) -> Optional['ImageArgs']:
         """
         Simulator image. Default: the pinned `ghcr.io/llm-d/llm-d-inference-sim` tag.
         """
         return pulumi.get(self, "image")
 
     @image.setter
-    def image(self, value: Optional['ImageArgsArgs']):
+    def image(self, value: Optional['ImageArgs']):
         pulumi.set(self, "image", value)
 
     @_builtins.property
@@ -1910,12 +1910,12 @@ class SimulatorArgsArgs:
         pulumi.set(self, "time_to_first_token_ms", value)
 
 
-class VllmStackArgsArgsDict(TypedDict):
+class VllmStackArgsDict(TypedDict):
     release_name: NotRequired[_builtins.str]
     """
     Helm release name, the prefix of every engine and router name. Default: the component's name.
     """
-    router_image: NotRequired['ImageArgsArgsDict']
+    router_image: NotRequired['ImageArgsDict']
     """
     Router image. Default: the pinned `lmcache/lmstack-router` tag.
     """
@@ -1933,16 +1933,16 @@ class VllmStackArgsArgsDict(TypedDict):
     """
 
 @pulumi.input_type
-class VllmStackArgsArgs:
+class VllmStackArgs:
     def __init__(__self__, *,
                  release_name: Optional[_builtins.str] = None,
-                 router_image: Optional['ImageArgsArgs'] = None,
+                 router_image: Optional['ImageArgs'] = None,
                  router_replicas: Optional[_builtins.float] = None,
                  values: Optional[Mapping[str, Any]] = None,
                  version: Optional[_builtins.str] = None):
         """
         :param _builtins.str release_name: Helm release name, the prefix of every engine and router name. Default: the component's name.
-        :param 'ImageArgsArgs' router_image: Router image. Default: the pinned `lmcache/lmstack-router` tag.
+        :param 'ImageArgs' router_image: Router image. Default: the pinned `lmcache/lmstack-router` tag.
         :param _builtins.float router_replicas: Router replicas. Default 1.
         :param Mapping[str, Any] values: Helm values merged over the package's.
         :param _builtins.str version: Chart version. Default: the pinned version.
@@ -1972,14 +1972,14 @@ class VllmStackArgsArgs:
 
     @_builtins.property
     @pulumi.getter(name="routerImage")
-    def router_image(self) -> Optional['ImageArgsArgs']:
+    def router_image(self) -> Optional['ImageArgs']:
         """
         Router image. Default: the pinned `lmcache/lmstack-router` tag.
         """
         return pulumi.get(self, "router_image")
 
     @router_image.setter
-    def router_image(self, value: Optional['ImageArgsArgs']):
+    def router_image(self, value: Optional['ImageArgs']):
         pulumi.set(self, "router_image", value)
 
     @_builtins.property

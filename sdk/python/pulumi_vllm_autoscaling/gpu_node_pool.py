@@ -22,8 +22,8 @@ __all__ = ['GpuNodePoolArgs', 'GpuNodePool']
 class GpuNodePoolArgs:
     def __init__(__self__, *,
                  max_nodes: _builtins.float,
-                 eks: Optional['EksNodeGroupArgsArgs'] = None,
-                 gke: Optional['GkeNodePoolArgsArgs'] = None,
+                 eks: Optional['EksNodeGroupArgs'] = None,
+                 gke: Optional['GkeNodePoolArgs'] = None,
                  gpus_per_node: Optional[_builtins.float] = None,
                  hourly_cost: Optional[_builtins.float] = None,
                  min_nodes: Optional[_builtins.float] = None,
@@ -32,8 +32,8 @@ class GpuNodePoolArgs:
         The set of arguments for constructing a GpuNodePool resource.
 
         :param _builtins.float max_nodes: Most nodes (in total, across zones). At least 1 and at least `minNodes`.
-        :param 'EksNodeGroupArgsArgs' eks: EKS managed node group.
-        :param 'GkeNodePoolArgsArgs' gke: GKE node pool.
+        :param 'EksNodeGroupArgs' eks: EKS managed node group.
+        :param 'GkeNodePoolArgs' gke: GKE node pool.
         :param _builtins.float gpus_per_node: GPUs per node. Default: `gke.acceleratorCount`, or the package's table of EKS instance types (g4dn, g5, g6, g6e, p4d, p4de, p5, p5e, p5en); required for other types.
         :param _builtins.float hourly_cost: Price of one node per hour, in your billing currency, for `plan.cost` and `maxMonthlyCost`. Default: the package's dated on-demand list price for known types (USD; prices vary by region).
         :param _builtins.float min_nodes: Fewest nodes; 0 lets the pool scale to zero when no engine runs. Default 0.
@@ -67,26 +67,26 @@ class GpuNodePoolArgs:
 
     @_builtins.property
     @pulumi.getter
-    def eks(self) -> Optional['EksNodeGroupArgsArgs']:
+    def eks(self) -> Optional['EksNodeGroupArgs']:
         """
         EKS managed node group.
         """
         return pulumi.get(self, "eks")
 
     @eks.setter
-    def eks(self, value: Optional['EksNodeGroupArgsArgs']):
+    def eks(self, value: Optional['EksNodeGroupArgs']):
         pulumi.set(self, "eks", value)
 
     @_builtins.property
     @pulumi.getter
-    def gke(self) -> Optional['GkeNodePoolArgsArgs']:
+    def gke(self) -> Optional['GkeNodePoolArgs']:
         """
         GKE node pool.
         """
         return pulumi.get(self, "gke")
 
     @gke.setter
-    def gke(self, value: Optional['GkeNodePoolArgsArgs']):
+    def gke(self, value: Optional['GkeNodePoolArgs']):
         pulumi.set(self, "gke", value)
 
     @_builtins.property
@@ -144,8 +144,8 @@ class GpuNodePool(pulumi.ComponentResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
-                 eks: Optional[Union['EksNodeGroupArgsArgs', 'EksNodeGroupArgsArgsDict']] = None,
-                 gke: Optional[Union['GkeNodePoolArgsArgs', 'GkeNodePoolArgsArgsDict']] = None,
+                 eks: Optional[Union['EksNodeGroupArgs', 'EksNodeGroupArgsDict']] = None,
+                 gke: Optional[Union['GkeNodePoolArgs', 'GkeNodePoolArgsDict']] = None,
                  gpus_per_node: Optional[_builtins.float] = None,
                  hourly_cost: Optional[_builtins.float] = None,
                  max_nodes: Optional[_builtins.float] = None,
@@ -161,8 +161,8 @@ class GpuNodePool(pulumi.ComponentResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param Union['EksNodeGroupArgsArgs', 'EksNodeGroupArgsArgsDict'] eks: EKS managed node group.
-        :param Union['GkeNodePoolArgsArgs', 'GkeNodePoolArgsArgsDict'] gke: GKE node pool.
+        :param Union['EksNodeGroupArgs', 'EksNodeGroupArgsDict'] eks: EKS managed node group.
+        :param Union['GkeNodePoolArgs', 'GkeNodePoolArgsDict'] gke: GKE node pool.
         :param _builtins.float gpus_per_node: GPUs per node. Default: `gke.acceleratorCount`, or the package's table of EKS instance types (g4dn, g5, g6, g6e, p4d, p4de, p5, p5e, p5en); required for other types.
         :param _builtins.float hourly_cost: Price of one node per hour, in your billing currency, for `plan.cost` and `maxMonthlyCost`. Default: the package's dated on-demand list price for known types (USD; prices vary by region).
         :param _builtins.float max_nodes: Most nodes (in total, across zones). At least 1 and at least `minNodes`.
@@ -197,8 +197,8 @@ class GpuNodePool(pulumi.ComponentResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
-                 eks: Optional[Union['EksNodeGroupArgsArgs', 'EksNodeGroupArgsArgsDict']] = None,
-                 gke: Optional[Union['GkeNodePoolArgsArgs', 'GkeNodePoolArgsArgsDict']] = None,
+                 eks: Optional[Union['EksNodeGroupArgs', 'EksNodeGroupArgsDict']] = None,
+                 gke: Optional[Union['GkeNodePoolArgs', 'GkeNodePoolArgsDict']] = None,
                  gpus_per_node: Optional[_builtins.float] = None,
                  hourly_cost: Optional[_builtins.float] = None,
                  max_nodes: Optional[_builtins.float] = None,

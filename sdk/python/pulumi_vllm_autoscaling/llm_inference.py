@@ -21,27 +21,27 @@ __all__ = ['LlmInferenceArgs', 'LlmInference']
 @pulumi.input_type
 class LlmInferenceArgs:
     def __init__(__self__, *,
-                 models: Sequence['ModelArgsArgs'],
+                 models: Sequence['ModelArgs'],
                  cluster_domain: Optional[_builtins.str] = None,
                  create_namespace: Optional[_builtins.bool] = None,
                  gpu_node_pool: Optional['GpuNodePoolArgsArgs'] = None,
-                 keda: Optional['KedaArgsArgs'] = None,
+                 keda: Optional['KedaArgs'] = None,
                  max_monthly_cost: Optional[_builtins.float] = None,
-                 monitoring: Optional['MonitoringArgsArgs'] = None,
+                 monitoring: Optional['MonitoringArgs'] = None,
                  namespace: Optional[_builtins.str] = None,
-                 vllm_stack: Optional['VllmStackArgsArgs'] = None):
+                 vllm_stack: Optional['VllmStackArgs'] = None):
         """
         The set of arguments for constructing a LlmInference resource.
 
-        :param Sequence['ModelArgsArgs'] models: The models to serve, one engine Deployment and one ScaledObject each.
+        :param Sequence['ModelArgs'] models: The models to serve, one engine Deployment and one ScaledObject each.
         :param _builtins.str cluster_domain: Cluster DNS domain, for the in-cluster endpoint URL. Default `cluster.local`.
         :param _builtins.bool create_namespace: Create `namespace`. Set false when it exists already (a second LlmInference in it, say). Default true.
         :param 'GpuNodePoolArgsArgs' gpu_node_pool: GPU nodes for the engines, created before the charts. Default: none (the engines use the cluster's existing GPU nodes).
-        :param 'KedaArgsArgs' keda: KEDA release.
+        :param 'KedaArgs' keda: KEDA release.
         :param _builtins.float max_monthly_cost: Fail the plan when the worst case (the GPU pool at `maxNodes`) would cost more than this per month (730 hours), in the currency of `hourlyCost`.
-        :param 'MonitoringArgsArgs' monitoring: kube-prometheus-stack release or an existing Prometheus.
+        :param 'MonitoringArgs' monitoring: kube-prometheus-stack release or an existing Prometheus.
         :param _builtins.str namespace: Namespace of the engines, router and ScaledObjects. Default `llm`.
-        :param 'VllmStackArgsArgs' vllm_stack: vLLM Production Stack chart.
+        :param 'VllmStackArgs' vllm_stack: vLLM Production Stack chart.
         """
         pulumi.set(__self__, "models", models)
         if cluster_domain is not None:
@@ -63,14 +63,14 @@ class LlmInferenceArgs:
 
     @_builtins.property
     @pulumi.getter
-    def models(self) -> Sequence['ModelArgsArgs']:
+    def models(self) -> Sequence['ModelArgs']:
         """
         The models to serve, one engine Deployment and one ScaledObject each.
         """
         return pulumi.get(self, "models")
 
     @models.setter
-    def models(self, value: Sequence['ModelArgsArgs']):
+    def models(self, value: Sequence['ModelArgs']):
         pulumi.set(self, "models", value)
 
     @_builtins.property
@@ -111,14 +111,14 @@ class LlmInferenceArgs:
 
     @_builtins.property
     @pulumi.getter
-    def keda(self) -> Optional['KedaArgsArgs']:
+    def keda(self) -> Optional['KedaArgs']:
         """
         KEDA release.
         """
         return pulumi.get(self, "keda")
 
     @keda.setter
-    def keda(self, value: Optional['KedaArgsArgs']):
+    def keda(self, value: Optional['KedaArgs']):
         pulumi.set(self, "keda", value)
 
     @_builtins.property
@@ -135,14 +135,14 @@ class LlmInferenceArgs:
 
     @_builtins.property
     @pulumi.getter
-    def monitoring(self) -> Optional['MonitoringArgsArgs']:
+    def monitoring(self) -> Optional['MonitoringArgs']:
         """
         kube-prometheus-stack release or an existing Prometheus.
         """
         return pulumi.get(self, "monitoring")
 
     @monitoring.setter
-    def monitoring(self, value: Optional['MonitoringArgsArgs']):
+    def monitoring(self, value: Optional['MonitoringArgs']):
         pulumi.set(self, "monitoring", value)
 
     @_builtins.property
@@ -159,14 +159,14 @@ class LlmInferenceArgs:
 
     @_builtins.property
     @pulumi.getter(name="vllmStack")
-    def vllm_stack(self) -> Optional['VllmStackArgsArgs']:
+    def vllm_stack(self) -> Optional['VllmStackArgs']:
         """
         vLLM Production Stack chart.
         """
         return pulumi.get(self, "vllm_stack")
 
     @vllm_stack.setter
-    def vllm_stack(self, value: Optional['VllmStackArgsArgs']):
+    def vllm_stack(self, value: Optional['VllmStackArgs']):
         pulumi.set(self, "vllm_stack", value)
 
 
@@ -179,12 +179,12 @@ class LlmInference(pulumi.ComponentResource):
                  cluster_domain: Optional[_builtins.str] = None,
                  create_namespace: Optional[_builtins.bool] = None,
                  gpu_node_pool: Optional[Union['GpuNodePoolArgsArgs', 'GpuNodePoolArgsArgsDict']] = None,
-                 keda: Optional[Union['KedaArgsArgs', 'KedaArgsArgsDict']] = None,
+                 keda: Optional[Union['KedaArgs', 'KedaArgsDict']] = None,
                  max_monthly_cost: Optional[_builtins.float] = None,
-                 models: Optional[Sequence[Union['ModelArgsArgs', 'ModelArgsArgsDict']]] = None,
-                 monitoring: Optional[Union['MonitoringArgsArgs', 'MonitoringArgsArgsDict']] = None,
+                 models: Optional[Sequence[Union['ModelArgs', 'ModelArgsDict']]] = None,
+                 monitoring: Optional[Union['MonitoringArgs', 'MonitoringArgsDict']] = None,
                  namespace: Optional[_builtins.str] = None,
-                 vllm_stack: Optional[Union['VllmStackArgsArgs', 'VllmStackArgsArgsDict']] = None,
+                 vllm_stack: Optional[Union['VllmStackArgs', 'VllmStackArgsDict']] = None,
                  __props__=None):
         """
         vLLM engines behind the Production Stack router, autoscaled by KEDA on LLM serving signals,
@@ -195,12 +195,12 @@ class LlmInference(pulumi.ComponentResource):
         :param _builtins.str cluster_domain: Cluster DNS domain, for the in-cluster endpoint URL. Default `cluster.local`.
         :param _builtins.bool create_namespace: Create `namespace`. Set false when it exists already (a second LlmInference in it, say). Default true.
         :param Union['GpuNodePoolArgsArgs', 'GpuNodePoolArgsArgsDict'] gpu_node_pool: GPU nodes for the engines, created before the charts. Default: none (the engines use the cluster's existing GPU nodes).
-        :param Union['KedaArgsArgs', 'KedaArgsArgsDict'] keda: KEDA release.
+        :param Union['KedaArgs', 'KedaArgsDict'] keda: KEDA release.
         :param _builtins.float max_monthly_cost: Fail the plan when the worst case (the GPU pool at `maxNodes`) would cost more than this per month (730 hours), in the currency of `hourlyCost`.
-        :param Sequence[Union['ModelArgsArgs', 'ModelArgsArgsDict']] models: The models to serve, one engine Deployment and one ScaledObject each.
-        :param Union['MonitoringArgsArgs', 'MonitoringArgsArgsDict'] monitoring: kube-prometheus-stack release or an existing Prometheus.
+        :param Sequence[Union['ModelArgs', 'ModelArgsDict']] models: The models to serve, one engine Deployment and one ScaledObject each.
+        :param Union['MonitoringArgs', 'MonitoringArgsDict'] monitoring: kube-prometheus-stack release or an existing Prometheus.
         :param _builtins.str namespace: Namespace of the engines, router and ScaledObjects. Default `llm`.
-        :param Union['VllmStackArgsArgs', 'VllmStackArgsArgsDict'] vllm_stack: vLLM Production Stack chart.
+        :param Union['VllmStackArgs', 'VllmStackArgsDict'] vllm_stack: vLLM Production Stack chart.
         """
         ...
     @overload
@@ -230,12 +230,12 @@ class LlmInference(pulumi.ComponentResource):
                  cluster_domain: Optional[_builtins.str] = None,
                  create_namespace: Optional[_builtins.bool] = None,
                  gpu_node_pool: Optional[Union['GpuNodePoolArgsArgs', 'GpuNodePoolArgsArgsDict']] = None,
-                 keda: Optional[Union['KedaArgsArgs', 'KedaArgsArgsDict']] = None,
+                 keda: Optional[Union['KedaArgs', 'KedaArgsDict']] = None,
                  max_monthly_cost: Optional[_builtins.float] = None,
-                 models: Optional[Sequence[Union['ModelArgsArgs', 'ModelArgsArgsDict']]] = None,
-                 monitoring: Optional[Union['MonitoringArgsArgs', 'MonitoringArgsArgsDict']] = None,
+                 models: Optional[Sequence[Union['ModelArgs', 'ModelArgsDict']]] = None,
+                 monitoring: Optional[Union['MonitoringArgs', 'MonitoringArgsDict']] = None,
                  namespace: Optional[_builtins.str] = None,
-                 vllm_stack: Optional[Union['VllmStackArgsArgs', 'VllmStackArgsArgsDict']] = None,
+                 vllm_stack: Optional[Union['VllmStackArgs', 'VllmStackArgsDict']] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):

@@ -4,7 +4,7 @@
 //
 // The arguments are built by reflection from JSON-like data keyed by the schema's property names (the
 // `pulumi:"..."` struct tags), not from named Go types: the SDK's type names follow the TypeScript interface
-// names (ModelArgs -> ModelArgsArgs) and will change when those are renamed.
+// names (TypeScript `Model` -> Go `ModelArgs`).
 package sdktest
 
 import (

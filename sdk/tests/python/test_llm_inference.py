@@ -3,7 +3,7 @@ reach the Node component as a remote component with the schema's type token and 
 and values the Node component reads (models[0].autoscaling.maxReplicas, ...).
 
 Argument classes are looked up from sdk/schema.json, not named here: their names follow the TypeScript
-interfaces (ModelArgs -> ModelArgsArgs) and will change when those are renamed.
+interfaces (TypeScript `Model` -> Python `ModelArgs`).
 """
 import enum
 import unittest
