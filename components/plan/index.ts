@@ -92,16 +92,18 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
     }
 
     // GPU pool, capacity, cost and simulator engines.
-    const { warnings: placementWarnings, ...placement } = planPlacement(r, args, vllmStackChart(r, scrapeIntervalSeconds).values);
+    const vllmStack = vllmStackChart(r, scrapeIntervalSeconds);
+    const keda = kedaChart(r);
+    const { warnings: placementWarnings, ...placement } = planPlacement(r, args, vllmStack.values);
     const router = routerServiceName(release);
     return {
         name,
         namespace: r.namespace,
         createNamespace: r.createNamespace,
         charts: {
-            ...(r.keda.install ? { keda: kedaChart(r) } : {}),
+            ...(keda ? { keda } : {}),
             ...(kubePrometheusStack ? { kubePrometheusStack } : {}),
-            vllmStack: vllmStackChart(r, scrapeIntervalSeconds),
+            vllmStack,
         },
         models,
         scaledObjects,
