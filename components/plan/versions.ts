@@ -1,5 +1,5 @@
 // Every chart and image version the package installs, pinned in this one place.
-// Users override any of them through the component args (`keda.version`, `engineImage`, ...).
+// Users override any of them through the component args (`keda.version`, `models[].image`, `vllmStack.routerImage`, ...).
 
 /** A Helm chart the package installs: where it comes from and which version. */
 export interface ChartPin {
