@@ -5,6 +5,7 @@ import * as random from "@pulumi/random";
 import type { LlmInferenceArgs } from "./args";
 import { GpuNodePool } from "./gpuNodePool";
 import { planInference } from "./plan";
+import { grafanaAdminSecretName } from "./plan/names";
 import { ignoreEngineReplicas } from "./plan/transforms";
 import type { ChartPlan, InferencePlan } from "./plan/types";
 import { createSimulatorEngine } from "./simulatorEngine";
@@ -99,7 +100,7 @@ function createResources(parent: LlmInference, name: string, plan: InferencePlan
         }, { parent });
         const password = new random.RandomPassword(`${name}-grafana-admin`, { length: 24, special: false }, { parent });
         grafanaAdminPassword = pulumi.secret(password.result);
-        const adminSecret = plan.secrets.find((s) => s.namespace === kps.namespace)!;
+        const adminSecret = plan.secrets.find((s) => s.name === grafanaAdminSecretName(kps.releaseName))!;
         const grafanaSecret = new k8s.core.v1.Secret(`${name}-grafana-admin`, {
             metadata: { name: adminSecret.name, namespace: kps.namespace },
             stringData: { "admin-user": "admin", "admin-password": grafanaAdminPassword },

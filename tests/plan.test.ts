@@ -294,6 +294,7 @@ describe("planInference: bad input", () => {
         ["component name that is no DNS label", argsWith(), ["vllmStack.releaseName (default: the component name)"]],
         ["bad cache size", argsWith({ models: [llama({ cacheSize: "100 GB" })] }), ["models[0].cacheSize"]],
         ["bad namespace", argsWith({ namespace: "LLM" }), ["namespace"]],
+        ["monitoring in the models' namespace", argsWith({ monitoring: { namespace: "llm" } }), ["monitoring.namespace"]],
     ];
     for (const [what, args, paths] of cases) {
         it(`rejects ${what}`, () => {

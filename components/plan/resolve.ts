@@ -269,6 +269,10 @@ export function resolveArgs(name: string, args: LlmInferenceArgs): ResolvedArgs 
     if (!mon.install && prometheusUrlArg === undefined) {
         p.add("monitoring.prometheusUrl", "is required when monitoring.install is false: KEDA needs the URL of the Prometheus that scrapes the engines");
     }
+    if (mon.install && mon.namespace === namespace) {
+        // The component creates the monitoring namespace itself, and the models' one unless told not to.
+        p.add("monitoring.namespace", `"${mon.namespace}" is also the models' namespace; give kube-prometheus-stack its own (default "${DEFAULTS.monitoringNamespace}")`);
+    }
 
     // The GPU pool, and whether the GPU models fit on it and within the budget.
     const gpuNodePool = resolveGpuNodePool(p, "gpuNodePool", args.gpuNodePool, `${releaseOk ? releaseName : name}-gpu`, tablePrice);
