@@ -28,6 +28,8 @@ describe("stacks/index.ts (the Pulumi program)", function () {
     it("declares the dev stack's LlmInference from its config, the token kept secret", async () => {
         const { registrations } = await runWithMocks(() => {
             pulumi.runtime.setAllConfig(engineConfig("dev", { "vllm-autoscaling:hfToken": "hf_from_config" }), ["vllm-autoscaling:hfToken"]);
+            // The program is a module run for its side effects; require() reloads it per test.
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
             require(programPath);
         });
         const component = registrations.find((r) => r.type === "vllm-autoscaling:index:LlmInference");
@@ -44,6 +46,7 @@ describe("stacks/index.ts (the Pulumi program)", function () {
         const { registrations } = await runWithMocks(() => {
             pulumi.runtime.setAllConfig({ "vllm-autoscaling:models": JSON.stringify([{ name: "Bad_Name", modelUrl: "x/y", autoscaling: { maxReplicas: 0 } }]) }, []);
             try {
+                // eslint-disable-next-line @typescript-eslint/no-require-imports
                 require(programPath);
             } catch (e) {
                 error = e;
