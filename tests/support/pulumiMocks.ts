@@ -33,12 +33,15 @@ export function reveal<T = any>(v: unknown): T {
  * Registrations are recorded before the mock answers, so a program that throws still leaves
  * a record of what it registered first (used to prove that bad input registers nothing).
  */
-export async function runWithMocks(program: () => unknown): Promise<{ registrations: Registration[]; result: unknown }> {
+export async function runWithMocks(
+    program: () => unknown,
+    opts: { preview?: boolean; newResource?: (args: pulumi.runtime.MockResourceArgs) => { id: string | undefined; state: Record<string, any> } } = {},
+): Promise<{ registrations: Registration[]; result: unknown }> {
     const registrations: Registration[] = [];
     pulumi.runtime.setMocks({
-        newResource: (args: pulumi.runtime.MockResourceArgs) => ({ id: `${args.name}-id`, state: args.inputs }),
+        newResource: opts.newResource ?? ((args: pulumi.runtime.MockResourceArgs) => ({ id: `${args.name}-id`, state: args.inputs })),
         call: (args: pulumi.runtime.MockCallArgs) => args.inputs,
-    }, "vllm-autoscaling", "test", false);
+    }, "vllm-autoscaling", "test", opts.preview ?? false);
     const monitor = (pulumi.runtime as any).getMonitor();
     const original = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: any, callback: any) => {
