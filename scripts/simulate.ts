@@ -87,7 +87,14 @@ const engine: EngineParams = {
     ...(number("kv-cache-tokens", 1) !== undefined ? { kvCacheTokens: number("kv-cache-tokens", 1)! } : {}),
     ...(number("model-load-seconds") !== undefined ? { modelLoadSeconds: number("model-load-seconds")! } : {}),
 };
+// The stack's own GPU pool, when it has one, sets the node size and the price (flags still win).
+const pool = plan.gpuNodePool;
+const poolDefaults: Partial<ClusterParams> = pool ? {
+    gpusPerNode: pool.gpusPerNode,
+    ...(pool.hourlyCost !== undefined ? { gpuHourlyPrice: pool.hourlyCost / pool.gpusPerNode } : {}),
+} : {};
 const cluster: Partial<ClusterParams> = {
+    ...poolDefaults,
     ...(number("node-boot-seconds") !== undefined ? { nodeBootSeconds: number("node-boot-seconds")! } : {}),
     ...(number("idle-node-seconds") !== undefined ? { idleNodeRemovalSeconds: number("idle-node-seconds")! } : {}),
     ...(number("gpus-per-node", 1) !== undefined ? { gpusPerNode: number("gpus-per-node", 1)! } : {}),
