@@ -20,15 +20,19 @@ interface EngineState { model: string; namespace: string; present: boolean; wait
 interface World { engines: Record<string, EngineState>; routerRequests: Record<string, number> }
 
 /** The value each trigger is meant to report for a model, from the scaling rule in words. */
-type Expectation = (world: World, servedModel: string) => number;
+type Expectation = (world: World, servedModel: string, query: string) => number;
 const present = (w: World, model: string) => Object.values(w.engines).filter((e) => e.present && e.model === model && e.namespace === NS);
 const EXPECTED: Record<string, Expectation> = {
     // Requests waiting in this model's engine queues (never the router's gauge, never another namespace).
     [TRIGGER.queueDepth]: (w, m) => present(w, m).reduce((s, e) => s + e.waiting, 0),
     // 1 once the router has seen a request for the model (within the window), else 0.
     [TRIGGER.wakeOnRequest]: (w, m) => ((w.routerRequests[m] ?? 0) > 0 ? 1 : 0),
-    // Requests running plus waiting in this model's engines.
-    [TRIGGER.load]: (w, m) => present(w, m).reduce((s, e) => s + e.running + e.waiting, 0),
+    // Requests running plus waiting in this model's engines, plus the preset's scale-down margin
+    // (the number in the query) for each of them running a request.
+    [TRIGGER.load]: (w, m, q) => {
+        const h = Number(/ \+ (\d+) \* \(count\(/.exec(q)?.[1] ?? 0);
+        return present(w, m).reduce((s, e) => s + e.running + e.waiting + (e.running > 0 ? h : 0), 0);
+    },
     // KV-cache usage summed over this model's engines.
     [TRIGGER.kvCache]: (w, m) => present(w, m).reduce((s, e) => s + e.kv, 0),
 };
@@ -89,7 +93,7 @@ describe("trigger queries on a real Prometheus (KEDA's view: exactly one sample)
                     assert.ok(expect, `${label}: trigger "${t.name}" has no expectation in this test; add what it should report`);
                     // kedaValue throws as KEDA's scaler does on several samples, empty, NaN or Inf.
                     const value = await fixture.prom.kedaValue(t.metadata.query);
-                    assert.strictEqual(value, expect(world, model), `${label} / ${so.metadata?.name} / ${t.name} in state "${state}"\n${t.metadata.query}`);
+                    assert.strictEqual(value, expect(world, model, t.metadata.query), `${label} / ${so.metadata?.name} / ${t.name} in state "${state}"\n${t.metadata.query}`);
                 }
             }
         }

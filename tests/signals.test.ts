@@ -39,7 +39,9 @@ describe("signals: strategy presets and triggers", () => {
         assert.deepStrictEqual(names(so), [TRIGGER.queueDepth, TRIGGER.load, TRIGGER.kvCache, TRIGGER.wakeOnRequest]);
         const load = trig(so, TRIGGER.load);
         assert.strictEqual(load.metricType, "AverageValue");
-        assert.strictEqual(load.metadata.threshold, String(Math.round(0.6 * 64)));
+        // Target 38 (60% of 64) plus the scale-down margin, 40% of it, per busy engine in the query.
+        assert.strictEqual(load.metadata.threshold, String(38 + 15));
+        assert.match(load.metadata.query, / \+ 15 \* \(count\(vllm:num_requests_running\{[^}]*\} > 0\) or vector\(0\)\)$/);
         assert.strictEqual(load.metadata.ignoreNullValues, "false");
         assert.match(load.metadata.query, /vllm:num_requests_running\{namespace="llm",model_name="meta-llama\/Llama-3.1-8B-Instruct"\}/);
         assert.strictEqual(trig(so, TRIGGER.kvCache).metadata.threshold, "0.7");
@@ -48,7 +50,7 @@ describe("signals: strategy presets and triggers", () => {
 
     it("derives the load target from the model's maxNumSeqs and sets --max-num-seqs on the engine", () => {
         const p = planWith({ maxReplicas: 4 }, { maxNumSeqs: 20 });
-        assert.strictEqual(trig(p.scaledObjects[0], TRIGGER.load).metadata.threshold, "12");
+        assert.strictEqual(trig(p.scaledObjects[0], TRIGGER.load).metadata.threshold, String(12 + 5));
         assert.strictEqual(p.charts.vllmStack.values.servingEngineSpec.modelSpec[0].vllmConfig.maxNumSeqs, 20);
     });
 
@@ -64,7 +66,7 @@ describe("signals: strategy presets and triggers", () => {
         const t = trig(so, TRIGGER.ttft);
         assert.strictEqual(t.metadata.threshold, "1.5");
         assert.match(t.metadata.query, /histogram_quantile\(0\.95, sum by \(le\) \(rate\(vllm:time_to_first_token_seconds_bucket\{/);
-        assert.strictEqual(trig(so, TRIGGER.load).metadata.threshold, String(Math.round(0.4 * 64)));
+        assert.strictEqual(trig(so, TRIGGER.load).metadata.threshold, String(26 + 10));
     });
 
     it("tunes and toggles every trigger one by one", () => {
@@ -73,7 +75,7 @@ describe("signals: strategy presets and triggers", () => {
             load: { target: 10, activation: 2 }, kvCache: { enabled: false }, queueDepth: { target: 9 }, ttft: { enabled: true },
         }).scaledObjects[0];
         assert.deepStrictEqual(names(so), [TRIGGER.queueDepth, TRIGGER.load, TRIGGER.ttft]);
-        assert.deepStrictEqual([trig(so, TRIGGER.load).metadata.threshold, trig(so, TRIGGER.load).metadata.activationThreshold], ["10", "2"]);
+        assert.deepStrictEqual([trig(so, TRIGGER.load).metadata.threshold, trig(so, TRIGGER.load).metadata.activationThreshold], [String(10 + 4), "2"]);
         assert.strictEqual(trig(so, TRIGGER.queueDepth).metadata.threshold, "9");
         assert.strictEqual(trig(so, TRIGGER.ttft).metadata.threshold, "2");
     });

@@ -7,7 +7,9 @@ import type { ScaledObjectManifest } from "../components";
 import { hpaBehavior, TRIGGER } from "../components/plan/scaledObject";
 import { behaviorWithDefaults, externalPerPodReplicas, externalValueReplicas, HpaState, milli } from "../components/sim/hpa";
 import { KedaController, bindTriggers, type ControllerView, type Scrape } from "../components/sim/keda";
-import { burstOnsets, simulatePlan } from "../components/sim/run";
+import { DEFAULT_CLUSTER } from "../components/sim/cluster";
+import { concurrencyLimit, throughput } from "../components/sim/engine";
+import { burstOnsets, paramsForPlan, simulatePlan } from "../components/sim/run";
 import { chartSvg } from "../components/sim/svg";
 import { referenceTrace, traceFromCsv, TraceKind } from "../components/sim/traces";
 import { listStacks, planStack } from "../stacks/load";
@@ -201,5 +203,30 @@ describe("simulator: a short run end to end", () => {
         assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
         assert.strictEqual((svg.match(/<polyline/g) ?? []).length >= 3, true);
         assert.ok(!/NaN|undefined/.test(svg));
+    });
+});
+
+describe("simulator: the default preset does not flap on a steady rate", () => {
+    // stacks/Pulumi.eks.yaml (4 GPUs per replica, maxReplicas 2) on `npm run simulate`'s steady trace
+    // (peak 75% of what 2 replicas serve at full batches). The summed load drops ~25% when the second
+    // replica is ready (smaller batches finish sooner: Little's law); without the load trigger's
+    // scale-down margin the HPA gave it back after every 300 s window: 76 changes in 8 h.
+    it("eks steady: a handful of replica changes in 8 h, all within the wait SLO", () => {
+        const p = planStack("eks");
+        const cluster = { ...DEFAULT_CLUSTER, gpusPerNode: p.gpuNodePool!.gpusPerNode };
+        const params = paramsForPlan(p, 0, { cluster });
+        const peakRps = Math.round(0.75 * 2 * throughput(params.engine, concurrencyLimit(params.engine)) * 10) / 10;
+        const r = simulatePlan(p, 0, referenceTrace(TraceKind.Steady, { peakRps }), { cluster });
+        assert.ok(r.replicaChanges <= 4, `${r.replicaChanges} replica changes in 8 h`);
+        assert.ok(r.waitSlo >= 0.98, `wait SLO ${r.waitSlo}`);
+    });
+
+    it("the load trigger's margin counts only engines running requests: an idle fleet reads 0 (KEDA can still scale to zero)", () => {
+        const so = plan({ minReplicas: 0 }).scaledObjects[0];
+        const load = bindTriggers(so, T0, T0 + 1000).find((t) => t.name === TRIGGER.load)!;
+        const h = Number(load.target) - Math.round(0.6 * 64);
+        assert.ok(h > 0, "the default preset has a margin");
+        assert.strictEqual(load.value(scrape({ engines: 2 }), T0), 0);
+        assert.strictEqual(load.value(scrape({ engines: 2, running: 30, waiting: 1 }), T0), 31 + 2 * h);
     });
 });

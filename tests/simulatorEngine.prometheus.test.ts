@@ -48,11 +48,15 @@ describe("simulator engines: the package's queries on simulator-style series (re
         },
     });
 
-    function expected(trigger: string, model: string): number {
+    function expected(trigger: string, model: string, query: string): number {
         const up = pods[model].filter((p) => p.present);
         switch (trigger) {
             case TRIGGER.queueDepth: return up.reduce((s, p) => s + p.waiting, 0);
-            case TRIGGER.load: return up.reduce((s, p) => s + p.waiting + p.running, 0);
+            // Plus the preset's scale-down margin (the number in the query) per pod running a request.
+            case TRIGGER.load: {
+                const h = Number(/ \+ (\d+) \* \(count\(/.exec(query)?.[1] ?? 0);
+                return up.reduce((s, p) => s + p.waiting + p.running + (p.running > 0 ? h : 0), 0);
+            }
             // The simulator's KV gauge stays 0 without --enable-kvcache.
             case TRIGGER.kvCache: return 0;
             case TRIGGER.wakeOnRequest: return (routerRequests[model] ?? 0) > 0 ? 1 : 0;
@@ -82,7 +86,7 @@ describe("simulator engines: the package's queries on simulator-style series (re
         for (const [i, so] of plan.scaledObjects.entries()) {
             const model = plan.models[i].servedModelName;
             for (const t of so.spec.triggers.filter((x) => x.type === "prometheus")) {
-                const want = expected(t.name ?? "", model);
+                const want = expected(t.name ?? "", model, t.metadata.query);
                 const value = await f.prom.kedaValue(t.metadata.query); // throws like KEDA on 0 or 2+ samples, NaN, Inf
                 const what = `${so.metadata?.name} / ${t.name} in state "${state}": ${value}\n${t.metadata.query}`;
                 assert.ok(Math.abs(value - want) < 1e-9, `${what}, expected ${want}`);

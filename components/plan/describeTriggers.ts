@@ -20,8 +20,16 @@ export function describeTriggers(so: ScaledObjectManifest): string[] {
         const wakes = act > 0 ? `; counts as active above ${act}` : "";
         switch (t.name) {
             case TRIGGER.load:
-                lines.push(`${t.name}: requests running + waiting in the model's engines, ${md.threshold} ${per} -> replicas = ceil(load / ${md.threshold})${wakes}`);
+            {
+                // The scale-down margin (see loadQuery): h per busy engine in the query and in the threshold.
+                const h = Number(/ \+ (\d+) \* \(count\(/.exec(md.query ?? "")?.[1] ?? 0);
+                const target = Number(md.threshold) - h;
+                lines.push(h > 0
+                    ? `${t.name}: requests running + waiting in the model's engines, ${target} ${per}, plus ${h} per busy engine in the metric and the threshold (${md.threshold}): ` +
+                      `adds a replica at about ${target} per replica, gives one back only once the load fits one fewer with ${h} to spare${wakes}`
+                    : `${t.name}: requests running + waiting in the model's engines, ${md.threshold} ${per} -> replicas = ceil(load / ${md.threshold})${wakes}`);
                 break;
+            }
             case TRIGGER.kvCache:
                 lines.push(`${t.name}: KV-cache usage summed over the engines (0..1 each; pre-0.9 gauge name included), ${md.threshold} ${per}${wakes}`);
                 break;

@@ -48,10 +48,17 @@ export function wakeOnRequestQuery(scope: SeriesScope, windowSeconds: number): s
 /**
  * Load: requests running plus waiting in the model's engines, summed over them. Each half is
  * made zero-safe on its own, so an engine that exports only one of the gauges still counts.
+ * With `hysteresis` > 0, that many requests per engine running any are added: against a
+ * threshold of target + hysteresis, the HPA then asks for N replicas from N - 1 at about the same
+ * load as without it, but gives one back only once the load fits N - 1 replicas with `hysteresis`
+ * requests to spare. Engines share smaller batches faster, so the summed load drops when a
+ * replica is added (Little's law); without the margin the fleet would oscillate N-1 <-> N.
  */
-export function loadQuery(scope: SeriesScope): string {
+export function loadQuery(scope: SeriesScope, hysteresis = 0): string {
     const sel = engineSelector(scope);
-    return `(sum(vllm:num_requests_running${sel}) or vector(0)) + (sum(vllm:num_requests_waiting${sel}) or vector(0))`;
+    const load = `(sum(vllm:num_requests_running${sel}) or vector(0)) + (sum(vllm:num_requests_waiting${sel}) or vector(0))`;
+    // Engines running something: an idle fleet reads 0, so KEDA can still deactivate to zero.
+    return hysteresis > 0 ? `${load} + ${hysteresis} * (count(vllm:num_requests_running${sel} > 0) or vector(0))` : load;
 }
 
 /**

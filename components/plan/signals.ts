@@ -53,7 +53,10 @@ export function buildTriggers(input: ScaledObjectInput) {
         if (sig.queueDepth.enabled) {
             triggers.push(prometheusTrigger(TRIGGER.queueDepth, url, queueDepthQuery(input.scope), sig.queueDepth.target, sig.queueDepth.activation));
         }
-        if (sig.load.enabled) triggers.push(prometheusTrigger(TRIGGER.load, url, loadQuery(input.scope), sig.load.target, sig.load.activation));
+        if (sig.load.enabled) {
+            const h = sig.load.hysteresis ?? 0;
+            triggers.push(prometheusTrigger(TRIGGER.load, url, loadQuery(input.scope, h), sig.load.target + h, sig.load.activation));
+        }
         if (sig.kvCache.enabled) {
             triggers.push(prometheusTrigger(TRIGGER.kvCache, url, kvCacheQuery(input.scope), sig.kvCache.target, sig.kvCache.activation));
         }
@@ -85,7 +88,7 @@ const MODIFIER_KEYS = ["formula", "target", "activationTarget"] as const;
 export function resolveScalingModifiers(p: Problems, path: string, m: ScalingModifiers | undefined, names: readonly string[]): ResolvedScalingModifiers | undefined {
     if (!p.object(path, m, { optional: true }) || m === undefined) return undefined;
     unknownKeys(p, path, m, MODIFIER_KEYS);
-    let ok = p.string(`${path}.formula`, m.formula, { hint: "use an expression over trigger names, e.g. \"max(load / 38, queue_depth / 5)\"" });
+    let ok = p.string(`${path}.formula`, m.formula, { hint: "use an expression over trigger names, e.g. \"max(load / 53, queue_depth / 5)\"" });
     if (ok) {
         for (const problem of checkFormula(m.formula, names)) {
             p.add(`${path}.formula`, problem);

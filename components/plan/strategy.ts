@@ -13,6 +13,11 @@ export interface ResolvedSignal {
     target: number;
     /** KEDA activationThreshold. */
     activation: number;
+    /**
+     * Load only: requests per engine added to the query and to the threshold (see loadQuery), so
+     * that a replica is given back only once the load fits one fewer with this many to spare.
+     */
+    hysteresis?: number;
 }
 
 export interface ResolvedSignals {
@@ -33,6 +38,8 @@ export interface StrategyPreset {
     load: boolean;
     /** Load target per replica as a fraction of maxNumSeqs. */
     loadFraction: number;
+    /** Scale-down margin of the load trigger as a fraction of its target (0: none). */
+    loadHysteresis: number;
     kvCache: boolean;
     kvCacheTarget: number;
     queueDepth: boolean;
@@ -41,11 +48,21 @@ export interface StrategyPreset {
     ttft: boolean;
 }
 
+/**
+ * The load trigger's scale-down margin, as a fraction of its target. The summed load is not
+ * independent of the replica count: engines sharing the same traffic run smaller batches, each
+ * token is faster, requests finish sooner, and by Little's law the sum drops (on the reference
+ * engine ~25% from 1 to 2 replicas at the scale-up point). Without a margin a steady rate between
+ * those two levels makes the fleet flap N-1 <-> N every stabilization window.
+ */
+export const LOAD_HYSTERESIS = 0.4;
+
 export const STRATEGY_PRESETS: Readonly<Record<Strategy, StrategyPreset>> = {
     [Strategy.Balanced]: {
         summary: "load (running + waiting) at ~60% of max-num-seqs per replica, KV-cache at 70%, queue depth as an overload backstop",
         load: true,
         loadFraction: 0.6,
+        loadHysteresis: LOAD_HYSTERESIS,
         kvCache: true,
         kvCacheTarget: DEFAULTS.kvCacheTarget,
         queueDepth: true,
@@ -55,6 +72,7 @@ export const STRATEGY_PRESETS: Readonly<Record<Strategy, StrategyPreset>> = {
         summary: "waiting requests only, 5 per replica (the Production Stack tutorial's and the KEDA articles' behaviour)",
         load: false,
         loadFraction: 0.6,
+        loadHysteresis: 0,
         kvCache: false,
         kvCacheTarget: DEFAULTS.kvCacheTarget,
         queueDepth: true,
@@ -64,6 +82,7 @@ export const STRATEGY_PRESETS: Readonly<Record<Strategy, StrategyPreset>> = {
         summary: "load at ~40% of max-num-seqs per replica, KV-cache at 60%, queue depth, and p95 time to first token against the SLO",
         load: true,
         loadFraction: 0.4,
+        loadHysteresis: LOAD_HYSTERESIS,
         kvCache: true,
         kvCacheTarget: 0.6,
         queueDepth: true,
@@ -79,7 +98,7 @@ export function targetConcurrency(strategy: Strategy, maxNumSeqs: number): numbe
     return Math.max(1, Math.round(STRATEGY_PRESETS[strategy].loadFraction * maxNumSeqs));
 }
 
-function signal(p: Problems, path: string, s: Signal | undefined, preset: { enabled: boolean; target: number; activation: number },
+function signal(p: Problems, path: string, s: Signal | undefined, preset: { enabled: boolean; target: number; activation: number; hysteresis?: number },
     opts: { maxTarget?: number; unit: string }): ResolvedSignal {
     if (!p.object(path, s, { optional: true }) || s === undefined) return { ...preset };
     unknownKeys(p, path, s, SIGNAL_KEYS);
@@ -88,10 +107,13 @@ function signal(p: Problems, path: string, s: Signal | undefined, preset: { enab
         p.add(`${path}.target`, `${s.target} is above ${opts.maxTarget}; use a ${opts.unit} from 0 (exclusive) to ${opts.maxTarget}`);
     }
     p.positive(`${path}.activation`, s.activation, { optional: true, allowZero: true });
+    const target = typeof s.target === "number" ? s.target : preset.target;
     return {
         enabled: typeof s.enabled === "boolean" ? s.enabled : preset.enabled,
-        target: typeof s.target === "number" ? s.target : preset.target,
+        target,
         activation: typeof s.activation === "number" ? s.activation : preset.activation,
+        // The margin scales with the target the user chose (preset.hysteresis is for preset.target).
+        ...(preset.hysteresis !== undefined ? { hysteresis: preset.target > 0 ? Math.round(preset.hysteresis * target / preset.target) : 0 } : {}),
     };
 }
 
@@ -115,7 +137,8 @@ export function resolveSignals(p: Problems, path: string, a: Autoscaling, maxNum
     const queueTarget = a.targetQueueDepth ?? (preset.queueDepthTarget ? preset.queueDepthTarget(concurrency) : DEFAULTS.targetQueueDepth);
 
     const signals: ResolvedSignals = {
-        load: signal(p, `${path}.load`, a.load, { enabled: preset.load, target: concurrency, activation: 0 }, { unit: "request count" }),
+        load: signal(p, `${path}.load`, a.load, { enabled: preset.load, target: concurrency, activation: 0, hysteresis: Math.round(preset.loadHysteresis * concurrency) },
+            { unit: "request count" }),
         kvCache: signal(p, `${path}.kvCache`, a.kvCache, { enabled: preset.kvCache, target: preset.kvCacheTarget, activation: 0 },
             { maxTarget: 1, unit: "fraction of one engine's KV cache" }),
         queueDepth: signal(p, `${path}.queueDepth`, a.queueDepth,

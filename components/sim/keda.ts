@@ -50,7 +50,13 @@ function windowOf(query: string, trigger: string): number {
 /** Simulated signals by trigger name: the only names the simulator understands. */
 const SIGNALS: Record<string, (query: string, name: string) => (s: Scrape) => number> = {
     [TRIGGER.queueDepth]: () => (s) => s.waiting,
-    [TRIGGER.load]: () => (s) => s.waiting + s.running,
+    [TRIGGER.load]: (q) => {
+        // The hysteresis term of loadQuery: `+ <h> * (count(... > 0) or vector(0))`, h per busy engine.
+        const m = /\+ ([\d.]+) \* \(count\(/.exec(q);
+        const h = m ? Number(m[1]) : 0;
+        // Engines running a request: the pooled engines are all busy or all idle.
+        return (s) => s.waiting + s.running + (s.running > 0 ? h * s.engines : 0);
+    },
     [TRIGGER.kvCache]: () => (s) => s.kvUsage,
     [TRIGGER.ttft]: (q, n) => {
         const w = windowOf(q, n);
