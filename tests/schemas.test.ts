@@ -2,7 +2,7 @@
 import * as assert from "assert";
 import { planInference } from "../components";
 import { argsWith, llama } from "./fixtures";
-import { KEDA_CRD, referenceMissing, scaledObjectValidator, vllmStackValuesValidator, VLLM_STACK_SCHEMA } from "./support/reference";
+import { KEDA_CRD, scaledObjectValidator, skipUnlessPresent, vllmStackValuesValidator, VLLM_STACK_SCHEMA } from "./support/reference";
 import { listStacks, planStack } from "../stacks/load";
 
 const variants = {
@@ -21,11 +21,7 @@ describe("generated manifests against upstream schemas", () => {
     describe("ScaledObjects vs the KEDA 2.20.2 CRD", function () {
         let validate: ReturnType<typeof scaledObjectValidator>;
         before(function () {
-            const missing = referenceMissing(KEDA_CRD);
-            if (missing) {
-                console.log(`      skipped: ${missing}`);
-                this.skip();
-            }
+            skipUnlessPresent(this, KEDA_CRD);
             validate = scaledObjectValidator();
         });
 
@@ -53,11 +49,7 @@ describe("generated manifests against upstream schemas", () => {
     describe("vllm-stack values vs the chart's values.schema.json (0.1.12)", function () {
         let validate: ReturnType<typeof vllmStackValuesValidator>;
         before(function () {
-            const missing = referenceMissing(VLLM_STACK_SCHEMA);
-            if (missing) {
-                console.log(`      skipped: ${missing}`);
-                this.skip();
-            }
+            skipUnlessPresent(this, VLLM_STACK_SCHEMA);
             validate = vllmStackValuesValidator();
         });
 

@@ -7,7 +7,7 @@ import { evaluateFormula, parseFormula } from "../components/plan/formula";
 import { SCHEDULE_TRIGGER_PREFIX, TRIGGER } from "../components/plan/scaledObject";
 import { cronMatches, parseCron, scheduleWindow } from "../components/plan/schedules";
 import { argsWith, llama } from "./fixtures";
-import { KEDA_CRD, referenceMissing, scaledObjectValidator } from "./support/reference";
+import { KEDA_CRD, scaledObjectValidator, skipUnlessPresent } from "./support/reference";
 
 function names(so: ScaledObjectManifest): string[] {
     return so.spec.triggers.map((t) => t.name!);
@@ -94,11 +94,7 @@ describe("signals: strategy presets and triggers", () => {
     });
 
     it("every preset, with schedules, modifiers and scale to zero, is valid against the KEDA 2.20.2 CRD (unknown fields included)", function () {
-        const missing = referenceMissing(KEDA_CRD);
-        if (missing) {
-            console.log(`      skipped: ${missing}`);
-            this.skip();
-        }
+        skipUnlessPresent(this, KEDA_CRD);
         const validate = scaledObjectValidator();
         const variants: Autoscaling[] = [
             { minReplicas: 0, maxReplicas: 2, targetQueueDepth: 5, cooldownSeconds: 300 }, // today's dev stack

@@ -30,6 +30,15 @@ function forbidUnknownFields(schema: any): any {
     return out;
 }
 
+/** Skips the calling test or hook, saying why, when a reference file is absent. */
+export function skipUnlessPresent(ctx: Mocha.Context, file: string): void {
+    const missing = referenceMissing(file);
+    if (missing) {
+        console.log(`      skipped: ${missing}`);
+        ctx.skip();
+    }
+}
+
 export type Validate = (data: unknown) => string[];
 
 function errorsOf(validate: import("ajv").ValidateFunction): Validate {
