@@ -1,0 +1,10 @@
+//go:build tools
+
+// Package tools pins KEDA's operator and metrics adapter (github.com/kedacore/keda/v2, version in
+// go.mod) for the end-to-end harness; scripts/e2e/tools.sh builds both with `go build`.
+package tools
+
+import (
+	_ "github.com/kedacore/keda/v2/cmd/adapter"
+	_ "github.com/kedacore/keda/v2/cmd/operator"
+)

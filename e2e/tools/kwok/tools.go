@@ -1,0 +1,9 @@
+//go:build tools
+
+// Package tools pins the kwok command (sigs.k8s.io/kwok, version in go.mod) for the end-to-end
+// harness; scripts/e2e/tools.sh builds it with `go build sigs.k8s.io/kwok/cmd/kwok`.
+package tools
+
+import (
+	_ "sigs.k8s.io/kwok/cmd/kwok"
+)

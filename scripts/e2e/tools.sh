@@ -1,0 +1,300 @@
+#!/usr/bin/env bash
+# Builds the real engines for the end-to-end harness into .e2e/bin/ (gitignored), from the Go
+# modules the module proxy serves, one build at a time (2 cores; the provider build peaks at
+# about 4.5 GiB). A binary is reused while .e2e/bin/.<name>.stamp matches the hash of its wrapper
+# module (e2e/tools/<set>/go.mod, go.sum) and of its build recipe below.
+#
+#   npm run e2e:tools                      # everything
+#   npm run e2e:tools -- etcd kwok         # only these tools (or sets: kubernetes, keda, ...)
+#   npm run e2e:tools -- --list            # the tool names
+#
+# Versions: the wrapper modules' `require` lines (see e2e/tools/versions.sh); the Kubernetes
+# provider is stamped with the @pulumi/kubernetes version in package.json, under which the
+# harness installs it as a plugin. Go caches: the defaults (or GOMODCACHE / GOCACHE if set), so
+# they persist between runs on this machine; nothing is cached inside the repository.
+set -euo pipefail
+shopt -s inherit_errexit
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+TOOLS_DIR="$ROOT/e2e/tools"
+E2E_DIR="$ROOT/.e2e"
+BIN_DIR="$E2E_DIR/bin"
+BUILD_DIR="$E2E_DIR/build"
+KEDA_CRDS_DIR="$E2E_DIR/keda-crds"
+
+# Static binaries, as the upstream release builds make them (and no C compiler needed).
+export CGO_ENABLED=0
+
+# Bump when the way a tool is built changes in a way its recipe string below does not show.
+RECIPE_REV=1
+
+# Build order: cheap first, the provider (heaviest) last.
+ALL_TOOLS=(etcd kwok kube-apiserver kube-controller-manager kube-scheduler kubectl
+  keda-operator keda-adapter pulumi-language-nodejs pulumi pulumi-resource-kubernetes)
+
+# shellcheck source=../../e2e/tools/versions.sh
+source "$TOOLS_DIR/versions.sh"
+
+die() { echo "e2e:tools: error: $*" >&2; exit 1; }
+log() { echo "e2e:tools: $*"; }
+
+tool_set() {
+  case "$1" in
+    etcd | kwok) echo "$1" ;;
+    kube-apiserver | kube-controller-manager | kube-scheduler | kubectl) echo kubernetes ;;
+    keda-operator | keda-adapter) echo keda ;;
+    pulumi-language-nodejs | pulumi) echo "$1" ;;
+    pulumi-resource-kubernetes) echo pulumi-kubernetes ;;
+    *) return 1 ;;
+  esac
+}
+
+# The package `go build` builds, inside the tool's wrapper module.
+tool_package() {
+  case "$1" in
+    etcd) echo . ;;
+    kwok) echo sigs.k8s.io/kwok/cmd/kwok ;;
+    kube-*) echo "k8s.io/kubernetes/cmd/$1" ;;
+    kubectl) echo k8s.io/kubernetes/cmd/kubectl ;;
+    keda-operator) echo github.com/kedacore/keda/v2/cmd/operator ;;
+    keda-adapter) echo github.com/kedacore/keda/v2/cmd/adapter ;;
+    pulumi-language-nodejs) echo github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs ;;
+    pulumi) echo github.com/pulumi/pulumi/pkg/v3/cmd/pulumi ;;
+    pulumi-resource-kubernetes) echo github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes ;;
+  esac
+}
+
+# The -X flags that make each tool report its version (the rest of -ldflags is "-s -w").
+tool_xflags() {
+  local tool="$1" set v
+  set="$(tool_set "$tool")"
+  case "$tool" in
+    etcd | kwok) ;; # their version is a constant in the source
+    kube-* | kubectl)
+      # What hack/lib/version.sh sets, for client-go and component-base alike. The proxy does not
+      # say which commit a tag is, so gitCommit stays empty; buildDate is the tag's time (from
+      # the proxy), so that a rebuild is the same binary.
+      v="$(e2e_pin kubernetes k8s.io/kubernetes)"
+      local major minor date pkgs=(k8s.io/client-go/pkg/version k8s.io/component-base/version) p
+      major="${v#v}"; major="${major%%.*}"
+      minor="${v#v*.}"; minor="${minor%%.*}"
+      date="$(module_time kubernetes k8s.io/kubernetes)"
+      for p in "${pkgs[@]}"; do
+        printf -- '-X %s ' "$p.gitVersion=$v" "$p.gitMajor=$major" "$p.gitMinor=$minor" \
+          "$p.gitCommit=" "$p.gitTreeState=" "$p.buildDate=$date"
+      done
+      ;;
+    keda-*)
+      # As KEDA's release build: the version without its "v".
+      v="$(e2e_pin keda github.com/kedacore/keda/v2)"
+      printf -- '-X github.com/kedacore/keda/v2/version.Version=%s ' "${v#v}"
+      ;;
+    pulumi-language-nodejs)
+      printf -- '-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=%s ' \
+        "$(e2e_pin "$set" github.com/pulumi/pulumi/sdk/v3)"
+      ;;
+    pulumi)
+      printf -- '-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=%s ' \
+        "$(e2e_pin "$set" github.com/pulumi/pulumi/pkg/v3)"
+      ;;
+    pulumi-resource-kubernetes)
+      # As upstream's Makefile (VERSION_GENERIC: no "v").
+      printf -- '-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=%s ' \
+        "$(e2e_kubernetes_plugin_version)"
+      ;;
+  esac
+}
+
+# module_time <set> <module>: the module version's time from the proxy, as RFC 3339 UTC.
+module_time() {
+  (cd "$TOOLS_DIR/$1" && go list -mod=readonly -m -f '{{.Time.UTC.Format "2006-01-02T15:04:05Z"}}' "$2") ||
+    die "cannot read the time of $2 from the Go module proxy ($(go env GOPROXY))"
+}
+
+# module_dir <set> <module>: download the pinned module (verified against go.sum) and print its
+# folder in the module cache.
+module_dir() {
+  local out dir
+  out="$(cd "$TOOLS_DIR/$1" && go mod download -json "$2" 2>&1)" ||
+    die "cannot download $2 (pinned in e2e/tools/$1/go.mod) from the Go module proxy ($(go env GOPROXY)):
+$out"
+  dir="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' <<<"$out")"
+  [[ -n "$dir" && -d "$dir" ]] || die "go mod download $2 gave no folder:
+$out"
+  echo "$dir"
+}
+
+# The hash that a reused binary's stamp must match.
+tool_hash() {
+  local tool="$1" set xflags go_id schema=""
+  set="$(tool_set "$tool")"
+  xflags="$(tool_xflags "$tool")"
+  go_id="$(go env GOVERSION GOOS GOARCH CGO_ENABLED | tr '\n' ' ')"
+  [[ "$tool" != pulumi-resource-kubernetes ]] || schema="$(e2e_kubernetes_plugin_version)"
+  {
+    echo "recipe $RECIPE_REV $tool"
+    echo "package $(tool_package "$tool")"
+    echo "ldflags -s -w $xflags"
+    echo "go $go_id"
+    echo "schema version $schema"
+    cat "$TOOLS_DIR/$set/go.mod" "$TOOLS_DIR/$set/go.sum"
+  } | sha256sum | cut -d' ' -f1
+}
+
+go_build() { # go_build <output> <package> <xflags>, in the current folder
+  go build -mod=readonly -buildvcs=false -trimpath -ldflags "-s -w $3" -o "$1" "$2"
+}
+
+build_tool() {
+  local tool="$1" set out xflags
+  set="$(tool_set "$tool")"
+  out="$BIN_DIR/$tool"
+  xflags="$(tool_xflags "$tool")"
+  module_dir "$set" "$(e2e_set_module "$set")" >/dev/null
+  rm -f "$out.tmp"
+  if [[ "$tool" == pulumi-resource-kubernetes ]]; then
+    build_kubernetes_provider "$out.tmp" "$xflags"
+  else
+    (cd "$TOOLS_DIR/$set" && go_build "$out.tmp" "$(tool_package "$tool")" "$xflags") ||
+      die "building $tool failed (see above; a module that cannot be downloaded shows there)"
+  fi
+  mv -f "$out.tmp" "$out"
+}
+
+# The provider's command embeds schema-embed.json and terraform-mapping-embed.json, which its
+# Makefile generates (`VERSION=... go generate`, running cmd/pulumi-resource-kubernetes/
+# generate.go) and the module zip lacks. So: copy the module into .e2e/build, run its own
+# generate.go there with VERSION = the plugin version, and build the command in a scratch main
+# module that is the wrapper's go.mod/go.sum plus a replace of the provider by that copy (the
+# copy's own go.mod, whose only replace points at a ../sdk folder, is not used as a main module).
+build_kubernetes_provider() {
+  local out="$1" xflags="$2" src work cmd version
+  version="$(e2e_kubernetes_plugin_version)"
+  src="$(module_dir pulumi-kubernetes github.com/pulumi/pulumi-kubernetes/provider/v4)"
+  work="$BUILD_DIR/pulumi-kubernetes"
+  rm -rf "$work"
+  mkdir -p "$work"
+  cp -R "$src" "$work/provider"
+  chmod -R u+w "$work/provider"
+  cp "$TOOLS_DIR/pulumi-kubernetes/go.mod" "$TOOLS_DIR/pulumi-kubernetes/go.sum" "$work/"
+  cmd="$work/provider/cmd/pulumi-resource-kubernetes"
+  (
+    cd "$work"
+    go mod edit -replace github.com/pulumi/pulumi-kubernetes/provider/v4=./provider
+    go build -mod=readonly -buildvcs=false -o "$work/generate" ./provider/cmd/pulumi-resource-kubernetes/generate.go
+    (cd "$cmd" && VERSION="$version" "$work/generate")
+    [[ -s "$cmd/schema-embed.json" && -s "$cmd/terraform-mapping-embed.json" ]]
+    grep -q "\"version\":\"$version\"" "$cmd/schema-embed.json"
+    go_build "$out" "$(tool_package pulumi-resource-kubernetes)" "$xflags"
+  ) || die "building pulumi-resource-kubernetes failed in $work (see above)"
+  rm -f "$work/generate"
+}
+
+# KEDA's CRDs (config/crd/bases in the module zip) for the harness to apply; copied, not committed.
+keda_crds() {
+  local hash stamp="$KEDA_CRDS_DIR/.stamp" src
+  hash="$(cat "$TOOLS_DIR/keda/go.mod" "$TOOLS_DIR/keda/go.sum" | sha256sum | cut -d' ' -f1)"
+  if [[ -f "$stamp" && "$(head -n 1 "$stamp")" == "$hash" ]] && compgen -G "$KEDA_CRDS_DIR/*.yaml" >/dev/null; then
+    return 0
+  fi
+  src="$(module_dir keda github.com/kedacore/keda/v2)"
+  compgen -G "$src/config/crd/bases/*.yaml" >/dev/null || die "no CRDs under $src/config/crd/bases"
+  rm -rf "$KEDA_CRDS_DIR"
+  mkdir -p "$KEDA_CRDS_DIR"
+  cp "$src"/config/crd/bases/*.yaml "$KEDA_CRDS_DIR/"
+  chmod u+w "$KEDA_CRDS_DIR"/*.yaml
+  echo "$hash" >"$stamp"
+  log "KEDA CRDs copied to ${KEDA_CRDS_DIR#"$ROOT/"} ($(ls "$KEDA_CRDS_DIR"/*.yaml | wc -l) files)"
+}
+
+# What each binary says its version is (cheap commands only), else what its build info says.
+reported_version() {
+  local tool="$1" bin="$BIN_DIR/$1" out
+  case "$tool" in
+    etcd) out="$("$bin" --version 2>&1 | head -n 1)" ;;
+    kwok) out="$("$bin" --version 2>&1 | head -n 1)" ;;
+    kube-*) out="$("$bin" --version 2>&1 | head -n 1)" ;;
+    kubectl) out="$("$bin" version --client 2>&1 | head -n 1)" ;;
+    pulumi) out="pulumi $("$bin" version 2>&1 | head -n 1)" ;;
+    *) # no version flag: the -X version in the build info
+      out="$(go version -m "$bin" 2>/dev/null | grep -o '[A-Za-z/.]*[vV]ersion\.Version=[^ ]*' | head -n 1 | sed 's|.*Version=|build version |')"
+      ;;
+  esac
+  echo "${out:-?}"
+}
+
+usage() {
+  echo "usage: bash scripts/e2e/tools.sh [--list] [tool-or-set...]"
+  echo "tools: ${ALL_TOOLS[*]}"
+  echo "sets:  ${E2E_SETS[*]}"
+}
+
+main() {
+  local want=() arg t s
+  for arg in "$@"; do
+    case "$arg" in
+      -h | --help) usage; return 0 ;;
+      --list) printf '%s\n' "${ALL_TOOLS[@]}"; return 0 ;;
+      -*) usage >&2; die "unknown option $arg" ;;
+    esac
+    if tool_set "$arg" >/dev/null; then
+      want+=("$arg")
+    elif e2e_set_module "$arg" >/dev/null 2>&1; then
+      for t in "${ALL_TOOLS[@]}"; do [[ "$(tool_set "$t")" != "$arg" ]] || want+=("$t"); done
+    else
+      usage >&2
+      die "unknown tool or set '$arg'"
+    fi
+  done
+  # Keep the build order whatever the order of the arguments.
+  local tools=()
+  for t in "${ALL_TOOLS[@]}"; do
+    if [[ ${#want[@]} -eq 0 ]] || [[ " ${want[*]} " == *" $t "* ]]; then tools+=("$t"); fi
+  done
+
+  command -v go >/dev/null 2>&1 ||
+    die "'go' is not on PATH: install Go (>= the 'go' line of e2e/tools/*/go.mod, 1.26) to build the e2e engines"
+  command -v sha256sum >/dev/null 2>&1 || die "sha256sum is missing (coreutils)"
+
+  mkdir -p "$BIN_DIR" "$BUILD_DIR"
+  # One run at a time: two runs would build two heavy tools in parallel.
+  if command -v flock >/dev/null 2>&1; then
+    exec 9>"$E2E_DIR/.tools.lock"
+    flock -n 9 || { log "another e2e:tools run holds $E2E_DIR/.tools.lock; waiting for it"; flock 9; }
+  fi
+
+  log "go $(go env GOVERSION); GOMODCACHE=$(go env GOMODCACHE) GOCACHE=$(go env GOCACHE) GOPROXY=$(go env GOPROXY)"
+  local start_all=$SECONDS status=() secs=() hash stamp t0 i
+  for t in "${tools[@]}"; do
+    t0=$SECONDS
+    hash="$(tool_hash "$t")"
+    stamp="$BIN_DIR/.$t.stamp"
+    if [[ -x "$BIN_DIR/$t" && -f "$stamp" && "$(head -n 1 "$stamp")" == "$hash" ]]; then
+      status+=(reused)
+    else
+      log "building $t ($(e2e_set_module "$(tool_set "$t")")@$(e2e_pin "$(tool_set "$t")"))..."
+      rm -f "$stamp"
+      build_tool "$t"
+      printf '%s\n%s %s\n' "$hash" "$(tool_package "$t")" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$stamp"
+      status+=(built)
+    fi
+    [[ "$(tool_set "$t")" != keda ]] || keda_crds
+    secs+=($((SECONDS - t0)))
+    log "$t: ${status[-1]} in ${secs[-1]} s"
+  done
+
+  echo
+  printf '%-28s %-7s %6s  %-36s %s\n' TOOL STATUS SECONDS PIN "REPORTS"
+  for i in "${!tools[@]}"; do
+    t="${tools[$i]}"
+    s="$(tool_set "$t")"
+    printf '%-28s %-7s %6s  %-36s %s\n' "$t" "${status[$i]}" "${secs[$i]}" \
+      "$(e2e_pin "$s")" "$(reported_version "$t")"
+  done
+  if [[ " ${tools[*]} " == *" pulumi-resource-kubernetes "* ]]; then
+    echo "(pulumi-resource-kubernetes: install with 'pulumi plugin install resource kubernetes $(e2e_kubernetes_plugin_version) --file .e2e/bin/pulumi-resource-kubernetes')"
+  fi
+  log "done in $((SECONDS - start_all)) s; .e2e/bin holds $(du -sh "$BIN_DIR" | cut -f1)"
+}
+
+main "$@"
