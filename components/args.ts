@@ -179,10 +179,18 @@ export interface Model {
 export interface Keda {
     /** Install KEDA. Set false when the cluster already runs KEDA 2.20 or later. Default true. */
     install?: boolean;
-    /** Namespace of the KEDA release. Default `keda`. */
+    /** Namespace of the KEDA release, created and owned by the component. Default `keda`. */
     namespace?: string;
     /** Chart version. Default: the pinned version. */
     version?: string;
+    /**
+     * Where the chart comes from, instead of its public repository: a chart repository URL
+     * (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+     * the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+     * `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+     * With a local path, the chart found there is installed and `version` is not used.
+     */
+    repo?: string;
     /** Helm values merged over the package's. */
     values?: Record<string, any>;
 }
@@ -191,14 +199,35 @@ export interface Keda {
 export interface Monitoring {
     /** Install kube-prometheus-stack. Set false to use an existing Prometheus through `prometheusUrl`. Default true. */
     install?: boolean;
-    /** Namespace of the kube-prometheus-stack release. Default `monitoring`. */
+    /** Namespace of the kube-prometheus-stack release, created and owned by the component. Default `monitoring`. */
     namespace?: string;
     /** Chart version. Default: the pinned version. */
     version?: string;
+    /**
+     * Where the chart comes from, instead of its public repository: a chart repository URL
+     * (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+     * the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+     * `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+     * With a local path, the chart found there is installed and `version` is not used.
+     */
+    repo?: string;
     /** Helm values merged over the package's. */
     values?: Record<string, any>;
     /** URL KEDA queries. Required when `install` is false; default `http://prometheus-operated.<namespace>.svc:9090`. */
     prometheusUrl?: string;
+    /**
+     * Write ServiceMonitors (Prometheus Operator CRDs) for the engines and the router. Default:
+     * `install` (kube-prometheus-stack brings the CRDs); set true when `install` is false and your
+     * own Prometheus Operator scrapes the cluster, leave false when your Prometheus finds the
+     * engines another way (the CRDs must exist for ServiceMonitors to deploy).
+     */
+    serviceMonitors?: boolean;
+    /**
+     * Grafana's admin password (keep it a secret, e.g. `pulumi config set --secret`). The package
+     * stores it in a Kubernetes Secret Grafana reads. Default: the Grafana chart generates one into
+     * its own Secret `<namespace>/kube-prometheus-stack-grafana` (key `admin-password`).
+     */
+    grafanaAdminPassword?: pulumi.Input<string>;
 }
 
 /** The vLLM Production Stack chart (engines and router). */
@@ -207,8 +236,23 @@ export interface VllmStack {
     releaseName?: string;
     /** Chart version. Default: the pinned version. */
     version?: string;
+    /**
+     * Where the chart comes from, instead of its public repository: a chart repository URL
+     * (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+     * the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+     * `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+     * With a local path, the chart found there is installed and `version` is not used.
+     */
+    repo?: string;
     /** Helm values merged over the package's. */
     values?: Record<string, any>;
+    /**
+     * RuntimeClass of the engine pods. Default: none, the node's default container runtime, which
+     * is what GKE's GPU nodes and EKS's NVIDIA AMIs (AL2023, Bottlerocket) expose GPUs through;
+     * set `nvidia` where the NVIDIA GPU Operator installed that RuntimeClass. (The chart's own
+     * default, `nvidia`, makes the API server reject every engine pod on clusters without it.)
+     */
+    runtimeClassName?: string;
     /** Router replicas. Default 1. */
     routerReplicas?: number;
     /** Router image. Default: the pinned `lmcache/lmstack-router` tag. */
@@ -283,7 +327,8 @@ export interface EksNodeGroup {
 }
 
 /**
- * GPU nodes for the engines, on GKE or EKS (set exactly one of `gke` and `eks`). The nodes carry
+ * GPU nodes for the engines, on GKE or EKS, or a pool that exists already (set exactly one of
+ * `gke`, `eks` and `existing`). The nodes carry
  * the taint `nvidia.com/gpu=present:NoSchedule` and the label `vllm-autoscaling/gpu-pool=<name>`;
  * GPU engines get the matching toleration and node affinity. The cluster autoscaler scales the
  * pool between `minNodes` and `maxNodes` as engine pods come and go.
@@ -293,6 +338,15 @@ export interface GpuNodePoolArgs {
     gke?: GkeNodePool;
     /** EKS managed node group. */
     eks?: EksNodeGroup;
+    /**
+     * The pool exists already (made by a `GpuNodePool` in another stack, say, or by hand): its
+     * nodes carry the label `vllm-autoscaling/gpu-pool=<name>` and the taint
+     * `nvidia.com/gpu=present:NoSchedule`. LlmInference schedules the engines onto it and creates
+     * no nodes; `gpusPerNode` is required. Not for the standalone `GpuNodePool`.
+     */
+    existing?: boolean;
+    /** Where the NVIDIA device plugin chart comes from (EKS AL2023 only); same forms as `keda.repo`. Default: NVIDIA's repository. */
+    devicePluginRepo?: string;
     /** Fewest nodes; 0 lets the pool scale to zero when no engine runs. Default 0. */
     minNodes?: number;
     /** Most nodes (in total, across zones). At least 1 and at least `minNodes`. */

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { GpuNodePoolArgs } from "./args";
 import { gkeInitialNodeCount, GPU_POOL_LABEL, planGpuNodePool } from "./plan/nodePool";
 import type { NodePoolPlan } from "./plan/nodePool";
+import { helmChartInputs } from "./plan/chartSource";
 
 export const GPU_NODE_POOL_TYPE = "vllm-autoscaling:index:GpuNodePool";
 
@@ -115,15 +116,15 @@ function createGpuNodePoolResources(parent: GpuNodePool, name: string, plan: Nod
     }
     if (plan.devicePlugin) {
         const c = plan.devicePlugin;
+        // The namespace is the component's own resource, so `pulumi destroy` removes it too.
+        const ns = new k8s.core.v1.Namespace(`${name}-${c.namespace}`, { metadata: { name: c.namespace } }, { parent });
         new k8s.helm.v3.Release(`${name}-nvidia-device-plugin`, {
             name: c.releaseName,
-            chart: c.chart,
-            version: c.version,
-            repositoryOpts: { repo: c.repo },
+            ...helmChartInputs(c),
             namespace: c.namespace,
-            createNamespace: true,
+            createNamespace: false,
             values: c.values,
-        }, { parent });
+        }, { parent, dependsOn: [ns] });
     }
     return cloudName;
 }

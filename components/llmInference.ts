@@ -1,10 +1,10 @@
 // LlmInference: turns the plan from planInference() into Pulumi resources, and nothing more.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import type { LlmInferenceArgs } from "./args";
 import { GpuNodePool } from "./gpuNodePool";
 import { planInference } from "./plan";
+import { helmChartInputs } from "./plan/chartSource";
 import { grafanaAdminSecretName } from "./plan/names";
 import { ignoreEngineReplicas } from "./plan/transforms";
 import type { ChartPlan, InferencePlan } from "./plan/types";
@@ -29,21 +29,21 @@ export class LlmInference extends pulumi.ComponentResource {
     public readonly engineDeploymentNames!: pulumi.Output<string[]>;
     /** URL KEDA queries for the scaling metrics. */
     public readonly prometheusUrl!: pulumi.Output<string>;
-    /** Grafana's generated admin password (secret); empty when monitoring is not installed. */
-    public readonly grafanaAdminPassword!: pulumi.Output<string>;
+    /** `<namespace>/<name>` of the Secret with Grafana's admin password (key `admin-password`); empty when monitoring is not installed. */
+    public readonly grafanaAdminSecret!: pulumi.Output<string>;
 
     constructor(name: string, args: LlmInferenceArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validation throws before anything, this component included, is registered.
         const plan = planInference(name, args);
         super(LLM_INFERENCE_TYPE, name, withSecretTokens(args), opts);
-        const outputs = createResources(this, name, plan, args);
+        createResources(this, name, plan, args);
         this.namespace = pulumi.output(plan.namespace);
         this.endpoint = pulumi.output(plan.endpoint);
         this.routerServiceName = pulumi.output(plan.routerServiceName);
         this.scaledObjectNames = pulumi.output(plan.models.map((m) => m.scaledObjectName));
         this.engineDeploymentNames = pulumi.output(plan.models.map((m) => m.deploymentName));
         this.prometheusUrl = pulumi.output(plan.prometheusUrl);
-        this.grafanaAdminPassword = outputs.grafanaAdminPassword;
+        this.grafanaAdminSecret = pulumi.output(plan.grafanaAdminSecret ?? "");
         this.registerOutputs({
             namespace: this.namespace,
             endpoint: this.endpoint,
@@ -51,33 +51,35 @@ export class LlmInference extends pulumi.ComponentResource {
             scaledObjectNames: this.scaledObjectNames,
             engineDeploymentNames: this.engineDeploymentNames,
             prometheusUrl: this.prometheusUrl,
-            grafanaAdminPassword: this.grafanaAdminPassword,
+            grafanaAdminSecret: this.grafanaAdminSecret,
         });
     }
 }
 
 /**
- * The args as the component's recorded inputs, with every Hugging Face token marked secret:
- * the engine stores a component's inputs in state, and a token given as a plain string would
- * otherwise sit there in the clear.
+ * The args as the component's recorded inputs, with every Hugging Face token and the Grafana
+ * password marked secret: the engine stores a component's inputs in state, and a secret given as
+ * a plain string would otherwise sit there in the clear.
  */
 function withSecretTokens(args: LlmInferenceArgs): LlmInferenceArgs {
-    if (!Array.isArray(args.models)) return args;
+    const password = args.monitoring?.grafanaAdminPassword;
     return {
         ...args,
-        models: args.models.map((m) => (m && m.hfToken !== undefined ? { ...m, hfToken: pulumi.secret(m.hfToken) } : m)),
+        ...(Array.isArray(args.models) ? {
+            models: args.models.map((m) => (m && m.hfToken !== undefined ? { ...m, hfToken: pulumi.secret(m.hfToken) } : m)),
+        } : {}),
+        ...(password !== undefined ? { monitoring: { ...args.monitoring, grafanaAdminPassword: pulumi.secret(password) } } : {}),
     };
 }
 
-function helmRelease(parent: pulumi.Resource, name: string, chart: ChartPlan, dependsOn: pulumi.Resource[], createNamespace: boolean) {
+function helmRelease(parent: pulumi.Resource, name: string, chart: ChartPlan, dependsOn: pulumi.Resource[]) {
     // Resource names carry the component's name, so two LlmInference in one program never collide.
+    // The namespace is the component's own resource (dependsOn), so `pulumi destroy` removes it.
     return new k8s.helm.v3.Release(`${name}-${chart.releaseName}`, {
         name: chart.releaseName,
-        chart: chart.chart,
-        version: chart.version,
-        repositoryOpts: { repo: chart.repo },
+        ...helmChartInputs(chart),
         namespace: chart.namespace,
-        createNamespace,
+        createNamespace: false,
         values: chart.values,
     }, { parent, dependsOn });
 }
@@ -86,32 +88,33 @@ function helmRelease(parent: pulumi.Resource, name: string, chart: ChartPlan, de
 function createResources(parent: LlmInference, name: string, plan: InferencePlan, args: LlmInferenceArgs) {
     const { charts } = plan;
     // The GPU pool first: the chart's engines are scheduled onto it (its name and label are plan values).
-    const gpuPool = plan.gpuNodePool && args.gpuNodePool
+    // An `existing` pool was made elsewhere: the engines only select it.
+    const gpuPool = plan.gpuNodePool && args.gpuNodePool && plan.gpuNodePool.provider !== "existing"
         ? new GpuNodePool(`${name}-gpu-pool`, { ...args.gpuNodePool, name: plan.gpuNodePool.name }, { parent })
         : undefined;
-    const kedaRelease = charts.keda ? helmRelease(parent, name, charts.keda, [], true) : undefined;
+    // Every namespace the plan creates is a resource of the component (deleted on destroy).
+    const namespaces = new Map(plan.namespaces.map((ns) =>
+        [ns, new k8s.core.v1.Namespace(`${name}-${ns}`, { metadata: { name: ns } }, { parent })]));
+    const inNamespace = (ns: string): pulumi.Resource[] => (namespaces.has(ns) ? [namespaces.get(ns)!] : []);
+
+    const kedaRelease = charts.keda ? helmRelease(parent, name, charts.keda, inNamespace(charts.keda.namespace)) : undefined;
 
     let monitoringRelease: k8s.helm.v3.Release | undefined;
-    let grafanaAdminPassword: pulumi.Output<string> = pulumi.secret("");
     if (charts.kubePrometheusStack) {
         const kps = charts.kubePrometheusStack;
-        const monitoringNs = new k8s.core.v1.Namespace(`${name}-${kps.namespace}`, {
-            metadata: { name: kps.namespace },
-        }, { parent });
-        const password = new random.RandomPassword(`${name}-grafana-admin`, { length: 24, special: false }, { parent });
-        grafanaAdminPassword = pulumi.secret(password.result);
-        const adminSecret = plan.secrets.find((s) => s.name === grafanaAdminSecretName(kps.releaseName))!;
-        const grafanaSecret = new k8s.core.v1.Secret(`${name}-grafana-admin`, {
-            metadata: { name: adminSecret.name, namespace: kps.namespace },
-            stringData: { "admin-user": "admin", "admin-password": grafanaAdminPassword },
-        }, { parent, dependsOn: [monitoringNs] });
-        monitoringRelease = helmRelease(parent, name, kps, [monitoringNs, grafanaSecret], false);
+        const deps = inNamespace(kps.namespace);
+        const adminSecret = plan.secrets.find((s) => s.name === grafanaAdminSecretName(kps.releaseName));
+        const password = args.monitoring?.grafanaAdminPassword;
+        if (adminSecret && password !== undefined) {
+            deps.push(new k8s.core.v1.Secret(`${name}-grafana-admin`, {
+                metadata: { name: adminSecret.name, namespace: kps.namespace },
+                stringData: { "admin-user": "admin", "admin-password": pulumi.secret(password) },
+            }, { parent, dependsOn: inNamespace(kps.namespace) }));
+        }
+        monitoringRelease = helmRelease(parent, name, kps, deps);
     }
 
-    const modelNs = plan.createNamespace
-        ? new k8s.core.v1.Namespace(`${name}-${plan.namespace}`, { metadata: { name: plan.namespace } }, { parent })
-        : undefined;
-    const nsDeps = modelNs ? [modelNs] : [];
+    const nsDeps = inNamespace(plan.namespace);
 
     const tokenSecretPlan = plan.secrets.find((s) => s.namespace === plan.namespace && plan.models.some((m) => m.hfTokenSecret?.name === s.name));
     const tokenSecret = tokenSecretPlan
@@ -123,14 +126,10 @@ function createResources(parent: LlmInference, name: string, plan: InferencePlan
         : undefined;
 
     const vllm = charts.vllmStack;
-    // The chart's ServiceMonitors need the Prometheus Operator CRDs the monitoring release installs.
-    const chartDeps = [...nsDeps, ...(tokenSecret ? [tokenSecret] : []), ...(monitoringRelease ? [monitoringRelease] : []),
-        ...(gpuPool ? [gpuPool] : [])];
+    const chartDeps = [...nsDeps, ...(tokenSecret ? [tokenSecret] : []), ...(gpuPool ? [gpuPool] : [])];
     const vllmChart = new k8s.helm.v4.Chart(`${name}-vllm-stack`, {
         name: vllm.releaseName,
-        chart: vllm.chart,
-        version: vllm.version,
-        repositoryOpts: { repo: vllm.repo },
+        ...helmChartInputs(vllm),
         namespace: vllm.namespace,
         values: vllm.values,
     }, {
@@ -144,6 +143,17 @@ function createResources(parent: LlmInference, name: string, plan: InferencePlan
 
     // Created after KEDA and the engines exist, deleted before them.
     const soDeps: pulumi.Resource[] = [vllmChart, ...(kedaRelease ? [kedaRelease] : []), ...simulators];
+    // ServiceMonitors after the release that installs their CRD (serviceMonitors.ts says why the
+    // package writes them and not the chart).
+    for (const sm of plan.serviceMonitors) {
+        new k8s.apiextensions.CustomResource(`${name}-${sm.metadata.name}`, {
+            apiVersion: sm.apiVersion,
+            kind: sm.kind,
+            metadata: sm.metadata,
+            spec: sm.spec,
+        }, { parent, dependsOn: [...nsDeps, ...(monitoringRelease ? [monitoringRelease] : [])] });
+    }
+
     plan.scaledObjects.forEach((so, i) => {
         new k8s.apiextensions.CustomResource(`${name}-${plan.models[i].name}-scaledobject`, {
             apiVersion: so.apiVersion,
@@ -152,6 +162,4 @@ function createResources(parent: LlmInference, name: string, plan: InferencePlan
             spec: so.spec,
         }, { parent, dependsOn: soDeps });
     });
-
-    return { grafanaAdminPassword };
 }

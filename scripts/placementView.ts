@@ -3,6 +3,7 @@
 import * as YAML from "yaml";
 import type { InferencePlan } from "../components/plan/types";
 import { HOURS_PER_MONTH } from "../components/plan/cost";
+import { describeChartSource } from "../components/plan/chartSource";
 
 function money(x: number): string {
     return x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
@@ -19,12 +20,14 @@ export function renderPlacement(plan: InferencePlan, section: (title: string) =>
         const where = pool.gke
             ? `GKE NodePool on cluster ${pool.gke.cluster} (${pool.gke.location}): ${pool.gke.machineType}, ${pool.gke.acceleratorCount} x ${pool.gke.acceleratorType}` +
               `${pool.gke.spot ? ", spot" : ""}, driver ${pool.gke.driverVersion}`
-            : `EKS NodeGroup on cluster ${pool.eks!.clusterName}: ${pool.eks!.instanceTypes.join(", ")}, ${pool.eks!.amiType}, ${pool.eks!.capacityType}`;
+            : pool.eks
+                ? `EKS NodeGroup on cluster ${pool.eks.clusterName}: ${pool.eks.instanceTypes.join(", ")}, ${pool.eks.amiType}, ${pool.eks.capacityType}`
+                : "an existing pool (the package creates no nodes; they must carry the label and taint below)";
         out.push(`"${pool.name}": ${where}`);
         out.push(`nodes: ${pool.minNodes}..${pool.maxNodes}, ${pool.gpusPerNode} GPU(s) each (from ${pool.gpusPerNodeSource})`);
         out.push(`taint: ${pool.taint.key}=${pool.taint.value}:${pool.taint.effect}; labels: ${Object.entries(pool.labels).map(([k, v]) => `${k}=${v}`).join(", ")}`);
         out.push(pool.devicePlugin
-            ? `NVIDIA device plugin: ${pool.devicePlugin.chart} ${pool.devicePlugin.version} -> release "${pool.devicePlugin.releaseName}" in ${pool.devicePlugin.namespace}`
+            ? `NVIDIA device plugin: ${describeChartSource(pool.devicePlugin)} -> release "${pool.devicePlugin.releaseName}" in ${pool.devicePlugin.namespace}`
             : "NVIDIA device plugin: not needed (provided by the node image or GKE)");
     }
 

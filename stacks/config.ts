@@ -3,6 +3,7 @@
 // namespace (`vllm-autoscaling:models`, `vllm-autoscaling:keda`, ...), plus:
 //   vllm-autoscaling:name     component name (default "llm"), also the vllm-stack release name
 //   vllm-autoscaling:hfToken  secret; given to every model
+//   vllm-autoscaling:grafanaAdminPassword  secret; monitoring.grafanaAdminPassword
 // Everything else passes through to planInference, which validates it (unknown keys included).
 import type * as pulumi from "@pulumi/pulumi";
 import type { LlmInferenceArgs } from "../components/args";
@@ -17,22 +18,31 @@ export interface StackInputs {
 
 export class StackConfigError extends Error {}
 
+/** The stack's secret config values, read apart so that they stay secret Outputs. */
+export interface StackSecrets {
+    hfToken?: pulumi.Input<string>;
+    grafanaAdminPassword?: pulumi.Input<string>;
+}
+
 /**
  * `entries` holds this project's config keys without the `vllm-autoscaling:` prefix, values
- * already parsed from YAML/JSON. `hfToken` is the secret, passed apart so it stays an Output.
+ * already parsed from YAML/JSON. The secrets are passed apart so they stay Outputs.
  */
-export function argsFromConfig(entries: Record<string, unknown>, hfToken?: pulumi.Input<string>): StackInputs {
-    const { name, hfToken: _token, models, ...rest } = entries;
+export function argsFromConfig(entries: Record<string, unknown>, secrets: StackSecrets = {}): StackInputs {
+    const { name, hfToken: _token, grafanaAdminPassword: _password, models, ...rest } = entries;
+    const { hfToken, grafanaAdminPassword } = secrets;
     if (name !== undefined && (typeof name !== "string" || name.length === 0)) {
         throw new StackConfigError(`config ${PROJECT}:name: ${JSON.stringify(name)} is not a non-empty string; use e.g. "chat"`);
     }
     const withToken = Array.isArray(models) && hfToken !== undefined
         ? models.map((m) => (typeof m === "object" && m !== null ? { ...m, hfToken } : m))
         : models;
-    return {
-        componentName: (name as string | undefined) ?? DEFAULT_COMPONENT_NAME,
-        args: { ...(rest as Partial<LlmInferenceArgs>), models: withToken } as LlmInferenceArgs,
-    };
+    const args = { ...(rest as Partial<LlmInferenceArgs>), models: withToken } as LlmInferenceArgs;
+    if (grafanaAdminPassword !== undefined) {
+        const monitoring = typeof args.monitoring === "object" && args.monitoring !== null ? args.monitoring : {};
+        args.monitoring = { ...monitoring, grafanaAdminPassword };
+    }
+    return { componentName: (name as string | undefined) ?? DEFAULT_COMPONENT_NAME, args };
 }
 
 /** Keys of one stack's `config:` block that belong to this project, prefix removed. */

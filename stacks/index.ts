@@ -15,8 +15,11 @@ function parseConfigValue(raw: string): unknown {
 
 const raw = pulumi.runtime.allConfig();
 const entries = projectEntries(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, parseConfigValue(v)])));
-const hfToken = new pulumi.Config(PROJECT).getSecret("hfToken");
-const { componentName, args } = argsFromConfig(entries, hfToken);
+const config = new pulumi.Config(PROJECT);
+const { componentName, args } = argsFromConfig(entries, {
+    hfToken: config.getSecret("hfToken"),
+    grafanaAdminPassword: config.getSecret("grafanaAdminPassword"),
+});
 
 const llm = new LlmInference(componentName, args);
 
@@ -25,4 +28,5 @@ export const endpoint = llm.endpoint;
 export const routerServiceName = llm.routerServiceName;
 export const scaledObjectNames = llm.scaledObjectNames;
 export const prometheusUrl = llm.prometheusUrl;
-export const grafanaAdminPassword = llm.grafanaAdminPassword;
+export const engineDeploymentNames = llm.engineDeploymentNames;
+export const grafanaAdminSecret = llm.grafanaAdminSecret;

@@ -42,8 +42,8 @@ export function loadStack(stack: string, dir = STACKS_DIR): StackInputs {
     }
     const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
     const entries = projectEntries(replaceSecure(doc.config ?? {}) as Record<string, unknown>);
-    const hfToken = entries.hfToken === undefined ? undefined : SECRET_PLACEHOLDER;
-    return argsFromConfig(entries, hfToken);
+    const secret = (key: string) => (entries[key] === undefined ? undefined : SECRET_PLACEHOLDER);
+    return argsFromConfig(entries, { hfToken: secret("hfToken"), grafanaAdminPassword: secret("grafanaAdminPassword") });
 }
 
 export function planStack(stack: string, dir = STACKS_DIR): InferencePlan {

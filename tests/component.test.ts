@@ -4,14 +4,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { LlmInference, LLM_INFERENCE_TYPE, PlanValidationError } from "../components";
 import type { LlmInferenceArgs } from "../components";
 import { argsWith, llama } from "./fixtures";
-import { isSecret, isSecretOutput, promiseOf, Registration, reveal, runWithMocks } from "./support/pulumiMocks";
+import { isSecret, promiseOf, Registration, reveal, runWithMocks } from "./support/pulumiMocks";
 
 async function deploy(args: LlmInferenceArgs, name = "chat") {
     const { registrations, result } = await runWithMocks(() => {
         const llm = new LlmInference(name, args);
         return {
             endpoint: llm.endpoint, namespace: llm.namespace, routerServiceName: llm.routerServiceName,
-            scaledObjectNames: llm.scaledObjectNames, prometheusUrl: llm.prometheusUrl, grafanaAdminPassword: llm.grafanaAdminPassword,
+            scaledObjectNames: llm.scaledObjectNames, prometheusUrl: llm.prometheusUrl, grafanaAdminSecret: llm.grafanaAdminSecret,
         };
     });
     const byType = (type: string) => registrations.filter((r) => r.type === type);
@@ -54,7 +54,7 @@ describe("LlmInference under mocks", function () {
         assert.ok(registrations.filter((r) => r.parent === component.urn).length >= 6, "children are parented to the component");
     });
 
-    it("orders the ScaledObject after KEDA and the chart, and the chart after the monitoring release and namespace", async () => {
+    it("orders the ScaledObject after KEDA and the chart, the ServiceMonitors after the monitoring release, the chart after its namespace", async () => {
         const { byType, one, registrations } = await deploy(argsWith({ models: [llama({ hfToken: pulumi.secret("hf_x") })] }));
         const [keda, kps] = ["keda", "kube-prometheus-stack"].map((n) => byType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.name === n)!);
         const chart = one("kubernetes:helm.sh/v4:Chart");
@@ -63,7 +63,10 @@ describe("LlmInference under mocks", function () {
         const token = registrations.find((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata.name === "chat-hf-token")!;
         assert.ok(dependsOnResource(so, keda), "ScaledObject must wait for the KEDA CRDs");
         assert.ok(dependsOnResource(so, chart), "ScaledObject must wait for its Deployment");
-        assert.ok(dependsOnResource(chart, kps), "ServiceMonitors need the Prometheus Operator CRDs");
+        const sms = byType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor");
+        assert.deepStrictEqual(sms.map((s) => s.inputs.metadata.name), ["chat-engine-servicemonitor", "chat-router-servicemonitor"]);
+        for (const sm of sms) assert.ok(dependsOnResource(sm, kps), "ServiceMonitors need the Prometheus Operator CRDs");
+        assert.ok(!dependsOnResource(chart, kps), "the chart renders no Prometheus Operator kind, so it need not wait for the release");
         assert.ok(dependsOnResource(chart, llmNs));
         assert.ok(dependsOnResource(chart, token), "engines read the token Secret at start");
         assert.ok(!dependsOnResource(keda, chart), "no cycle");
@@ -97,16 +100,52 @@ describe("LlmInference under mocks", function () {
         }
     });
 
-    it("generates Grafana's admin password with @pulumi/random and keeps it secret", async () => {
-        const { registrations, outputs } = await deploy(argsWith());
-        const pw = registrations.find((r) => r.type === "random:index/randomPassword:RandomPassword");
-        assert.ok(pw, "RandomPassword registered");
+    it("writes a given Grafana password to a Secret Grafana reads, kept secret end to end", async () => {
+        const { registrations, outputs } = await deploy(argsWith({ monitoring: { grafanaAdminPassword: "pw-plain" } }));
         const secret = registrations.find((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata.name === "kube-prometheus-stack-grafana-admin")!;
         assert.strictEqual(secret.inputs.metadata.namespace, "monitoring");
         assert.ok(isSecret(secret.inputs.stringData));
-        assert.strictEqual(await isSecretOutput(outputs.grafanaAdminPassword), true);
+        assert.deepStrictEqual(reveal(secret.inputs.stringData), { "admin-user": "admin", "admin-password": "pw-plain" });
+        const component = registrations.find((r) => r.type === LLM_INFERENCE_TYPE)!;
+        assert.ok(isSecret(component.inputs.monitoring.grafanaAdminPassword), "a plain-string password is recorded as a secret");
+        for (const r of registrations.filter((x) => x !== secret && x !== component)) {
+            assert.ok(!JSON.stringify(r.inputs).includes("pw-plain"), `${r.type} ${r.name} carries the password in the clear`);
+        }
         const kps = registrations.find((r) => r.inputs.name === "kube-prometheus-stack")!;
         assert.ok(dependsOnResource(kps, secret), "Grafana starts only once its admin Secret exists");
+        assert.strictEqual(await promiseOf(outputs.grafanaAdminSecret), "monitoring/kube-prometheus-stack-grafana-admin");
+    });
+
+    it("writes no Grafana Secret when the chart generates the password, and needs no @pulumi/random", async () => {
+        const { registrations, outputs } = await deploy(argsWith());
+        assert.ok(!registrations.some((r) => r.type === "kubernetes:core/v1:Secret" && /grafana/.test(r.inputs.metadata.name)));
+        assert.ok(!registrations.some((r) => r.type.startsWith("random:")), "no registry here serves the random provider");
+        assert.strictEqual(await promiseOf(outputs.grafanaAdminSecret), "monitoring/kube-prometheus-stack-grafana");
+    });
+
+    it("owns every namespace it installs into, and installs the releases into them without createNamespace", async () => {
+        const { byType } = await deploy(argsWith());
+        const namespaces = byType("kubernetes:core/v1:Namespace");
+        assert.deepStrictEqual(namespaces.map((n) => n.inputs.metadata.name).sort(), ["keda", "llm", "monitoring"]);
+        for (const release of byType("kubernetes:helm.sh/v3:Release")) {
+            assert.strictEqual(release.inputs.createNamespace, false, `${release.inputs.name}: Helm would create a namespace destroy leaves behind`);
+            const ns = namespaces.find((n) => n.inputs.metadata.name === release.inputs.namespace)!;
+            assert.ok(dependsOnResource(release, ns), `${release.inputs.name} waits for its namespace`);
+        }
+    });
+
+    it("installs the charts from the given sources: a local path (no version), an OCI registry, a mirror", async () => {
+        const { byType, one } = await deploy(argsWith({
+            keda: { repo: "../shared/charts/keda" },
+            monitoring: { repo: "oci://registry.example.com/charts/", version: "82.4.3" },
+            vllmStack: { repo: "https://mirror.example.com/vllm" },
+        }));
+        const releases = Object.fromEntries(byType("kubernetes:helm.sh/v3:Release").map((r) => [r.inputs.name, r.inputs]));
+        assert.deepStrictEqual([releases.keda.chart, releases.keda.version, releases.keda.repositoryOpts], ["../shared/charts/keda", undefined, undefined]);
+        assert.deepStrictEqual([releases["kube-prometheus-stack"].chart, releases["kube-prometheus-stack"].version],
+            ["oci://registry.example.com/charts/kube-prometheus-stack", "82.4.3"]);
+        const chart = one("kubernetes:helm.sh/v4:Chart").inputs;
+        assert.deepStrictEqual([chart.chart, chart.version, chart.repositoryOpts.repo], ["vllm-stack", "0.1.12", "https://mirror.example.com/vllm"]);
     });
 
     it("installs neither release when turned off, and skips the namespace when told it exists", async () => {
@@ -115,7 +154,8 @@ describe("LlmInference under mocks", function () {
         }));
         assert.strictEqual(byType("kubernetes:helm.sh/v3:Release").length, 0);
         assert.strictEqual(byType("kubernetes:core/v1:Namespace").length, 0);
-        assert.ok(!registrations.some((r) => r.type.startsWith("random:")));
+        assert.strictEqual(byType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor").length, 0);
+        assert.strictEqual(registrations.filter((r) => r.type !== LLM_INFERENCE_TYPE).length, 2, "only the chart and the ScaledObject");
         assert.strictEqual(await promiseOf(outputs.prometheusUrl), "http://prom.obs.svc:9090");
         const so = byType("kubernetes:keda.sh/v1alpha1:ScaledObject")[0];
         assert.deepStrictEqual(so.dependsOn, [byType("kubernetes:helm.sh/v4:Chart")[0].urn]);

@@ -179,9 +179,23 @@ describe("GPU node pool: maxMonthlyCost guard", () => {
 });
 
 describe("GPU node pool: bad input, all problems at once", () => {
-    it("rejects both and neither of gke/eks", () => {
-        has(problems(args([model("a", 1, 1)], { gke: gke("g2-standard-8", "nvidia-l4", 1), eks: eks(["g6.xlarge"]), maxNodes: 1 })), "gpuNodePool", "both gke and eks");
-        has(problems(args([model("a", 1, 1)], { maxNodes: 1 })), "gpuNodePool", "neither gke nor eks");
+    it("rejects more than one and none of gke/eks/existing", () => {
+        has(problems(args([model("a", 1, 1)], { gke: gke("g2-standard-8", "nvidia-l4", 1), eks: eks(["g6.xlarge"]), maxNodes: 1 })), "gpuNodePool", "sets gke and eks", "set exactly one");
+        has(problems(args([model("a", 1, 1)], { eks: eks(["g6.xlarge"]), existing: true, gpusPerNode: 1, maxNodes: 1 })), "gpuNodePool", "sets eks and existing");
+        has(problems(args([model("a", 1, 1)], { maxNodes: 1 })), "gpuNodePool", "sets none of gke, eks and existing");
+    });
+
+    it("schedules onto an existing pool by its label and taint, creating nothing, and needs its GPUs per node", () => {
+        const plan = planInference("chat", args([model("a", 1, 2)], { existing: true, name: "l4-pool", gpusPerNode: 1, maxNodes: 2 }));
+        assert.strictEqual(plan.gpuNodePool!.provider, "existing");
+        assert.strictEqual(plan.gpuNodePool!.devicePlugin, undefined);
+        const spec = plan.charts.vllmStack.values.servingEngineSpec.modelSpec[0];
+        assert.deepStrictEqual(spec.nodeSelectorTerms, [{ matchExpressions: [{ key: "vllm-autoscaling/gpu-pool", operator: "In", values: ["l4-pool"] }] }]);
+        assert.deepStrictEqual(spec.tolerations, [{ key: "nvidia.com/gpu", operator: "Equal", value: "present", effect: "NoSchedule" }]);
+        assert.strictEqual(plan.capacity.pools![0].fits, true);
+        has(problems(args([model("a", 1, 1)], { existing: true, maxNodes: 1 })), "gpuNodePool.gpusPerNode", "required with existing: true");
+        has(problems(args([model("a", 1, 3)], { existing: true, gpusPerNode: 1, maxNodes: 2 })), "gpuNodePool.maxNodes", "use maxNodes >= 3");
+        assert.throws(() => planGpuNodePool("pool", { existing: true, gpusPerNode: 1, maxNodes: 1 }), /existing: is for LlmInference's gpuNodePool/);
     });
 
     it("rejects maxNodes < minNodes, negative costs and a budget <= 0", () => {

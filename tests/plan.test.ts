@@ -61,18 +61,33 @@ describe("planInference: charts", () => {
         assert.strictEqual(spec.ruleSelectorNilUsesHelmValues, false);
     });
 
-    it("turns on the engine and router ServiceMonitors, scraping at least as often as KEDA polls", () => {
+    it("writes its own engine and router ServiceMonitors (the chart's stay off), scraping at least as often as KEDA polls", () => {
         for (const polling of [15, 5, 30]) {
             const p = planInference("chat", argsWith({ models: [llama({ autoscaling: { maxReplicas: 2, pollingIntervalSeconds: polling } })] }));
             const v = p.charts.vllmStack.values;
-            for (const sm of [v.servingEngineSpec.serviceMonitor, v.routerSpec.serviceMonitor]) {
-                assert.strictEqual(sm.enabled, true);
-                const interval = Number(/^(\d+)s$/.exec(sm.interval)![1]);
-                const timeout = Number(/^(\d+)s$/.exec(sm.scrapeTimeout)![1]);
+            // The chart's would need the ServiceMonitor CRD during the first preview (serviceMonitors.ts).
+            assert.deepStrictEqual([v.servingEngineSpec.serviceMonitor, v.routerSpec.serviceMonitor], [{ enabled: false }, { enabled: false }]);
+            assert.deepStrictEqual(p.serviceMonitors.map((sm) => [sm.kind, sm.metadata.name, sm.metadata.namespace, sm.spec.endpoints[0].port]), [
+                ["ServiceMonitor", "chat-engine-servicemonitor", "llm", "service-port"],
+                ["ServiceMonitor", "chat-router-servicemonitor", "llm", "router-sport"],
+            ]);
+            for (const sm of p.serviceMonitors) {
+                const ep = sm.spec.endpoints[0];
+                const interval = Number(/^(\d+)s$/.exec(ep.interval)![1]);
+                const timeout = Number(/^(\d+)s$/.exec(ep.scrapeTimeout)![1]);
                 assert.ok(interval <= polling, `scrape ${interval}s must not be slower than polling ${polling}s`);
                 assert.ok(timeout <= interval, "Prometheus rejects scrapeTimeout > interval");
             }
         }
+    });
+
+    it("writes ServiceMonitors with kube-prometheus-stack, or when asked for a user's own Prometheus Operator, and none otherwise", () => {
+        const own = { install: false, prometheusUrl: "http://prom.obs.svc:9090" };
+        assert.strictEqual(planInference("chat", argsWith()).serviceMonitors.length, 2);
+        assert.strictEqual(planInference("chat", argsWith({ monitoring: own })).serviceMonitors.length, 0,
+            "without kube-prometheus-stack the CRD may not exist: a ServiceMonitor would fail the deploy");
+        assert.strictEqual(planInference("chat", argsWith({ monitoring: { ...own, serviceMonitors: true } })).serviceMonitors.length, 2);
+        assert.strictEqual(planInference("chat", argsWith({ monitoring: { serviceMonitors: false } })).serviceMonitors.length, 0);
     });
 
     it("renders one modelSpec per model, created at minReplicas, leaving the chart's own keda off", () => {
@@ -112,15 +127,15 @@ describe("planInference: charts", () => {
 
     it("merges user values over the package's instead of replacing them", () => {
         const p = planInference("chat", argsWith({
-            vllmStack: { values: { routerSpec: { resources: { requests: { cpu: "2" } } }, servingEngineSpec: { serviceMonitor: { interval: "5s" } } } },
+            vllmStack: { values: { routerSpec: { resources: { requests: { cpu: "2" } } }, servingEngineSpec: { tolerations: [{ key: "x", operator: "Exists" }] } } },
             keda: { values: { resources: { operator: { limits: { memory: "1Gi" } } } } },
             monitoring: { values: { prometheus: { prometheusSpec: { retention: "7d" } } } },
         }));
         const v = p.charts.vllmStack.values;
         assert.deepStrictEqual(v.routerSpec.resources, { requests: { cpu: "2" } });
-        assert.strictEqual(v.routerSpec.serviceMonitor.enabled, true, "package value kept");
-        assert.strictEqual(v.servingEngineSpec.serviceMonitor.interval, "5s", "user value wins");
-        assert.strictEqual(v.servingEngineSpec.serviceMonitor.enabled, true);
+        assert.strictEqual(v.routerSpec.replicaCount, 1, "package value kept");
+        assert.deepStrictEqual(v.servingEngineSpec.tolerations, [{ key: "x", operator: "Exists" }], "user value added");
+        assert.deepStrictEqual(v.servingEngineSpec.labels, { environment: "chat", release: "chat" }, "package value kept beside it");
         assert.deepStrictEqual(p.charts.keda!.values, { resources: { operator: { limits: { memory: "1Gi" } } } });
         const ps = p.charts.kubePrometheusStack!.values.prometheus.prometheusSpec;
         assert.strictEqual(ps.retention, "7d");
@@ -138,6 +153,46 @@ describe("planInference: charts", () => {
     it("overrides chart versions per chart", () => {
         const p = planInference("chat", argsWith({ keda: { version: "2.19.0" }, monitoring: { version: "80.0.0" }, vllmStack: { version: "0.1.11" } }));
         assert.deepStrictEqual([p.charts.keda!.version, p.charts.kubePrometheusStack!.version, p.charts.vllmStack.version], ["2.19.0", "80.0.0", "0.1.11"]);
+    });
+
+    it("takes each chart from a repository mirror, an OCI registry or a local path, keeping the pinned version where it applies", () => {
+        const p = planInference("chat", argsWith({
+            keda: { repo: "../shared/charts/keda" },
+            monitoring: { repo: "oci://registry.example.com/charts" },
+            vllmStack: { repo: "https://mirror.example.com/vllm", version: "0.1.11" },
+        }));
+        const pick = (c?: { chart: string; repo: string; source: string; version?: string }) => c && [c.chart, c.source, c.repo, c.version];
+        assert.deepStrictEqual(pick(p.charts.keda), ["keda", "path", "../shared/charts/keda", undefined]);
+        assert.deepStrictEqual(pick(p.charts.kubePrometheusStack), ["kube-prometheus-stack", "oci", "oci://registry.example.com/charts", "82.4.3"]);
+        assert.deepStrictEqual(pick(p.charts.vllmStack), ["vllm-stack", "repository", "https://mirror.example.com/vllm", "0.1.11"]);
+        assert.deepStrictEqual(pick(plan.charts.vllmStack), ["vllm-stack", "repository", "https://vllm-project.github.io/production-stack", "0.1.12"]);
+    });
+
+    it("rejects chart sources that are none of the three, and a version beside a local path, all at once", () => {
+        assert.throws(() => planInference("chat", argsWith({
+            keda: { repo: "charts/keda" },
+            monitoring: { repo: "/charts/kps", version: "82.4.3" },
+            vllmStack: { repo: "ftp://x" },
+        })), (e: unknown) => {
+            const msg = String(e);
+            assert.match(msg, /keda\.repo: "charts\/keda" is not a chart source; use a chart repository URL/);
+            assert.match(msg, /monitoring\.version: is set, but monitoring\.repo is a local chart path/);
+            assert.match(msg, /vllmStack\.repo: "ftp:\/\/x" is not a chart source/);
+            return true;
+        });
+    });
+
+    it("gives engine pods no RuntimeClass unless told (the chart's default \"nvidia\" exists on neither GKE nor EKS)", () => {
+        const spec = (p: ReturnType<typeof planInference>) => p.charts.vllmStack.values.servingEngineSpec.modelSpec[0];
+        // "" renders nothing: templates/deployment-vllm-multi.yaml uses `with` on the modelSpec's key.
+        assert.strictEqual(spec(plan).runtimeClassName, "");
+        assert.strictEqual(spec(planInference("chat", argsWith({ vllmStack: { runtimeClassName: "nvidia" } }))).runtimeClassName, "nvidia");
+        assert.throws(() => planInference("chat", argsWith({ vllmStack: { runtimeClassName: "NVIDIA GPU" } })), /vllmStack\.runtimeClassName: "NVIDIA GPU" is not valid/);
+    });
+
+    it("lists the namespaces it creates and owns", () => {
+        assert.deepStrictEqual(plan.namespaces, ["llm", "keda", "monitoring"]);
+        assert.deepStrictEqual(planInference("chat", argsWith({ createNamespace: false, keda: { install: false } })).namespaces, ["monitoring"]);
     });
 
     it("leaves out KEDA and kube-prometheus-stack when not installed, and uses the given Prometheus", () => {
@@ -169,10 +224,28 @@ describe("planInference: secrets", () => {
         assert.match(secret.keys["hf-token-llama3-8b"], /\[secret\]/);
     });
 
-    it("keeps Grafana's password out of the release values (existingSecret)", () => {
-        const p = planInference("chat", argsWith());
+    it("keeps a given Grafana password out of the release values (existingSecret)", () => {
+        const p = planInference("chat", argsWith({ monitoring: { grafanaAdminPassword: "s3cret-pw" } }));
         assert.deepStrictEqual(p.charts.kubePrometheusStack!.values.grafana.admin,
             { existingSecret: "kube-prometheus-stack-grafana-admin", userKey: "admin-user", passwordKey: "admin-password" });
+        assert.ok(!JSON.stringify(p).includes("s3cret-pw"), "the password leaked into the plan");
+        assert.strictEqual(p.grafanaAdminSecret, "monitoring/kube-prometheus-stack-grafana-admin");
+        assert.ok(p.secrets.some((s) => s.name === "kube-prometheus-stack-grafana-admin" && s.namespace === "monitoring"));
+    });
+
+    it("lets the Grafana chart generate the password when none is given, and says where it is", () => {
+        const p = planInference("chat", argsWith());
+        assert.strictEqual(p.charts.kubePrometheusStack!.values.grafana, undefined);
+        assert.ok(!p.secrets.some((s) => s.name.includes("grafana")), "the package writes no Grafana Secret");
+        // The Grafana subchart's Secret is named after its fullname, <release>-grafana (templates/secret.yaml).
+        assert.strictEqual(p.grafanaAdminSecret, "monitoring/kube-prometheus-stack-grafana");
+    });
+
+    it("rejects a Grafana password without Grafana, and an empty one", () => {
+        assert.throws(() => planInference("chat", argsWith({ monitoring: { install: false, prometheusUrl: "http://p:9090", grafanaAdminPassword: "x" } })),
+            /monitoring\.grafanaAdminPassword: is set but monitoring\.install is false/);
+        assert.throws(() => planInference("chat", argsWith({ monitoring: { grafanaAdminPassword: "" } })),
+            /monitoring\.grafanaAdminPassword: is empty/);
     });
 });
 

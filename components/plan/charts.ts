@@ -1,4 +1,5 @@
 // Helm values the package sets for each chart, before the user's values are merged over them.
+import { chartSource } from "./chartSource";
 import { DEFAULTS } from "./defaults";
 import { mergeValues, Values } from "./merge";
 import { grafanaAdminSecretName, hfTokenSecretKey, hfTokenSecretName } from "./names";
@@ -15,15 +16,6 @@ export function engineLabels(releaseName: string): Record<string, string> {
     // The chart's default (environment=test, release=test) would let two releases' routers
     // discover each other's engines.
     return { environment: releaseName, release: releaseName };
-}
-
-function serviceMonitor(scrapeIntervalSeconds: number): Values {
-    return {
-        enabled: true,
-        interval: `${scrapeIntervalSeconds}s`,
-        // Prometheus requires timeout <= interval.
-        scrapeTimeout: `${Math.min(scrapeIntervalSeconds, 10)}s`,
-    };
 }
 
 function modelSpec(r: ResolvedArgs, m: ResolvedModel): Values {
@@ -48,6 +40,8 @@ function modelSpec(r: ResolvedArgs, m: ResolvedModel): Values {
         requestMemory: m.memory,
         requestGPU: m.gpusPerReplica,
         vllmConfig,
+        // "" renders no runtimeClassName (the chart's own default is "nvidia").
+        runtimeClassName: r.vllmStack.runtimeClassName,
         annotations: { [PULUMI_TIMEOUT_ANNOTATION]: String(m.readyTimeoutSeconds) },
     };
     if (m.cacheSize !== undefined) spec.pvcStorage = m.cacheSize;
@@ -60,25 +54,25 @@ function modelSpec(r: ResolvedArgs, m: ResolvedModel): Values {
     return mergeValues(spec, m.values);
 }
 
-export function vllmStackChart(r: ResolvedArgs, scrapeIntervalSeconds: number): ChartPlan {
+export function vllmStackChart(r: ResolvedArgs): ChartPlan {
     const router = r.vllmStack.routerImage ?? IMAGES.router;
     const values: Values = {
         servingEngineSpec: {
             labels: engineLabels(r.releaseName),
             // Simulator engines are the package's own Deployments, not the chart's.
             modelSpec: r.models.filter((m) => m.engine !== "simulator").map((m) => modelSpec(r, m)),
-            serviceMonitor: serviceMonitor(scrapeIntervalSeconds),
+            // The package writes the ServiceMonitors itself (serviceMonitors.ts says why).
+            serviceMonitor: { enabled: false },
         },
         routerSpec: {
             repository: router.repository,
             tag: router.tag,
             replicaCount: r.vllmStack.routerReplicas,
-            serviceMonitor: serviceMonitor(scrapeIntervalSeconds),
+            serviceMonitor: { enabled: false },
         },
     };
     return {
-        ...CHARTS.vllmStack,
-        version: r.vllmStack.version ?? CHARTS.vllmStack.version,
+        ...chartSource(CHARTS.vllmStack, r.vllmStack.repo, r.vllmStack.version),
         namespace: r.namespace,
         releaseName: r.releaseName,
         values: mergeValues(values, r.vllmStack.values),
@@ -88,8 +82,7 @@ export function vllmStackChart(r: ResolvedArgs, scrapeIntervalSeconds: number): 
 export function kedaChart(r: ResolvedArgs): ChartPlan | undefined {
     if (!r.keda.install) return undefined;
     return {
-        ...CHARTS.keda,
-        version: r.keda.version ?? CHARTS.keda.version,
+        ...chartSource(CHARTS.keda, r.keda.repo, r.keda.version),
         namespace: r.keda.namespace,
         releaseName: DEFAULTS.kedaReleaseName,
         values: mergeValues({}, r.keda.values),
@@ -108,14 +101,14 @@ export function kubePrometheusStackChart(r: ResolvedArgs): ChartPlan | undefined
                 ruleSelectorNilUsesHelmValues: false,
             },
         },
-        grafana: {
-            // The generated password lives in a Secret, so no secret sits in the release values.
-            admin: { existingSecret: grafanaAdminSecretName(release), userKey: "admin-user", passwordKey: "admin-password" },
-        },
     };
+    if (r.monitoring.hasGrafanaAdminPassword) {
+        // The user's password lives in a Secret the package writes, so no secret sits in the
+        // release values; without one, the Grafana chart generates its own Secret.
+        values.grafana = { admin: { existingSecret: grafanaAdminSecretName(release), userKey: "admin-user", passwordKey: "admin-password" } };
+    }
     return {
-        ...CHARTS.kubePrometheusStack,
-        version: r.monitoring.version ?? CHARTS.kubePrometheusStack.version,
+        ...chartSource(CHARTS.kubePrometheusStack, r.monitoring.repo, r.monitoring.version),
         namespace: r.monitoring.namespace,
         releaseName: release,
         values: mergeValues(values, r.monitoring.values),

@@ -27,6 +27,8 @@ export const DEFAULTS = {
     readyTimeoutSeconds: 1800,
     enablePrefixCaching: true,
     routerReplicas: 1,
+    /** No RuntimeClass: GKE's GPU nodes and EKS's NVIDIA AMIs expose GPUs through the default runtime. */
+    engineRuntimeClassName: "",
 
     /** Prometheus never scrapes engines less often than this, whatever KEDA's polling. */
     maxScrapeIntervalSeconds: 15,

@@ -4,9 +4,10 @@ import type { LlmInferenceArgs } from "../args";
 import { kedaChart, kubePrometheusStackChart, vllmStackChart } from "./charts";
 import { DEFAULTS } from "./defaults";
 import {
-    engineDeploymentName, engineServiceName, grafanaAdminSecretName, hfTokenSecretKey, hfTokenSecretName,
+    engineDeploymentName, engineServiceName, grafanaAdminSecretName, grafanaGeneratedSecretName, hfTokenSecretKey, hfTokenSecretName,
     routerServiceName, scaledObjectName,
 } from "./names";
+import { planServiceMonitors } from "./serviceMonitors";
 import { planPlacement } from "./placement";
 import { resolveArgs, ResolvedArgs } from "./resolve";
 import { buildScaledObject } from "./scaledObject";
@@ -83,23 +84,33 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
         });
     }
     const kubePrometheusStack = kubePrometheusStackChart(r);
-    if (kubePrometheusStack) {
-        secrets.push({
-            name: grafanaAdminSecretName(kubePrometheusStack.releaseName),
-            namespace: kubePrometheusStack.namespace,
-            keys: { "admin-user": "admin", "admin-password": `${SECRET_PLACEHOLDER} generated (random.RandomPassword)` },
-        });
+    let grafanaAdminSecret: string | undefined;
+    if (kubePrometheusStack && r.monitoring.hasGrafanaAdminPassword) {
+        const secret = { name: grafanaAdminSecretName(kubePrometheusStack.releaseName), namespace: kubePrometheusStack.namespace };
+        secrets.push({ ...secret, keys: { "admin-user": "admin", "admin-password": `${SECRET_PLACEHOLDER} monitoring.grafanaAdminPassword` } });
+        grafanaAdminSecret = `${secret.namespace}/${secret.name}`;
+    } else if (kubePrometheusStack) {
+        // Written by the Grafana chart, not by the package: not in `secrets`.
+        grafanaAdminSecret = `${kubePrometheusStack.namespace}/${grafanaGeneratedSecretName(kubePrometheusStack.releaseName)}`;
     }
 
-    // GPU pool, capacity, cost and simulator engines.
-    const vllmStack = vllmStackChart(r, scrapeIntervalSeconds);
+    // Namespaces the component creates and owns, so that `pulumi destroy` removes them too.
     const keda = kedaChart(r);
+    const namespaces = [
+        ...(r.createNamespace ? [r.namespace] : []),
+        ...(keda ? [keda.namespace] : []),
+        ...(kubePrometheusStack ? [kubePrometheusStack.namespace] : []),
+    ];
+
+    // GPU pool, capacity, cost and simulator engines.
+    const vllmStack = vllmStackChart(r);
     const { warnings: placementWarnings, ...placement } = planPlacement(r, args, vllmStack.values);
     const router = routerServiceName(release);
     return {
         name,
         namespace: r.namespace,
         createNamespace: r.createNamespace,
+        namespaces: [...new Set(namespaces)],
         charts: {
             ...(keda ? { keda } : {}),
             ...(kubePrometheusStack ? { kubePrometheusStack } : {}),
@@ -108,6 +119,9 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
         models,
         scaledObjects,
         secrets,
+        ...(grafanaAdminSecret ? { grafanaAdminSecret } : {}),
+        serviceMonitors: r.monitoring.serviceMonitors
+            ? planServiceMonitors({ release, namespace: r.namespace, scrapeIntervalSeconds, labels }) : [],
         prometheusUrl: r.monitoring.prometheusUrl,
         scrapeIntervalSeconds,
         routerServiceName: router,

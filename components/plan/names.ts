@@ -10,6 +10,7 @@ export const ENGINE_SERVICE_SUFFIX = "-engine-service";
 export const MAX_RELEASE_PLUS_MODEL_LENGTH = MAX_LABEL_LENGTH - ENGINE_SERVICE_SUFFIX.length - 1;
 
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const DNS1123_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 export const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
 /** templates/deployment-vllm-multi.yaml: metadata.name */
@@ -46,7 +47,7 @@ export function hfTokenSecretKey(model: string): string {
     return `hf-token-${model}`;
 }
 
-/** The Secret that holds Grafana's generated admin credentials. */
+/** The Secret the package writes Grafana's admin credentials to, when the user gives a password. */
 export function grafanaAdminSecretName(monitoringRelease: string): string {
     return `${monitoringRelease}-grafana-admin`;
 }
@@ -54,4 +55,9 @@ export function grafanaAdminSecretName(monitoringRelease: string): string {
 /** The stable headless Service the Prometheus Operator creates for every Prometheus. */
 export function prometheusOperatedUrl(namespace: string): string {
     return `http://prometheus-operated.${namespace}.svc:9090`;
+}
+
+/** The Secret the Grafana chart generates when no password is given (kube-prometheus-stack's `<release>-grafana`). */
+export function grafanaGeneratedSecretName(monitoringRelease: string): string {
+    return `${monitoringRelease}-grafana`;
 }

@@ -7,6 +7,7 @@ import type { GpuNodePoolArgs } from "../args";
 import type { Values } from "./merge";
 import { Problems, unknownKeys } from "./problems";
 import { tablePrice } from "./cost";
+import { checkChartSource, chartSource } from "./chartSource";
 import type { ChartPlan } from "./types";
 import { CHARTS } from "./versions";
 
@@ -127,7 +128,7 @@ export interface NodePoolPlan {
 }
 
 const KNOWN = {
-    pool: ["gke", "eks", "minNodes", "maxNodes", "gpusPerNode", "hourlyCost", "name"],
+    pool: ["gke", "eks", "existing", "minNodes", "maxNodes", "gpusPerNode", "hourlyCost", "name", "devicePluginRepo"],
     gke: ["cluster", "location", "project", "machineType", "acceleratorType", "acceleratorCount", "spot", "driverVersion", "diskSizeGb"],
     eks: ["clusterName", "nodeRoleArn", "subnetIds", "instanceTypes", "amiType", "capacityType", "diskSizeGb"],
 } as const;
@@ -248,10 +249,10 @@ function resolveEks(p: Problems, path: string, e: Record<string, any>, poolPath:
 }
 
 /** The device plugin release of a pool: only its nodes, where the chart's affinity already allows it. */
-export function devicePluginChart(poolName: string): ChartPlan {
+export function devicePluginChart(poolName: string, repo?: string): ChartPlan {
     const values: Values = { nodeSelector: { [GPU_POOL_LABEL]: poolName } };
     return {
-        ...CHARTS.nvidiaDevicePlugin,
+        ...chartSource(CHARTS.nvidiaDevicePlugin, repo),
         namespace: DEVICE_PLUGIN_NAMESPACE,
         releaseName: `${poolName}${DEVICE_PLUGIN_RELEASE_SUFFIX}`,
         values,
@@ -273,11 +274,17 @@ export function resolveGpuNodePool(
     const prefix = path === "" ? "" : `${path}.`;
     const hasGke = a.gke !== undefined && a.gke !== null;
     const hasEks = a.eks !== undefined && a.eks !== null;
-    if (hasGke === hasEks) {
-        p.add(path || "args", hasGke
-            ? "sets both gke and eks; set exactly one: gke for a GKE node pool, eks for an EKS node group"
-            : "sets neither gke nor eks; set exactly one: gke for a GKE node pool, eks for an EKS node group");
+    p.boolean(`${prefix}existing`, a.existing);
+    const isExisting = a.existing === true;
+    const kinds = [hasGke && "gke", hasEks && "eks", isExisting && "existing"].filter((k): k is string => typeof k === "string");
+    if (kinds.length !== 1) {
+        p.add(path || "args", `${kinds.length === 0 ? "sets none of gke, eks and existing" : `sets ${kinds.join(" and ")}`}; set exactly one: ` +
+            "gke for a GKE node pool, eks for an EKS node group, existing: true for a pool that exists already");
     }
+    if (isExisting && a.gpusPerNode === undefined) {
+        p.add(`${prefix}gpusPerNode`, "is required with existing: true (the package cannot look the nodes up); use the GPUs each of the pool's nodes has, e.g. 1");
+    }
+    checkChartSource(p, `${prefix}devicePluginRepo`, a.devicePluginRepo);
 
     const minNodes = a.minNodes ?? NODE_POOL_DEFAULTS.minNodes;
     const minOk = p.integer(`${prefix}minNodes`, minNodes, 0);
@@ -298,7 +305,7 @@ export function resolveGpuNodePool(
     let eks: EksPoolPlan | undefined;
     let derivedGpus: number | undefined;
     let source = "";
-    if (hasGke && !hasEks) {
+    if (hasGke && kinds.length === 1) {
         provider = "gke";
         if (p.object(`${prefix}gke`, a.gke)) {
             const r = resolveGke(p, `${prefix}gke`, a.gke);
@@ -309,7 +316,7 @@ export function resolveGpuNodePool(
                 p.add(`${prefix}gpusPerNode`, `${a.gpusPerNode} differs from gke.acceleratorCount (${r.gpus}); drop gpusPerNode (GKE nodes have acceleratorCount GPUs)`);
             }
         }
-    } else if (hasEks && !hasGke) {
+    } else if (hasEks && kinds.length === 1) {
         provider = "eks";
         if (p.object(`${prefix}eks`, a.eks)) {
             const r = resolveEks(p, `${prefix}eks`, a.eks, path || "args", a.gpusPerNode !== undefined);
@@ -322,6 +329,10 @@ export function resolveGpuNodePool(
                 }
             }
         }
+    }
+    if (isExisting && kinds.length === 1) {
+        provider = "existing";
+        source = `${prefix}gpusPerNode`;
     }
     if (a.gpusPerNode !== undefined && gpusGivenOk) {
         derivedGpus = a.gpusPerNode;
@@ -348,7 +359,7 @@ export function resolveGpuNodePool(
         gpusPerNodeSource: source,
         ...(gke ? { gke } : {}),
         ...(eks ? { eks } : {}),
-        ...(devicePlugin ? { devicePlugin: devicePluginChart(name) } : {}),
+        ...(devicePlugin ? { devicePlugin: devicePluginChart(name, a.devicePluginRepo) } : {}),
     };
     if (typeof a.hourlyCost === "number" && Number.isFinite(a.hourlyCost) && a.hourlyCost >= 0) {
         plan.hourlyCost = a.hourlyCost;
@@ -401,6 +412,9 @@ export const GPU_NODE_POOL_KIND = "GpuNodePool";
 export function planGpuNodePool(name: string, args: GpuNodePoolArgs): NodePoolPlan {
     const p = new Problems();
     if (!p.object("args", args)) p.throwIfAny(name, GPU_NODE_POOL_KIND);
+    if ((args as { existing?: unknown }).existing === true) {
+        p.add("existing", "is for LlmInference's gpuNodePool (a pool made elsewhere); GpuNodePool creates a pool: set gke or eks instead");
+    }
     const pool = resolveGpuNodePool(p, "", args, name, tablePrice);
     p.throwIfAny(name, GPU_NODE_POOL_KIND);
     return pool!;

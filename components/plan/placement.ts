@@ -50,7 +50,8 @@ export function planPlacement(r: ResolvedArgs, args: LlmInferenceArgs, vllmStack
         warnings.push(`gpuNodePool "${pool.name}": every model runs on the simulator, so no engine needs the GPU pool; drop gpuNodePool to save its cost.`);
     }
     if (pool && pool.hourlyCost === undefined) {
-        warnings.push(`gpuNodePool "${pool.name}": the package's price table has no price for ${pool.gke ? pool.gke.machineType : pool.eks?.instanceTypes.join(", ")}; ` +
+        const what = pool.gke ? pool.gke.machineType : pool.eks ? pool.eks.instanceTypes.join(", ") : "an existing pool's nodes";
+        warnings.push(`gpuNodePool "${pool.name}": the package's price table has no price for ${what}; ` +
             "set gpuNodePool.hourlyCost to see the cost and to use maxMonthlyCost.");
     }
     const spot = pool?.gke?.spot === true || pool?.eks?.capacityType === "SPOT";

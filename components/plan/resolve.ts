@@ -2,6 +2,7 @@
 // every other planning function reads, so none of them re-checks or re-defaults anything.
 import type { Autoscaling, Engine, LlmInferenceArgs, Model } from "../args";
 import { capacityProblems, costGuardProblems } from "./capacity";
+import { checkChartSource } from "./chartSource";
 import { planCost, tablePrice } from "./cost";
 import { resolveGpuNodePool } from "./nodePool";
 import type { NodePoolPlan } from "./nodePool";
@@ -9,7 +10,7 @@ import { resolveEngine } from "./simulatorEngine";
 import type { ResolvedSimulator } from "./simulatorEngine";
 import { DEFAULTS } from "./defaults";
 import {
-    DNS1035_LABEL, DNS1123_LABEL, MAX_RELEASE_NAME_LENGTH, MAX_RELEASE_PLUS_MODEL_LENGTH, prometheusOperatedUrl,
+    DNS1035_LABEL, DNS1123_LABEL, DNS1123_SUBDOMAIN, MAX_RELEASE_NAME_LENGTH, MAX_RELEASE_PLUS_MODEL_LENGTH, prometheusOperatedUrl,
 } from "./names";
 import { Problems, unknownKeys } from "./problems";
 import type { ResolvedAutoscaling } from "./scaledObject";
@@ -45,7 +46,7 @@ export interface ResolvedModel {
     simulator?: ResolvedSimulator;
 }
 
-export interface ResolvedChart { install: boolean; namespace: string; version?: string; values?: Values }
+export interface ResolvedChart { install: boolean; namespace: string; version?: string; repo?: string; values?: Values }
 
 export interface ResolvedArgs {
     models: ResolvedModel[];
@@ -54,8 +55,12 @@ export interface ResolvedArgs {
     clusterDomain: string;
     releaseName: string;
     keda: ResolvedChart;
-    monitoring: ResolvedChart & { prometheusUrl: string };
-    vllmStack: { version?: string; values?: Values; routerReplicas: number; routerImage?: ResolvedImage };
+    monitoring: ResolvedChart & { prometheusUrl: string; serviceMonitors: boolean; hasGrafanaAdminPassword: boolean };
+    vllmStack: {
+        version?: string; repo?: string; values?: Values; routerReplicas: number; routerImage?: ResolvedImage;
+        /** "" = no runtimeClassName on the engine pods. */
+        runtimeClassName: string;
+    };
     gpuNodePool?: NodePoolPlan;
     maxMonthlyCost?: number;
 }
@@ -70,9 +75,9 @@ const KNOWN = {
         "scaleDownPodsPerPeriod", "scaleDownPeriodSeconds", "strategy", "load", "kvCache", "queueDepth", "ttft", "schedules",
         "scalingModifiers"],
     image: ["repository", "tag"],
-    keda: ["install", "namespace", "version", "values"],
-    monitoring: ["install", "namespace", "version", "values", "prometheusUrl"],
-    vllmStack: ["releaseName", "version", "values", "routerReplicas", "routerImage"],
+    keda: ["install", "namespace", "version", "repo", "values"],
+    monitoring: ["install", "namespace", "version", "repo", "values", "prometheusUrl", "serviceMonitors", "grafanaAdminPassword"],
+    vllmStack: ["releaseName", "version", "repo", "values", "runtimeClassName", "routerReplicas", "routerImage"],
 } as const;
 
 const DNS_HINT = "use a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit (e.g. \"llama3-8b\")";
@@ -192,12 +197,13 @@ function resolveModel(p: Problems, index: number, m: Model, releaseName: string)
 function resolveChart(p: Problems, path: string, c: unknown, known: readonly string[], defaultNamespace: string): ResolvedChart {
     if (!p.object(path, c, { optional: true }) || c === undefined) return { install: true, namespace: defaultNamespace };
     unknownKeys(p, path, c, known);
-    const a = c as { install?: boolean; namespace?: string; version?: string; values?: Values };
+    const a = c as { install?: boolean; namespace?: string; version?: string; repo?: string; values?: Values };
     p.boolean(`${path}.install`, a.install);
     p.string(`${path}.namespace`, a.namespace, { optional: true, pattern: DNS1123_LABEL, hint: DNS_HINT });
     p.string(`${path}.version`, a.version, { optional: true });
+    checkChartSource(p, `${path}.repo`, a.repo, `${path}.version`, a.version);
     p.object(`${path}.values`, a.values, { optional: true });
-    return { install: a.install ?? true, namespace: a.namespace ?? defaultNamespace, version: a.version, values: a.values };
+    return { install: a.install ?? true, namespace: a.namespace ?? defaultNamespace, version: a.version, repo: a.repo, values: a.values };
 }
 
 function isHttpUrl(s: string): boolean {
@@ -228,7 +234,14 @@ export function resolveArgs(name: string, args: LlmInferenceArgs): ResolvedArgs 
         p.add(releasePath, `"${releaseName}" has ${releaseName.length} characters; Helm allows at most ${MAX_RELEASE_NAME_LENGTH}`);
     }
     p.string("vllmStack.version", vs.version, { optional: true });
+    checkChartSource(p, "vllmStack.repo", vs.repo, "vllmStack.version", vs.version);
     p.object("vllmStack.values", vs.values, { optional: true });
+    // "" is allowed: the explicit form of the default (no RuntimeClass).
+    if (vs.runtimeClassName !== undefined && vs.runtimeClassName !== "") {
+        p.string("vllmStack.runtimeClassName", vs.runtimeClassName, {
+            pattern: DNS1123_SUBDOMAIN, hint: "use the name of a RuntimeClass that exists in the cluster, e.g. \"nvidia\", or leave it unset",
+        });
+    }
     p.integer("vllmStack.routerReplicas", vs.routerReplicas, 1, { optional: true });
     const routerImage = resolveImage(p, "vllmStack.routerImage", vs.routerImage);
 
@@ -269,6 +282,13 @@ export function resolveArgs(name: string, args: LlmInferenceArgs): ResolvedArgs 
     if (!mon.install && prometheusUrlArg === undefined) {
         p.add("monitoring.prometheusUrl", "is required when monitoring.install is false: KEDA needs the URL of the Prometheus that scrapes the engines");
     }
+    const m = (args.monitoring ?? {}) as NonNullable<LlmInferenceArgs["monitoring"]>;
+    p.boolean("monitoring.serviceMonitors", m.serviceMonitors);
+    if (m.grafanaAdminPassword !== undefined && !mon.install) {
+        p.add("monitoring.grafanaAdminPassword", "is set but monitoring.install is false, so there is no Grafana to give it to; drop it or install monitoring");
+    } else if (typeof m.grafanaAdminPassword === "string" && m.grafanaAdminPassword.length === 0) {
+        p.add("monitoring.grafanaAdminPassword", "is empty; set a password (as a secret), or leave it unset for the Grafana chart to generate one");
+    }
     if (mon.install && mon.namespace === namespace) {
         // The component creates the monitoring namespace itself, and the models' one unless told not to.
         p.add("monitoring.namespace", `"${mon.namespace}" is also the models' namespace; give kube-prometheus-stack its own (default "${DEFAULTS.monitoringNamespace}")`);
@@ -293,8 +313,17 @@ export function resolveArgs(name: string, args: LlmInferenceArgs): ResolvedArgs 
         clusterDomain,
         releaseName,
         keda,
-        monitoring: { ...mon, prometheusUrl: prometheusUrlArg ?? prometheusOperatedUrl(mon.namespace) },
-        vllmStack: { version: vs.version, values: vs.values, routerReplicas: vs.routerReplicas ?? DEFAULTS.routerReplicas, routerImage },
+        monitoring: {
+            ...mon,
+            prometheusUrl: prometheusUrlArg ?? prometheusOperatedUrl(mon.namespace),
+            // kube-prometheus-stack brings the Prometheus Operator CRDs; otherwise only on request.
+            serviceMonitors: m.serviceMonitors ?? mon.install,
+            hasGrafanaAdminPassword: m.grafanaAdminPassword !== undefined && m.grafanaAdminPassword !== null,
+        },
+        vllmStack: {
+            version: vs.version, repo: vs.repo, values: vs.values, routerReplicas: vs.routerReplicas ?? DEFAULTS.routerReplicas, routerImage,
+            runtimeClassName: vs.runtimeClassName ?? DEFAULTS.engineRuntimeClassName,
+        },
         ...(gpuNodePool ? { gpuNodePool } : {}),
         ...(args.maxMonthlyCost !== undefined ? { maxMonthlyCost: args.maxMonthlyCost } : {}),
     };

@@ -5,17 +5,23 @@ import type { Values } from "./merge";
 import type { CapacityPlan } from "./capacity";
 import type { CostPlan } from "./cost";
 import type { NodePoolPlan } from "./nodePool";
+import type { ServiceMonitorManifest } from "./serviceMonitors";
 import type { SimulatorPlan } from "./simulatorEngine";
 
-export type { CapacityPlan, CostPlan, NodePoolPlan, SimulatorPlan };
+export type { CapacityPlan, CostPlan, NodePoolPlan, ServiceMonitorManifest, SimulatorPlan };
 
 export type ScaledObjectManifest = IScaledObject;
 
 /** A Helm chart to install, with the values the package sets merged with the user's. */
 export interface ChartPlan {
+    /** The chart's name. */
     chart: string;
-    version: string;
+    /** Chart version; absent for a local chart path (`source: path`), which is installed as it is. */
+    version?: string;
+    /** Chart repository URL, OCI registry (`oci://...`) or local chart path, as `source` says. */
     repo: string;
+    /** `repository`, `oci` or `path` (see chartSource.ts). */
+    source: string;
     namespace: string;
     releaseName: string;
     values: Values;
@@ -56,6 +62,8 @@ export interface InferencePlan {
     name: string;
     namespace: string;
     createNamespace: boolean;
+    /** Namespaces the component creates and owns: the models', KEDA's and monitoring's (as installed). */
+    namespaces: string[];
     charts: {
         keda?: ChartPlan;
         kubePrometheusStack?: ChartPlan;
@@ -65,6 +73,10 @@ export interface InferencePlan {
     /** One per model, in model order. */
     scaledObjects: ScaledObjectManifest[];
     secrets: SecretPlan[];
+    /** `<namespace>/<name>` of the Secret holding Grafana's admin password (the package's or the chart's). */
+    grafanaAdminSecret?: string;
+    /** ServiceMonitors for the engines and the router (empty when `monitoring.serviceMonitors` is false). */
+    serviceMonitors: ServiceMonitorManifest[];
     prometheusUrl: string;
     /** Prometheus scrapes engines and router this often (never less often than KEDA polls). */
     scrapeIntervalSeconds: number;

@@ -51,8 +51,15 @@ func NewGpuNodePool(ctx *pulumi.Context,
 }
 
 type gpuNodePoolArgs struct {
+	// Where the NVIDIA device plugin chart comes from (EKS AL2023 only); same forms as `keda.repo`. Default: NVIDIA's repository.
+	DevicePluginRepo *string `pulumi:"devicePluginRepo"`
 	// EKS managed node group.
 	Eks *EksNodeGroup `pulumi:"eks"`
+	// The pool exists already (made by a `GpuNodePool` in another stack, say, or by hand): its
+	// nodes carry the label `vllm-autoscaling/gpu-pool=<name>` and the taint
+	// `nvidia.com/gpu=present:NoSchedule`. LlmInference schedules the engines onto it and creates
+	// no nodes; `gpusPerNode` is required. Not for the standalone `GpuNodePool`.
+	Existing *bool `pulumi:"existing"`
 	// GKE node pool.
 	Gke *GkeNodePool `pulumi:"gke"`
 	// GPUs per node. Default: `gke.acceleratorCount`, or the package's table of EKS instance types (g4dn, g5, g6, g6e, p4d, p4de, p5, p5e, p5en); required for other types.
@@ -69,8 +76,15 @@ type gpuNodePoolArgs struct {
 
 // The set of arguments for constructing a GpuNodePool resource.
 type GpuNodePoolArgs struct {
+	// Where the NVIDIA device plugin chart comes from (EKS AL2023 only); same forms as `keda.repo`. Default: NVIDIA's repository.
+	DevicePluginRepo *string
 	// EKS managed node group.
 	Eks *EksNodeGroupArgs
+	// The pool exists already (made by a `GpuNodePool` in another stack, say, or by hand): its
+	// nodes carry the label `vllm-autoscaling/gpu-pool=<name>` and the taint
+	// `nvidia.com/gpu=present:NoSchedule`. LlmInference schedules the engines onto it and creates
+	// no nodes; `gpusPerNode` is required. Not for the standalone `GpuNodePool`.
+	Existing *bool
 	// GKE node pool.
 	Gke *GkeNodePoolArgs
 	// GPUs per node. Default: `gke.acceleratorCount`, or the package's table of EKS instance types (g4dn, g5, g6, g6e, p4d, p4de, p5, p5e, p5en); required for other types.

@@ -21,8 +21,8 @@ type LlmInference struct {
 	Endpoint pulumi.StringOutput `pulumi:"endpoint"`
 	// Names of the engine Deployments the ScaledObjects scale, in model order.
 	EngineDeploymentNames pulumi.StringArrayOutput `pulumi:"engineDeploymentNames"`
-	// Grafana's generated admin password (secret); empty when monitoring is not installed.
-	GrafanaAdminPassword pulumi.StringOutput `pulumi:"grafanaAdminPassword"`
+	// `<namespace>/<name>` of the Secret with Grafana's admin password (key `admin-password`); empty when monitoring is not installed.
+	GrafanaAdminSecret pulumi.StringOutput `pulumi:"grafanaAdminSecret"`
 	// Namespace of the engines, router and ScaledObjects.
 	Namespace pulumi.StringOutput `pulumi:"namespace"`
 	// URL KEDA queries for the scaling metrics.
@@ -142,9 +142,9 @@ func (o LlmInferenceOutput) EngineDeploymentNames() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *LlmInference) pulumi.StringArrayOutput { return v.EngineDeploymentNames }).(pulumi.StringArrayOutput)
 }
 
-// Grafana's generated admin password (secret); empty when monitoring is not installed.
-func (o LlmInferenceOutput) GrafanaAdminPassword() pulumi.StringOutput {
-	return o.ApplyT(func(v *LlmInference) pulumi.StringOutput { return v.GrafanaAdminPassword }).(pulumi.StringOutput)
+// `<namespace>/<name>` of the Secret with Grafana's admin password (key `admin-password`); empty when monitoring is not installed.
+func (o LlmInferenceOutput) GrafanaAdminSecret() pulumi.StringOutput {
+	return o.ApplyT(func(v *LlmInference) pulumi.StringOutput { return v.GrafanaAdminSecret }).(pulumi.StringOutput)
 }
 
 // Namespace of the engines, router and ScaledObjects.

@@ -768,8 +768,15 @@ func (o GkeNodePoolPtrOutput) Spot() pulumi.BoolPtrOutput {
 }
 
 type GpuNodePoolArgsType struct {
+	// Where the NVIDIA device plugin chart comes from (EKS AL2023 only); same forms as `keda.repo`. Default: NVIDIA's repository.
+	DevicePluginRepo *string `pulumi:"devicePluginRepo"`
 	// EKS managed node group.
 	Eks *EksNodeGroup `pulumi:"eks"`
+	// The pool exists already (made by a `GpuNodePool` in another stack, say, or by hand): its
+	// nodes carry the label `vllm-autoscaling/gpu-pool=<name>` and the taint
+	// `nvidia.com/gpu=present:NoSchedule`. LlmInference schedules the engines onto it and creates
+	// no nodes; `gpusPerNode` is required. Not for the standalone `GpuNodePool`.
+	Existing *bool `pulumi:"existing"`
 	// GKE node pool.
 	Gke *GkeNodePool `pulumi:"gke"`
 	// GPUs per node. Default: `gke.acceleratorCount`, or the package's table of EKS instance types (g4dn, g5, g6, g6e, p4d, p4de, p5, p5e, p5en); required for other types.
@@ -796,8 +803,15 @@ type GpuNodePoolArgsTypeInput interface {
 }
 
 type GpuNodePoolArgsTypeArgs struct {
+	// Where the NVIDIA device plugin chart comes from (EKS AL2023 only); same forms as `keda.repo`. Default: NVIDIA's repository.
+	DevicePluginRepo *string `pulumi:"devicePluginRepo"`
 	// EKS managed node group.
 	Eks *EksNodeGroupArgs `pulumi:"eks"`
+	// The pool exists already (made by a `GpuNodePool` in another stack, say, or by hand): its
+	// nodes carry the label `vllm-autoscaling/gpu-pool=<name>` and the taint
+	// `nvidia.com/gpu=present:NoSchedule`. LlmInference schedules the engines onto it and creates
+	// no nodes; `gpusPerNode` is required. Not for the standalone `GpuNodePool`.
+	Existing *bool `pulumi:"existing"`
 	// GKE node pool.
 	Gke *GkeNodePoolArgs `pulumi:"gke"`
 	// GPUs per node. Default: `gke.acceleratorCount`, or the package's table of EKS instance types (g4dn, g5, g6, g6e, p4d, p4de, p5, p5e, p5en); required for other types.
@@ -889,9 +903,22 @@ func (o GpuNodePoolArgsTypeOutput) ToGpuNodePoolArgsTypePtrOutputWithContext(ctx
 	}).(GpuNodePoolArgsTypePtrOutput)
 }
 
+// Where the NVIDIA device plugin chart comes from (EKS AL2023 only); same forms as `keda.repo`. Default: NVIDIA's repository.
+func (o GpuNodePoolArgsTypeOutput) DevicePluginRepo() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GpuNodePoolArgsType) *string { return v.DevicePluginRepo }).(pulumi.StringPtrOutput)
+}
+
 // EKS managed node group.
 func (o GpuNodePoolArgsTypeOutput) Eks() EksNodeGroupPtrOutput {
 	return o.ApplyT(func(v GpuNodePoolArgsType) *EksNodeGroup { return v.Eks }).(EksNodeGroupPtrOutput)
+}
+
+// The pool exists already (made by a `GpuNodePool` in another stack, say, or by hand): its
+// nodes carry the label `vllm-autoscaling/gpu-pool=<name>` and the taint
+// `nvidia.com/gpu=present:NoSchedule`. LlmInference schedules the engines onto it and creates
+// no nodes; `gpusPerNode` is required. Not for the standalone `GpuNodePool`.
+func (o GpuNodePoolArgsTypeOutput) Existing() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GpuNodePoolArgsType) *bool { return v.Existing }).(pulumi.BoolPtrOutput)
 }
 
 // GKE node pool.
@@ -948,6 +975,16 @@ func (o GpuNodePoolArgsTypePtrOutput) Elem() GpuNodePoolArgsTypeOutput {
 	}).(GpuNodePoolArgsTypeOutput)
 }
 
+// Where the NVIDIA device plugin chart comes from (EKS AL2023 only); same forms as `keda.repo`. Default: NVIDIA's repository.
+func (o GpuNodePoolArgsTypePtrOutput) DevicePluginRepo() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *GpuNodePoolArgsType) *string {
+		if v == nil {
+			return nil
+		}
+		return v.DevicePluginRepo
+	}).(pulumi.StringPtrOutput)
+}
+
 // EKS managed node group.
 func (o GpuNodePoolArgsTypePtrOutput) Eks() EksNodeGroupPtrOutput {
 	return o.ApplyT(func(v *GpuNodePoolArgsType) *EksNodeGroup {
@@ -956,6 +993,19 @@ func (o GpuNodePoolArgsTypePtrOutput) Eks() EksNodeGroupPtrOutput {
 		}
 		return v.Eks
 	}).(EksNodeGroupPtrOutput)
+}
+
+// The pool exists already (made by a `GpuNodePool` in another stack, say, or by hand): its
+// nodes carry the label `vllm-autoscaling/gpu-pool=<name>` and the taint
+// `nvidia.com/gpu=present:NoSchedule`. LlmInference schedules the engines onto it and creates
+// no nodes; `gpusPerNode` is required. Not for the standalone `GpuNodePool`.
+func (o GpuNodePoolArgsTypePtrOutput) Existing() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *GpuNodePoolArgsType) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Existing
+	}).(pulumi.BoolPtrOutput)
 }
 
 // GKE node pool.
@@ -1177,8 +1227,14 @@ func (o ImagePtrOutput) Tag() pulumi.StringPtrOutput {
 type Keda struct {
 	// Install KEDA. Set false when the cluster already runs KEDA 2.20 or later. Default true.
 	Install *bool `pulumi:"install"`
-	// Namespace of the KEDA release. Default `keda`.
+	// Namespace of the KEDA release, created and owned by the component. Default `keda`.
 	Namespace *string `pulumi:"namespace"`
+	// Where the chart comes from, instead of its public repository: a chart repository URL
+	// (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+	// the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+	// `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+	// With a local path, the chart found there is installed and `version` is not used.
+	Repo *string `pulumi:"repo"`
 	// Helm values merged over the package's.
 	Values map[string]interface{} `pulumi:"values"`
 	// Chart version. Default: the pinned version.
@@ -1199,8 +1255,14 @@ type KedaInput interface {
 type KedaArgs struct {
 	// Install KEDA. Set false when the cluster already runs KEDA 2.20 or later. Default true.
 	Install *bool `pulumi:"install"`
-	// Namespace of the KEDA release. Default `keda`.
+	// Namespace of the KEDA release, created and owned by the component. Default `keda`.
 	Namespace *string `pulumi:"namespace"`
+	// Where the chart comes from, instead of its public repository: a chart repository URL
+	// (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+	// the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+	// `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+	// With a local path, the chart found there is installed and `version` is not used.
+	Repo *string `pulumi:"repo"`
 	// Helm values merged over the package's.
 	Values map[string]pulumi.Input `pulumi:"values"`
 	// Chart version. Default: the pinned version.
@@ -1289,9 +1351,18 @@ func (o KedaOutput) Install() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v Keda) *bool { return v.Install }).(pulumi.BoolPtrOutput)
 }
 
-// Namespace of the KEDA release. Default `keda`.
+// Namespace of the KEDA release, created and owned by the component. Default `keda`.
 func (o KedaOutput) Namespace() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Keda) *string { return v.Namespace }).(pulumi.StringPtrOutput)
+}
+
+// Where the chart comes from, instead of its public repository: a chart repository URL
+// (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+// the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+// `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+// With a local path, the chart found there is installed and `version` is not used.
+func (o KedaOutput) Repo() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Keda) *string { return v.Repo }).(pulumi.StringPtrOutput)
 }
 
 // Helm values merged over the package's.
@@ -1338,13 +1409,27 @@ func (o KedaPtrOutput) Install() pulumi.BoolPtrOutput {
 	}).(pulumi.BoolPtrOutput)
 }
 
-// Namespace of the KEDA release. Default `keda`.
+// Namespace of the KEDA release, created and owned by the component. Default `keda`.
 func (o KedaPtrOutput) Namespace() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Keda) *string {
 		if v == nil {
 			return nil
 		}
 		return v.Namespace
+	}).(pulumi.StringPtrOutput)
+}
+
+// Where the chart comes from, instead of its public repository: a chart repository URL
+// (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+// the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+// `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+// With a local path, the chart found there is installed and `version` is not used.
+func (o KedaPtrOutput) Repo() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Keda) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Repo
 	}).(pulumi.StringPtrOutput)
 }
 
@@ -1628,12 +1713,27 @@ func (o ModelArrayOutput) Index(i pulumi.IntInput) ModelOutput {
 }
 
 type Monitoring struct {
+	// Grafana's admin password (keep it a secret, e.g. `pulumi config set --secret`). The package
+	// stores it in a Kubernetes Secret Grafana reads. Default: the Grafana chart generates one into
+	// its own Secret `<namespace>/kube-prometheus-stack-grafana` (key `admin-password`).
+	GrafanaAdminPassword *string `pulumi:"grafanaAdminPassword"`
 	// Install kube-prometheus-stack. Set false to use an existing Prometheus through `prometheusUrl`. Default true.
 	Install *bool `pulumi:"install"`
-	// Namespace of the kube-prometheus-stack release. Default `monitoring`.
+	// Namespace of the kube-prometheus-stack release, created and owned by the component. Default `monitoring`.
 	Namespace *string `pulumi:"namespace"`
 	// URL KEDA queries. Required when `install` is false; default `http://prometheus-operated.<namespace>.svc:9090`.
 	PrometheusUrl *string `pulumi:"prometheusUrl"`
+	// Where the chart comes from, instead of its public repository: a chart repository URL
+	// (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+	// the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+	// `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+	// With a local path, the chart found there is installed and `version` is not used.
+	Repo *string `pulumi:"repo"`
+	// Write ServiceMonitors (Prometheus Operator CRDs) for the engines and the router. Default:
+	// `install` (kube-prometheus-stack brings the CRDs); set true when `install` is false and your
+	// own Prometheus Operator scrapes the cluster, leave false when your Prometheus finds the
+	// engines another way (the CRDs must exist for ServiceMonitors to deploy).
+	ServiceMonitors *bool `pulumi:"serviceMonitors"`
 	// Helm values merged over the package's.
 	Values map[string]interface{} `pulumi:"values"`
 	// Chart version. Default: the pinned version.
@@ -1652,12 +1752,27 @@ type MonitoringInput interface {
 }
 
 type MonitoringArgs struct {
+	// Grafana's admin password (keep it a secret, e.g. `pulumi config set --secret`). The package
+	// stores it in a Kubernetes Secret Grafana reads. Default: the Grafana chart generates one into
+	// its own Secret `<namespace>/kube-prometheus-stack-grafana` (key `admin-password`).
+	GrafanaAdminPassword pulumi.StringPtrInput `pulumi:"grafanaAdminPassword"`
 	// Install kube-prometheus-stack. Set false to use an existing Prometheus through `prometheusUrl`. Default true.
 	Install *bool `pulumi:"install"`
-	// Namespace of the kube-prometheus-stack release. Default `monitoring`.
+	// Namespace of the kube-prometheus-stack release, created and owned by the component. Default `monitoring`.
 	Namespace *string `pulumi:"namespace"`
 	// URL KEDA queries. Required when `install` is false; default `http://prometheus-operated.<namespace>.svc:9090`.
 	PrometheusUrl *string `pulumi:"prometheusUrl"`
+	// Where the chart comes from, instead of its public repository: a chart repository URL
+	// (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+	// the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+	// `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+	// With a local path, the chart found there is installed and `version` is not used.
+	Repo *string `pulumi:"repo"`
+	// Write ServiceMonitors (Prometheus Operator CRDs) for the engines and the router. Default:
+	// `install` (kube-prometheus-stack brings the CRDs); set true when `install` is false and your
+	// own Prometheus Operator scrapes the cluster, leave false when your Prometheus finds the
+	// engines another way (the CRDs must exist for ServiceMonitors to deploy).
+	ServiceMonitors *bool `pulumi:"serviceMonitors"`
 	// Helm values merged over the package's.
 	Values map[string]pulumi.Input `pulumi:"values"`
 	// Chart version. Default: the pinned version.
@@ -1741,12 +1856,19 @@ func (o MonitoringOutput) ToMonitoringPtrOutputWithContext(ctx context.Context) 
 	}).(MonitoringPtrOutput)
 }
 
+// Grafana's admin password (keep it a secret, e.g. `pulumi config set --secret`). The package
+// stores it in a Kubernetes Secret Grafana reads. Default: the Grafana chart generates one into
+// its own Secret `<namespace>/kube-prometheus-stack-grafana` (key `admin-password`).
+func (o MonitoringOutput) GrafanaAdminPassword() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Monitoring) *string { return v.GrafanaAdminPassword }).(pulumi.StringPtrOutput)
+}
+
 // Install kube-prometheus-stack. Set false to use an existing Prometheus through `prometheusUrl`. Default true.
 func (o MonitoringOutput) Install() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v Monitoring) *bool { return v.Install }).(pulumi.BoolPtrOutput)
 }
 
-// Namespace of the kube-prometheus-stack release. Default `monitoring`.
+// Namespace of the kube-prometheus-stack release, created and owned by the component. Default `monitoring`.
 func (o MonitoringOutput) Namespace() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Monitoring) *string { return v.Namespace }).(pulumi.StringPtrOutput)
 }
@@ -1754,6 +1876,23 @@ func (o MonitoringOutput) Namespace() pulumi.StringPtrOutput {
 // URL KEDA queries. Required when `install` is false; default `http://prometheus-operated.<namespace>.svc:9090`.
 func (o MonitoringOutput) PrometheusUrl() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Monitoring) *string { return v.PrometheusUrl }).(pulumi.StringPtrOutput)
+}
+
+// Where the chart comes from, instead of its public repository: a chart repository URL
+// (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+// the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+// `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+// With a local path, the chart found there is installed and `version` is not used.
+func (o MonitoringOutput) Repo() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Monitoring) *string { return v.Repo }).(pulumi.StringPtrOutput)
+}
+
+// Write ServiceMonitors (Prometheus Operator CRDs) for the engines and the router. Default:
+// `install` (kube-prometheus-stack brings the CRDs); set true when `install` is false and your
+// own Prometheus Operator scrapes the cluster, leave false when your Prometheus finds the
+// engines another way (the CRDs must exist for ServiceMonitors to deploy).
+func (o MonitoringOutput) ServiceMonitors() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Monitoring) *bool { return v.ServiceMonitors }).(pulumi.BoolPtrOutput)
 }
 
 // Helm values merged over the package's.
@@ -1790,6 +1929,18 @@ func (o MonitoringPtrOutput) Elem() MonitoringOutput {
 	}).(MonitoringOutput)
 }
 
+// Grafana's admin password (keep it a secret, e.g. `pulumi config set --secret`). The package
+// stores it in a Kubernetes Secret Grafana reads. Default: the Grafana chart generates one into
+// its own Secret `<namespace>/kube-prometheus-stack-grafana` (key `admin-password`).
+func (o MonitoringPtrOutput) GrafanaAdminPassword() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Monitoring) *string {
+		if v == nil {
+			return nil
+		}
+		return v.GrafanaAdminPassword
+	}).(pulumi.StringPtrOutput)
+}
+
 // Install kube-prometheus-stack. Set false to use an existing Prometheus through `prometheusUrl`. Default true.
 func (o MonitoringPtrOutput) Install() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *Monitoring) *bool {
@@ -1800,7 +1951,7 @@ func (o MonitoringPtrOutput) Install() pulumi.BoolPtrOutput {
 	}).(pulumi.BoolPtrOutput)
 }
 
-// Namespace of the kube-prometheus-stack release. Default `monitoring`.
+// Namespace of the kube-prometheus-stack release, created and owned by the component. Default `monitoring`.
 func (o MonitoringPtrOutput) Namespace() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Monitoring) *string {
 		if v == nil {
@@ -1818,6 +1969,33 @@ func (o MonitoringPtrOutput) PrometheusUrl() pulumi.StringPtrOutput {
 		}
 		return v.PrometheusUrl
 	}).(pulumi.StringPtrOutput)
+}
+
+// Where the chart comes from, instead of its public repository: a chart repository URL
+// (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+// the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+// `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+// With a local path, the chart found there is installed and `version` is not used.
+func (o MonitoringPtrOutput) Repo() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Monitoring) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Repo
+	}).(pulumi.StringPtrOutput)
+}
+
+// Write ServiceMonitors (Prometheus Operator CRDs) for the engines and the router. Default:
+// `install` (kube-prometheus-stack brings the CRDs); set true when `install` is false and your
+// own Prometheus Operator scrapes the cluster, leave false when your Prometheus finds the
+// engines another way (the CRDs must exist for ServiceMonitors to deploy).
+func (o MonitoringPtrOutput) ServiceMonitors() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Monitoring) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.ServiceMonitors
+	}).(pulumi.BoolPtrOutput)
 }
 
 // Helm values merged over the package's.
@@ -2558,10 +2736,21 @@ func (o SimulatorPtrOutput) TimeToFirstTokenMs() pulumi.Float64PtrOutput {
 type VllmStack struct {
 	// Helm release name, the prefix of every engine and router name. Default: the component's name.
 	ReleaseName *string `pulumi:"releaseName"`
+	// Where the chart comes from, instead of its public repository: a chart repository URL
+	// (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+	// the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+	// `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+	// With a local path, the chart found there is installed and `version` is not used.
+	Repo *string `pulumi:"repo"`
 	// Router image. Default: the pinned `lmcache/lmstack-router` tag.
 	RouterImage *Image `pulumi:"routerImage"`
 	// Router replicas. Default 1.
 	RouterReplicas *float64 `pulumi:"routerReplicas"`
+	// RuntimeClass of the engine pods. Default: none, the node's default container runtime, which
+	// is what GKE's GPU nodes and EKS's NVIDIA AMIs (AL2023, Bottlerocket) expose GPUs through;
+	// set `nvidia` where the NVIDIA GPU Operator installed that RuntimeClass. (The chart's own
+	// default, `nvidia`, makes the API server reject every engine pod on clusters without it.)
+	RuntimeClassName *string `pulumi:"runtimeClassName"`
 	// Helm values merged over the package's.
 	Values map[string]interface{} `pulumi:"values"`
 	// Chart version. Default: the pinned version.
@@ -2582,10 +2771,21 @@ type VllmStackInput interface {
 type VllmStackArgs struct {
 	// Helm release name, the prefix of every engine and router name. Default: the component's name.
 	ReleaseName *string `pulumi:"releaseName"`
+	// Where the chart comes from, instead of its public repository: a chart repository URL
+	// (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+	// the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+	// `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+	// With a local path, the chart found there is installed and `version` is not used.
+	Repo *string `pulumi:"repo"`
 	// Router image. Default: the pinned `lmcache/lmstack-router` tag.
 	RouterImage *ImageArgs `pulumi:"routerImage"`
 	// Router replicas. Default 1.
 	RouterReplicas *float64 `pulumi:"routerReplicas"`
+	// RuntimeClass of the engine pods. Default: none, the node's default container runtime, which
+	// is what GKE's GPU nodes and EKS's NVIDIA AMIs (AL2023, Bottlerocket) expose GPUs through;
+	// set `nvidia` where the NVIDIA GPU Operator installed that RuntimeClass. (The chart's own
+	// default, `nvidia`, makes the API server reject every engine pod on clusters without it.)
+	RuntimeClassName *string `pulumi:"runtimeClassName"`
 	// Helm values merged over the package's.
 	Values map[string]pulumi.Input `pulumi:"values"`
 	// Chart version. Default: the pinned version.
@@ -2674,6 +2874,15 @@ func (o VllmStackOutput) ReleaseName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v VllmStack) *string { return v.ReleaseName }).(pulumi.StringPtrOutput)
 }
 
+// Where the chart comes from, instead of its public repository: a chart repository URL
+// (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+// the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+// `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+// With a local path, the chart found there is installed and `version` is not used.
+func (o VllmStackOutput) Repo() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v VllmStack) *string { return v.Repo }).(pulumi.StringPtrOutput)
+}
+
 // Router image. Default: the pinned `lmcache/lmstack-router` tag.
 func (o VllmStackOutput) RouterImage() ImagePtrOutput {
 	return o.ApplyT(func(v VllmStack) *Image { return v.RouterImage }).(ImagePtrOutput)
@@ -2682,6 +2891,14 @@ func (o VllmStackOutput) RouterImage() ImagePtrOutput {
 // Router replicas. Default 1.
 func (o VllmStackOutput) RouterReplicas() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v VllmStack) *float64 { return v.RouterReplicas }).(pulumi.Float64PtrOutput)
+}
+
+// RuntimeClass of the engine pods. Default: none, the node's default container runtime, which
+// is what GKE's GPU nodes and EKS's NVIDIA AMIs (AL2023, Bottlerocket) expose GPUs through;
+// set `nvidia` where the NVIDIA GPU Operator installed that RuntimeClass. (The chart's own
+// default, `nvidia`, makes the API server reject every engine pod on clusters without it.)
+func (o VllmStackOutput) RuntimeClassName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v VllmStack) *string { return v.RuntimeClassName }).(pulumi.StringPtrOutput)
 }
 
 // Helm values merged over the package's.
@@ -2728,6 +2945,20 @@ func (o VllmStackPtrOutput) ReleaseName() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+// Where the chart comes from, instead of its public repository: a chart repository URL
+// (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+// the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+// `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+// With a local path, the chart found there is installed and `version` is not used.
+func (o VllmStackPtrOutput) Repo() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *VllmStack) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Repo
+	}).(pulumi.StringPtrOutput)
+}
+
 // Router image. Default: the pinned `lmcache/lmstack-router` tag.
 func (o VllmStackPtrOutput) RouterImage() ImagePtrOutput {
 	return o.ApplyT(func(v *VllmStack) *Image {
@@ -2746,6 +2977,19 @@ func (o VllmStackPtrOutput) RouterReplicas() pulumi.Float64PtrOutput {
 		}
 		return v.RouterReplicas
 	}).(pulumi.Float64PtrOutput)
+}
+
+// RuntimeClass of the engine pods. Default: none, the node's default container runtime, which
+// is what GKE's GPU nodes and EKS's NVIDIA AMIs (AL2023, Bottlerocket) expose GPUs through;
+// set `nvidia` where the NVIDIA GPU Operator installed that RuntimeClass. (The chart's own
+// default, `nvidia`, makes the API server reject every engine pod on clusters without it.)
+func (o VllmStackPtrOutput) RuntimeClassName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *VllmStack) *string {
+		if v == nil {
+			return nil
+		}
+		return v.RuntimeClassName
+	}).(pulumi.StringPtrOutput)
 }
 
 // Helm values merged over the package's.

@@ -766,9 +766,20 @@ class GpuNodePoolArgsArgsDict(TypedDict):
     """
     Most nodes (in total, across zones). At least 1 and at least `minNodes`.
     """
+    device_plugin_repo: NotRequired[_builtins.str]
+    """
+    Where the NVIDIA device plugin chart comes from (EKS AL2023 only); same forms as `keda.repo`. Default: NVIDIA's repository.
+    """
     eks: NotRequired['EksNodeGroupArgsDict']
     """
     EKS managed node group.
+    """
+    existing: NotRequired[_builtins.bool]
+    """
+    The pool exists already (made by a `GpuNodePool` in another stack, say, or by hand): its
+    nodes carry the label `vllm-autoscaling/gpu-pool=<name>` and the taint
+    `nvidia.com/gpu=present:NoSchedule`. LlmInference schedules the engines onto it and creates
+    no nodes; `gpusPerNode` is required. Not for the standalone `GpuNodePool`.
     """
     gke: NotRequired['GkeNodePoolArgsDict']
     """
@@ -795,7 +806,9 @@ class GpuNodePoolArgsArgsDict(TypedDict):
 class GpuNodePoolArgsArgs:
     def __init__(__self__, *,
                  max_nodes: _builtins.float,
+                 device_plugin_repo: Optional[_builtins.str] = None,
                  eks: Optional['EksNodeGroupArgs'] = None,
+                 existing: Optional[_builtins.bool] = None,
                  gke: Optional['GkeNodePoolArgs'] = None,
                  gpus_per_node: Optional[_builtins.float] = None,
                  hourly_cost: Optional[_builtins.float] = None,
@@ -803,7 +816,12 @@ class GpuNodePoolArgsArgs:
                  name: Optional[_builtins.str] = None):
         """
         :param _builtins.float max_nodes: Most nodes (in total, across zones). At least 1 and at least `minNodes`.
+        :param _builtins.str device_plugin_repo: Where the NVIDIA device plugin chart comes from (EKS AL2023 only); same forms as `keda.repo`. Default: NVIDIA's repository.
         :param 'EksNodeGroupArgs' eks: EKS managed node group.
+        :param _builtins.bool existing: The pool exists already (made by a `GpuNodePool` in another stack, say, or by hand): its
+               nodes carry the label `vllm-autoscaling/gpu-pool=<name>` and the taint
+               `nvidia.com/gpu=present:NoSchedule`. LlmInference schedules the engines onto it and creates
+               no nodes; `gpusPerNode` is required. Not for the standalone `GpuNodePool`.
         :param 'GkeNodePoolArgs' gke: GKE node pool.
         :param _builtins.float gpus_per_node: GPUs per node. Default: `gke.acceleratorCount`, or the package's table of EKS instance types (g4dn, g5, g6, g6e, p4d, p4de, p5, p5e, p5en); required for other types.
         :param _builtins.float hourly_cost: Price of one node per hour, in your billing currency, for `plan.cost` and `maxMonthlyCost`. Default: the package's dated on-demand list price for known types (USD; prices vary by region).
@@ -811,8 +829,12 @@ class GpuNodePoolArgsArgs:
         :param _builtins.str name: Value of the `vllm-autoscaling/gpu-pool` node label engines select. Default: `<release>-gpu` in LlmInference, the component name for GpuNodePool.
         """
         pulumi.set(__self__, "max_nodes", max_nodes)
+        if device_plugin_repo is not None:
+            pulumi.set(__self__, "device_plugin_repo", device_plugin_repo)
         if eks is not None:
             pulumi.set(__self__, "eks", eks)
+        if existing is not None:
+            pulumi.set(__self__, "existing", existing)
         if gke is not None:
             pulumi.set(__self__, "gke", gke)
         if gpus_per_node is not None:
@@ -837,6 +859,18 @@ class GpuNodePoolArgsArgs:
         pulumi.set(self, "max_nodes", value)
 
     @_builtins.property
+    @pulumi.getter(name="devicePluginRepo")
+    def device_plugin_repo(self) -> Optional[_builtins.str]:
+        """
+        Where the NVIDIA device plugin chart comes from (EKS AL2023 only); same forms as `keda.repo`. Default: NVIDIA's repository.
+        """
+        return pulumi.get(self, "device_plugin_repo")
+
+    @device_plugin_repo.setter
+    def device_plugin_repo(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "device_plugin_repo", value)
+
+    @_builtins.property
     @pulumi.getter
     def eks(self) -> Optional['EksNodeGroupArgs']:
         """
@@ -847,6 +881,21 @@ class GpuNodePoolArgsArgs:
     @eks.setter
     def eks(self, value: Optional['EksNodeGroupArgs']):
         pulumi.set(self, "eks", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def existing(self) -> Optional[_builtins.bool]:
+        """
+        The pool exists already (made by a `GpuNodePool` in another stack, say, or by hand): its
+        nodes carry the label `vllm-autoscaling/gpu-pool=<name>` and the taint
+        `nvidia.com/gpu=present:NoSchedule`. LlmInference schedules the engines onto it and creates
+        no nodes; `gpusPerNode` is required. Not for the standalone `GpuNodePool`.
+        """
+        return pulumi.get(self, "existing")
+
+    @existing.setter
+    def existing(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "existing", value)
 
     @_builtins.property
     @pulumi.getter
@@ -963,7 +1012,15 @@ class KedaArgsDict(TypedDict):
     """
     namespace: NotRequired[_builtins.str]
     """
-    Namespace of the KEDA release. Default `keda`.
+    Namespace of the KEDA release, created and owned by the component. Default `keda`.
+    """
+    repo: NotRequired[_builtins.str]
+    """
+    Where the chart comes from, instead of its public repository: a chart repository URL
+    (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+    the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+    `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+    With a local path, the chart found there is installed and `version` is not used.
     """
     values: NotRequired[Mapping[str, Any]]
     """
@@ -979,11 +1036,17 @@ class KedaArgs:
     def __init__(__self__, *,
                  install: Optional[_builtins.bool] = None,
                  namespace: Optional[_builtins.str] = None,
+                 repo: Optional[_builtins.str] = None,
                  values: Optional[Mapping[str, Any]] = None,
                  version: Optional[_builtins.str] = None):
         """
         :param _builtins.bool install: Install KEDA. Set false when the cluster already runs KEDA 2.20 or later. Default true.
-        :param _builtins.str namespace: Namespace of the KEDA release. Default `keda`.
+        :param _builtins.str namespace: Namespace of the KEDA release, created and owned by the component. Default `keda`.
+        :param _builtins.str repo: Where the chart comes from, instead of its public repository: a chart repository URL
+               (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+               the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+               `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+               With a local path, the chart found there is installed and `version` is not used.
         :param Mapping[str, Any] values: Helm values merged over the package's.
         :param _builtins.str version: Chart version. Default: the pinned version.
         """
@@ -991,6 +1054,8 @@ class KedaArgs:
             pulumi.set(__self__, "install", install)
         if namespace is not None:
             pulumi.set(__self__, "namespace", namespace)
+        if repo is not None:
+            pulumi.set(__self__, "repo", repo)
         if values is not None:
             pulumi.set(__self__, "values", values)
         if version is not None:
@@ -1012,13 +1077,29 @@ class KedaArgs:
     @pulumi.getter
     def namespace(self) -> Optional[_builtins.str]:
         """
-        Namespace of the KEDA release. Default `keda`.
+        Namespace of the KEDA release, created and owned by the component. Default `keda`.
         """
         return pulumi.get(self, "namespace")
 
     @namespace.setter
     def namespace(self, value: Optional[_builtins.str]):
         pulumi.set(self, "namespace", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def repo(self) -> Optional[_builtins.str]:
+        """
+        Where the chart comes from, instead of its public repository: a chart repository URL
+        (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+        the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+        `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+        With a local path, the chart found there is installed and `version` is not used.
+        """
+        return pulumi.get(self, "repo")
+
+    @repo.setter
+    def repo(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "repo", value)
 
     @_builtins.property
     @pulumi.getter
@@ -1432,17 +1513,38 @@ class ModelArgs:
 
 
 class MonitoringArgsDict(TypedDict):
+    grafana_admin_password: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Grafana's admin password (keep it a secret, e.g. `pulumi config set --secret`). The package
+    stores it in a Kubernetes Secret Grafana reads. Default: the Grafana chart generates one into
+    its own Secret `<namespace>/kube-prometheus-stack-grafana` (key `admin-password`).
+    """
     install: NotRequired[_builtins.bool]
     """
     Install kube-prometheus-stack. Set false to use an existing Prometheus through `prometheusUrl`. Default true.
     """
     namespace: NotRequired[_builtins.str]
     """
-    Namespace of the kube-prometheus-stack release. Default `monitoring`.
+    Namespace of the kube-prometheus-stack release, created and owned by the component. Default `monitoring`.
     """
     prometheus_url: NotRequired[_builtins.str]
     """
     URL KEDA queries. Required when `install` is false; default `http://prometheus-operated.<namespace>.svc:9090`.
+    """
+    repo: NotRequired[_builtins.str]
+    """
+    Where the chart comes from, instead of its public repository: a chart repository URL
+    (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+    the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+    `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+    With a local path, the chart found there is installed and `version` is not used.
+    """
+    service_monitors: NotRequired[_builtins.bool]
+    """
+    Write ServiceMonitors (Prometheus Operator CRDs) for the engines and the router. Default:
+    `install` (kube-prometheus-stack brings the CRDs); set true when `install` is false and your
+    own Prometheus Operator scrapes the cluster, leave false when your Prometheus finds the
+    engines another way (the CRDs must exist for ServiceMonitors to deploy).
     """
     values: NotRequired[Mapping[str, Any]]
     """
@@ -1456,28 +1558,63 @@ class MonitoringArgsDict(TypedDict):
 @pulumi.input_type
 class MonitoringArgs:
     def __init__(__self__, *,
+                 grafana_admin_password: pulumi.Input[Optional[_builtins.str]] = None,
                  install: Optional[_builtins.bool] = None,
                  namespace: Optional[_builtins.str] = None,
                  prometheus_url: Optional[_builtins.str] = None,
+                 repo: Optional[_builtins.str] = None,
+                 service_monitors: Optional[_builtins.bool] = None,
                  values: Optional[Mapping[str, Any]] = None,
                  version: Optional[_builtins.str] = None):
         """
+        :param pulumi.Input[_builtins.str] grafana_admin_password: Grafana's admin password (keep it a secret, e.g. `pulumi config set --secret`). The package
+               stores it in a Kubernetes Secret Grafana reads. Default: the Grafana chart generates one into
+               its own Secret `<namespace>/kube-prometheus-stack-grafana` (key `admin-password`).
         :param _builtins.bool install: Install kube-prometheus-stack. Set false to use an existing Prometheus through `prometheusUrl`. Default true.
-        :param _builtins.str namespace: Namespace of the kube-prometheus-stack release. Default `monitoring`.
+        :param _builtins.str namespace: Namespace of the kube-prometheus-stack release, created and owned by the component. Default `monitoring`.
         :param _builtins.str prometheus_url: URL KEDA queries. Required when `install` is false; default `http://prometheus-operated.<namespace>.svc:9090`.
+        :param _builtins.str repo: Where the chart comes from, instead of its public repository: a chart repository URL
+               (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+               the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+               `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+               With a local path, the chart found there is installed and `version` is not used.
+        :param _builtins.bool service_monitors: Write ServiceMonitors (Prometheus Operator CRDs) for the engines and the router. Default:
+               `install` (kube-prometheus-stack brings the CRDs); set true when `install` is false and your
+               own Prometheus Operator scrapes the cluster, leave false when your Prometheus finds the
+               engines another way (the CRDs must exist for ServiceMonitors to deploy).
         :param Mapping[str, Any] values: Helm values merged over the package's.
         :param _builtins.str version: Chart version. Default: the pinned version.
         """
+        if grafana_admin_password is not None:
+            pulumi.set(__self__, "grafana_admin_password", grafana_admin_password)
         if install is not None:
             pulumi.set(__self__, "install", install)
         if namespace is not None:
             pulumi.set(__self__, "namespace", namespace)
         if prometheus_url is not None:
             pulumi.set(__self__, "prometheus_url", prometheus_url)
+        if repo is not None:
+            pulumi.set(__self__, "repo", repo)
+        if service_monitors is not None:
+            pulumi.set(__self__, "service_monitors", service_monitors)
         if values is not None:
             pulumi.set(__self__, "values", values)
         if version is not None:
             pulumi.set(__self__, "version", version)
+
+    @_builtins.property
+    @pulumi.getter(name="grafanaAdminPassword")
+    def grafana_admin_password(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Grafana's admin password (keep it a secret, e.g. `pulumi config set --secret`). The package
+        stores it in a Kubernetes Secret Grafana reads. Default: the Grafana chart generates one into
+        its own Secret `<namespace>/kube-prometheus-stack-grafana` (key `admin-password`).
+        """
+        return pulumi.get(self, "grafana_admin_password")
+
+    @grafana_admin_password.setter
+    def grafana_admin_password(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "grafana_admin_password", value)
 
     @_builtins.property
     @pulumi.getter
@@ -1495,7 +1632,7 @@ class MonitoringArgs:
     @pulumi.getter
     def namespace(self) -> Optional[_builtins.str]:
         """
-        Namespace of the kube-prometheus-stack release. Default `monitoring`.
+        Namespace of the kube-prometheus-stack release, created and owned by the component. Default `monitoring`.
         """
         return pulumi.get(self, "namespace")
 
@@ -1514,6 +1651,37 @@ class MonitoringArgs:
     @prometheus_url.setter
     def prometheus_url(self, value: Optional[_builtins.str]):
         pulumi.set(self, "prometheus_url", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def repo(self) -> Optional[_builtins.str]:
+        """
+        Where the chart comes from, instead of its public repository: a chart repository URL
+        (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+        the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+        `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+        With a local path, the chart found there is installed and `version` is not used.
+        """
+        return pulumi.get(self, "repo")
+
+    @repo.setter
+    def repo(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "repo", value)
+
+    @_builtins.property
+    @pulumi.getter(name="serviceMonitors")
+    def service_monitors(self) -> Optional[_builtins.bool]:
+        """
+        Write ServiceMonitors (Prometheus Operator CRDs) for the engines and the router. Default:
+        `install` (kube-prometheus-stack brings the CRDs); set true when `install` is false and your
+        own Prometheus Operator scrapes the cluster, leave false when your Prometheus finds the
+        engines another way (the CRDs must exist for ServiceMonitors to deploy).
+        """
+        return pulumi.get(self, "service_monitors")
+
+    @service_monitors.setter
+    def service_monitors(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "service_monitors", value)
 
     @_builtins.property
     @pulumi.getter
@@ -1915,6 +2083,14 @@ class VllmStackArgsDict(TypedDict):
     """
     Helm release name, the prefix of every engine and router name. Default: the component's name.
     """
+    repo: NotRequired[_builtins.str]
+    """
+    Where the chart comes from, instead of its public repository: a chart repository URL
+    (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+    the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+    `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+    With a local path, the chart found there is installed and `version` is not used.
+    """
     router_image: NotRequired['ImageArgsDict']
     """
     Router image. Default: the pinned `lmcache/lmstack-router` tag.
@@ -1922,6 +2098,13 @@ class VllmStackArgsDict(TypedDict):
     router_replicas: NotRequired[_builtins.float]
     """
     Router replicas. Default 1.
+    """
+    runtime_class_name: NotRequired[_builtins.str]
+    """
+    RuntimeClass of the engine pods. Default: none, the node's default container runtime, which
+    is what GKE's GPU nodes and EKS's NVIDIA AMIs (AL2023, Bottlerocket) expose GPUs through;
+    set `nvidia` where the NVIDIA GPU Operator installed that RuntimeClass. (The chart's own
+    default, `nvidia`, makes the API server reject every engine pod on clusters without it.)
     """
     values: NotRequired[Mapping[str, Any]]
     """
@@ -1936,23 +2119,38 @@ class VllmStackArgsDict(TypedDict):
 class VllmStackArgs:
     def __init__(__self__, *,
                  release_name: Optional[_builtins.str] = None,
+                 repo: Optional[_builtins.str] = None,
                  router_image: Optional['ImageArgs'] = None,
                  router_replicas: Optional[_builtins.float] = None,
+                 runtime_class_name: Optional[_builtins.str] = None,
                  values: Optional[Mapping[str, Any]] = None,
                  version: Optional[_builtins.str] = None):
         """
         :param _builtins.str release_name: Helm release name, the prefix of every engine and router name. Default: the component's name.
+        :param _builtins.str repo: Where the chart comes from, instead of its public repository: a chart repository URL
+               (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+               the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+               `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+               With a local path, the chart found there is installed and `version` is not used.
         :param 'ImageArgs' router_image: Router image. Default: the pinned `lmcache/lmstack-router` tag.
         :param _builtins.float router_replicas: Router replicas. Default 1.
+        :param _builtins.str runtime_class_name: RuntimeClass of the engine pods. Default: none, the node's default container runtime, which
+               is what GKE's GPU nodes and EKS's NVIDIA AMIs (AL2023, Bottlerocket) expose GPUs through;
+               set `nvidia` where the NVIDIA GPU Operator installed that RuntimeClass. (The chart's own
+               default, `nvidia`, makes the API server reject every engine pod on clusters without it.)
         :param Mapping[str, Any] values: Helm values merged over the package's.
         :param _builtins.str version: Chart version. Default: the pinned version.
         """
         if release_name is not None:
             pulumi.set(__self__, "release_name", release_name)
+        if repo is not None:
+            pulumi.set(__self__, "repo", repo)
         if router_image is not None:
             pulumi.set(__self__, "router_image", router_image)
         if router_replicas is not None:
             pulumi.set(__self__, "router_replicas", router_replicas)
+        if runtime_class_name is not None:
+            pulumi.set(__self__, "runtime_class_name", runtime_class_name)
         if values is not None:
             pulumi.set(__self__, "values", values)
         if version is not None:
@@ -1969,6 +2167,22 @@ class VllmStackArgs:
     @release_name.setter
     def release_name(self, value: Optional[_builtins.str]):
         pulumi.set(self, "release_name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def repo(self) -> Optional[_builtins.str]:
+        """
+        Where the chart comes from, instead of its public repository: a chart repository URL
+        (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+        the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+        `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+        With a local path, the chart found there is installed and `version` is not used.
+        """
+        return pulumi.get(self, "repo")
+
+    @repo.setter
+    def repo(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "repo", value)
 
     @_builtins.property
     @pulumi.getter(name="routerImage")
@@ -1993,6 +2207,21 @@ class VllmStackArgs:
     @router_replicas.setter
     def router_replicas(self, value: Optional[_builtins.float]):
         pulumi.set(self, "router_replicas", value)
+
+    @_builtins.property
+    @pulumi.getter(name="runtimeClassName")
+    def runtime_class_name(self) -> Optional[_builtins.str]:
+        """
+        RuntimeClass of the engine pods. Default: none, the node's default container runtime, which
+        is what GKE's GPU nodes and EKS's NVIDIA AMIs (AL2023, Bottlerocket) expose GPUs through;
+        set `nvidia` where the NVIDIA GPU Operator installed that RuntimeClass. (The chart's own
+        default, `nvidia`, makes the API server reject every engine pod on clusters without it.)
+        """
+        return pulumi.get(self, "runtime_class_name")
+
+    @runtime_class_name.setter
+    def runtime_class_name(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "runtime_class_name", value)
 
     @_builtins.property
     @pulumi.getter

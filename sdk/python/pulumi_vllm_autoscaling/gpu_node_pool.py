@@ -22,7 +22,9 @@ __all__ = ['GpuNodePoolArgs', 'GpuNodePool']
 class GpuNodePoolArgs:
     def __init__(__self__, *,
                  max_nodes: _builtins.float,
+                 device_plugin_repo: Optional[_builtins.str] = None,
                  eks: Optional['EksNodeGroupArgs'] = None,
+                 existing: Optional[_builtins.bool] = None,
                  gke: Optional['GkeNodePoolArgs'] = None,
                  gpus_per_node: Optional[_builtins.float] = None,
                  hourly_cost: Optional[_builtins.float] = None,
@@ -32,7 +34,12 @@ class GpuNodePoolArgs:
         The set of arguments for constructing a GpuNodePool resource.
 
         :param _builtins.float max_nodes: Most nodes (in total, across zones). At least 1 and at least `minNodes`.
+        :param _builtins.str device_plugin_repo: Where the NVIDIA device plugin chart comes from (EKS AL2023 only); same forms as `keda.repo`. Default: NVIDIA's repository.
         :param 'EksNodeGroupArgs' eks: EKS managed node group.
+        :param _builtins.bool existing: The pool exists already (made by a `GpuNodePool` in another stack, say, or by hand): its
+               nodes carry the label `vllm-autoscaling/gpu-pool=<name>` and the taint
+               `nvidia.com/gpu=present:NoSchedule`. LlmInference schedules the engines onto it and creates
+               no nodes; `gpusPerNode` is required. Not for the standalone `GpuNodePool`.
         :param 'GkeNodePoolArgs' gke: GKE node pool.
         :param _builtins.float gpus_per_node: GPUs per node. Default: `gke.acceleratorCount`, or the package's table of EKS instance types (g4dn, g5, g6, g6e, p4d, p4de, p5, p5e, p5en); required for other types.
         :param _builtins.float hourly_cost: Price of one node per hour, in your billing currency, for `plan.cost` and `maxMonthlyCost`. Default: the package's dated on-demand list price for known types (USD; prices vary by region).
@@ -40,8 +47,12 @@ class GpuNodePoolArgs:
         :param _builtins.str name: Value of the `vllm-autoscaling/gpu-pool` node label engines select. Default: `<release>-gpu` in LlmInference, the component name for GpuNodePool.
         """
         pulumi.set(__self__, "max_nodes", max_nodes)
+        if device_plugin_repo is not None:
+            pulumi.set(__self__, "device_plugin_repo", device_plugin_repo)
         if eks is not None:
             pulumi.set(__self__, "eks", eks)
+        if existing is not None:
+            pulumi.set(__self__, "existing", existing)
         if gke is not None:
             pulumi.set(__self__, "gke", gke)
         if gpus_per_node is not None:
@@ -66,6 +77,18 @@ class GpuNodePoolArgs:
         pulumi.set(self, "max_nodes", value)
 
     @_builtins.property
+    @pulumi.getter(name="devicePluginRepo")
+    def device_plugin_repo(self) -> Optional[_builtins.str]:
+        """
+        Where the NVIDIA device plugin chart comes from (EKS AL2023 only); same forms as `keda.repo`. Default: NVIDIA's repository.
+        """
+        return pulumi.get(self, "device_plugin_repo")
+
+    @device_plugin_repo.setter
+    def device_plugin_repo(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "device_plugin_repo", value)
+
+    @_builtins.property
     @pulumi.getter
     def eks(self) -> Optional['EksNodeGroupArgs']:
         """
@@ -76,6 +99,21 @@ class GpuNodePoolArgs:
     @eks.setter
     def eks(self, value: Optional['EksNodeGroupArgs']):
         pulumi.set(self, "eks", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def existing(self) -> Optional[_builtins.bool]:
+        """
+        The pool exists already (made by a `GpuNodePool` in another stack, say, or by hand): its
+        nodes carry the label `vllm-autoscaling/gpu-pool=<name>` and the taint
+        `nvidia.com/gpu=present:NoSchedule`. LlmInference schedules the engines onto it and creates
+        no nodes; `gpusPerNode` is required. Not for the standalone `GpuNodePool`.
+        """
+        return pulumi.get(self, "existing")
+
+    @existing.setter
+    def existing(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "existing", value)
 
     @_builtins.property
     @pulumi.getter
@@ -144,7 +182,9 @@ class GpuNodePool(pulumi.ComponentResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 device_plugin_repo: Optional[_builtins.str] = None,
                  eks: Optional[Union['EksNodeGroupArgs', 'EksNodeGroupArgsDict']] = None,
+                 existing: Optional[_builtins.bool] = None,
                  gke: Optional[Union['GkeNodePoolArgs', 'GkeNodePoolArgsDict']] = None,
                  gpus_per_node: Optional[_builtins.float] = None,
                  hourly_cost: Optional[_builtins.float] = None,
@@ -161,7 +201,12 @@ class GpuNodePool(pulumi.ComponentResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param _builtins.str device_plugin_repo: Where the NVIDIA device plugin chart comes from (EKS AL2023 only); same forms as `keda.repo`. Default: NVIDIA's repository.
         :param Union['EksNodeGroupArgs', 'EksNodeGroupArgsDict'] eks: EKS managed node group.
+        :param _builtins.bool existing: The pool exists already (made by a `GpuNodePool` in another stack, say, or by hand): its
+               nodes carry the label `vllm-autoscaling/gpu-pool=<name>` and the taint
+               `nvidia.com/gpu=present:NoSchedule`. LlmInference schedules the engines onto it and creates
+               no nodes; `gpusPerNode` is required. Not for the standalone `GpuNodePool`.
         :param Union['GkeNodePoolArgs', 'GkeNodePoolArgsDict'] gke: GKE node pool.
         :param _builtins.float gpus_per_node: GPUs per node. Default: `gke.acceleratorCount`, or the package's table of EKS instance types (g4dn, g5, g6, g6e, p4d, p4de, p5, p5e, p5en); required for other types.
         :param _builtins.float hourly_cost: Price of one node per hour, in your billing currency, for `plan.cost` and `maxMonthlyCost`. Default: the package's dated on-demand list price for known types (USD; prices vary by region).
@@ -197,7 +242,9 @@ class GpuNodePool(pulumi.ComponentResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 device_plugin_repo: Optional[_builtins.str] = None,
                  eks: Optional[Union['EksNodeGroupArgs', 'EksNodeGroupArgsDict']] = None,
+                 existing: Optional[_builtins.bool] = None,
                  gke: Optional[Union['GkeNodePoolArgs', 'GkeNodePoolArgsDict']] = None,
                  gpus_per_node: Optional[_builtins.float] = None,
                  hourly_cost: Optional[_builtins.float] = None,
@@ -215,7 +262,9 @@ class GpuNodePool(pulumi.ComponentResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = GpuNodePoolArgs.__new__(GpuNodePoolArgs)
 
+            __props__.__dict__["device_plugin_repo"] = device_plugin_repo
             __props__.__dict__["eks"] = eks
+            __props__.__dict__["existing"] = existing
             __props__.__dict__["gke"] = gke
             __props__.__dict__["gpus_per_node"] = gpus_per_node
             __props__.__dict__["hourly_cost"] = hourly_cost

@@ -260,7 +260,7 @@ class LlmInference(pulumi.ComponentResource):
             __props__.__dict__["vllm_stack"] = vllm_stack
             __props__.__dict__["endpoint"] = None
             __props__.__dict__["engine_deployment_names"] = None
-            __props__.__dict__["grafana_admin_password"] = None
+            __props__.__dict__["grafana_admin_secret"] = None
             __props__.__dict__["prometheus_url"] = None
             __props__.__dict__["router_service_name"] = None
             __props__.__dict__["scaled_object_names"] = None
@@ -288,12 +288,12 @@ class LlmInference(pulumi.ComponentResource):
         return pulumi.get(self, "engine_deployment_names")
 
     @_builtins.property
-    @pulumi.getter(name="grafanaAdminPassword")
-    def grafana_admin_password(self) -> pulumi.Output[_builtins.str]:
+    @pulumi.getter(name="grafanaAdminSecret")
+    def grafana_admin_secret(self) -> pulumi.Output[_builtins.str]:
         """
-        Grafana's generated admin password (secret); empty when monitoring is not installed.
+        `<namespace>/<name>` of the Secret with Grafana's admin password (key `admin-password`); empty when monitoring is not installed.
         """
-        return pulumi.get(self, "grafana_admin_password")
+        return pulumi.get(self, "grafana_admin_secret")
 
     @_builtins.property
     @pulumi.getter

@@ -1,0 +1,66 @@
+// The ServiceMonitors that make Prometheus scrape the engines and the router. The package writes
+// them itself instead of turning on the vllm-stack chart's: helm.v4.Chart must resolve every kind
+// it renders against the cluster during a preview, and on a fresh cluster the ServiceMonitor CRD
+// (installed by the kube-prometheus-stack release) does not exist yet, so the chart's own
+// ServiceMonitors fail the first `pulumi preview` (found on a real kube-apiserver). A
+// CustomResource the program registers needs no such lookup.
+import type { Values } from "./merge";
+import { CHARTS } from "./versions";
+
+export const SERVICE_MONITOR_API_VERSION = "monitoring.coreos.com/v1";
+export const SERVICE_MONITOR_KIND = "ServiceMonitor";
+
+/** A ServiceMonitor as the component writes it. */
+export interface ServiceMonitorManifest {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; namespace: string; labels: Record<string, string> };
+    spec: Values;
+}
+
+function endpoint(port: string, scrapeIntervalSeconds: number): Values {
+    return {
+        port,
+        interval: `${scrapeIntervalSeconds}s`,
+        // Prometheus requires timeout <= interval.
+        scrapeTimeout: `${Math.min(scrapeIntervalSeconds, 10)}s`,
+        // Keep the engines' own labels apart from Prometheus' target labels (namespace, pod, service).
+        honorLabels: false,
+    };
+}
+
+/**
+ * One ServiceMonitor for the release's engine Services (chart engines and the package's simulator
+ * engines alike: both carry these labels on the port `service-port`) and one for the router's
+ * Service (port `router-sport`). The selectors are the chart's standard labels
+ * (templates/_helpers.tpl engineCommonLabels / routerStandardLabels), which carry the release.
+ */
+export function planServiceMonitors(input: {
+    release: string; namespace: string; scrapeIntervalSeconds: number; labels: Record<string, string>;
+}): ServiceMonitorManifest[] {
+    const chart = CHARTS.vllmStack.chart;
+    const { release, namespace, scrapeIntervalSeconds, labels } = input;
+    const manifest = (name: string, port: string, selector: Record<string, string>): ServiceMonitorManifest => ({
+        apiVersion: SERVICE_MONITOR_API_VERSION,
+        kind: SERVICE_MONITOR_KIND,
+        metadata: { name, namespace, labels },
+        spec: {
+            endpoints: [endpoint(port, scrapeIntervalSeconds)],
+            namespaceSelector: { matchNames: [namespace] },
+            selector: { matchLabels: selector },
+        },
+    });
+    return [
+        manifest(`${release}-engine-servicemonitor`, "service-port", {
+            "app.kubernetes.io/instance": release,
+            "app.kubernetes.io/component": "serving-engine",
+            "app.kubernetes.io/part-of": chart,
+        }),
+        manifest(`${release}-router-servicemonitor`, "router-sport", {
+            "app.kubernetes.io/instance": release,
+            "app.kubernetes.io/component": "router",
+            "app.kubernetes.io/name": "router",
+            "app.kubernetes.io/part-of": chart,
+        }),
+    ];
+}
