@@ -1,0 +1,828 @@
+#!/usr/bin/env bash
+# A local Kubernetes control plane for the end-to-end tests, without containers:
+#
+#   npm run e2e:cluster -- up [--keda-crds] [--no-keda]   start (idempotent; repairs dead processes)
+#   npm run e2e:cluster -- down [--keep-data] [--netns]   stop what `up` started (by recorded pid)
+#   npm run e2e:cluster -- status                         processes, /version, nodes (exit 1 if down)
+#   npm run e2e:cluster -- kubectl <args...>              kubectl inside the namespace
+#
+# Everything runs inside the network namespace E2E_NETNS (default vllm-e2e) where only `lo` is up:
+# the charts register admission webhooks and an APIService pointing at ClusterIPs; with no
+# kube-proxy the API server would dial those through the default route, off the machine. In the
+# namespace such a connect fails at once (ENETUNREACH). Clients must run there too:
+# `bash scripts/e2e/in-netns.sh <cmd>` or `ip netns exec vllm-e2e .e2e/bin/kubectl ...`.
+#
+# Ports (127.0.0.1 inside the namespace, so they never clash with the host's):
+#   etcd 12379 (client), 12380 (peer)          kube-apiserver 16443
+#   kube-controller-manager 10257              kube-scheduler 10259
+#   keda-operator 19666 (gRPC metrics service), 18080 (/metrics), 18081 (health probes)
+#   keda-adapter 16444 (external.metrics.k8s.io), 18082 (/metrics, binds all interfaces of the netns)
+#   kwok serves no port.
+#
+# Processes: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok (fake nodes
+# cpu-0, gke-l4-0, gke-l4-1), and KEDA's operator and metrics adapter out of cluster. The KEDA
+# CRDs are not applied unless `up --keda-crds` (the stacks under test install them with the KEDA
+# chart, and Helm refuses CRDs it does not own): KEDA's processes start through a wrapper that
+# waits (E2E_KEDA_CRD_WAIT seconds, default 900) for scaledobjects.keda.sh to be Established and
+# then execs the binary, so the recorded pid is the binary's. The adapter's wrapper also creates
+# the Service e2e-system/keda-e2e-metrics-apiserver (ExternalName localhost) and the APIService
+# v1beta1.external.metrics.k8s.io pointing at it (only then, so that API discovery never sees an
+# APIService without a backend).
+#
+# Environment: E2E_NETNS, E2E_POD_READY_DELAY (pod readiness delay standing for model load,
+# e.g. 5s, 500ms, 1m; default 0; read when kwok starts), E2E_HPA_SYNC_PERIOD (default 2s),
+# E2E_HPA_DOWNSCALE_STABILIZATION (default 5s), E2E_KEDA_CRD_WAIT.
+# State (certificates, etcd data, logs, pids, kubeconfig): .e2e/cluster/. Binaries: .e2e/bin/
+# (built by `npm run e2e:tools`). Needs root (ip netns), openssl and curl.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SELF=$HERE/$(basename "${BASH_SOURCE[0]}")
+ROOT=$(cd "$HERE/../.." && pwd)
+NS=${E2E_NETNS:-vllm-e2e}
+BIN=$ROOT/.e2e/bin
+STATE=$ROOT/.e2e/cluster
+KEDA_CRDS=$ROOT/.e2e/keda-crds
+PKI=$STATE/pki LOGS=$STATE/logs PIDS=$STATE/pids KC=$STATE/kubeconfig
+
+P_ETCD=12379 P_ETCD_PEER=12380 P_APISERVER=16443 P_KCM=10257 P_SCHED=10259
+P_KEDA_GRPC=19666 P_KEDA_METRICS=18080 P_KEDA_PROBE=18081 P_ADAPTER=16444 P_ADAPTER_METRICS=18082
+SERVICE_CIDR=10.96.0.0/16 KUBERNETES_SVC_IP=10.96.0.1 POD_CIDR=10.244.0.0/16
+NODES=(cpu-0 gke-l4-0 gke-l4-1)
+CONTROL_PLANE=(kube-apiserver kube-controller-manager kube-scheduler kwok)
+KEDA=(keda-operator keda-adapter)
+CRD=scaledobjects.keda.sh APISERVICE=v1beta1.external.metrics.k8s.io
+
+say() { printf '%s\n' "$*"; }
+die() { printf 'e2e-cluster: %s\n' "$*" >&2; exit 1; }
+rel() { printf '%s' "${1#"$ROOT"/}"; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+in_ns() { ip netns exec "$NS" "$@"; }
+kctl() { in_ns "$BIN/kubectl" --kubeconfig "$KC" "$@"; }
+api() { in_ns curl -fsS --max-time 5 --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key" "https://127.0.0.1:$P_APISERVER$1"; }
+
+need_bins() {
+  local b
+  for b; do
+    [[ -x $BIN/$b ]] || die "missing binary $(rel "$BIN/$b"): 'npm run e2e:tools' builds it"
+  done
+}
+need_tools() {
+  local t
+  for t in ip openssl curl base64 setsid; do command -v "$t" >/dev/null || die "missing tool: $t"; done
+  ((EUID == 0)) || die "needs root (ip netns)"
+}
+
+# --- processes ------------------------------------------------------------------------------------
+
+pid_of() { cat "$PIDS/$1.pid" 2>/dev/null || true; }
+# Alive = the recorded pid runs our binary (checked on its command line, so a reused pid or a
+# zombie does not count). KEDA's wrapper carries the binary's path among its arguments.
+alive() {
+  local pid cmd
+  pid=$(pid_of "$1")
+  [[ -n $pid ]] || return 1
+  cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || return 1
+  [[ $cmd == *"$BIN/$1 "* ]]
+}
+
+STARTED=()
+# start NAME [VAR=value...] COMMAND...: in the namespace, in its own session, proxies unset.
+start() {
+  local name=$1
+  shift
+  if alive "$name"; then
+    say "  $name already running (pid $(pid_of "$name"))"
+    return
+  fi
+  local log=$LOGS/$name.log
+  [[ -f $log ]] && mv -f "$log" "$log.prev"
+  # ip netns exec, setsid (not a group leader here) and env all exec: $! is the process itself.
+  ip netns exec "$NS" setsid env -u HTTP_PROXY -u HTTPS_PROXY -u http_proxy -u https_proxy \
+    -u NO_PROXY -u no_proxy -u KUBECONFIG "$@" >"$log" 2>&1 </dev/null &
+  local pid=$!
+  echo "$pid" >"$PIDS/$name.pid"
+  STARTED+=("$name")
+  say "  started $name  pid $pid  log $(rel "$log")"
+}
+
+# Fails (with the log's tail) if a process started by this run has exited.
+started_alive() {
+  local n
+  for n in "${STARTED[@]}"; do
+    if ! alive "$n"; then
+      say "$n (pid $(pid_of "$n")) exited; last lines of $(rel "$LOGS/$n.log"):" >&2
+      tail -n 25 "$LOGS/$n.log" >&2 || true
+      return 1
+    fi
+  done
+}
+
+# wait_for DESCRIPTION TIMEOUT_SECONDS COMMAND...
+wait_for() {
+  local desc=$1 end=$(($(date +%s) + $2))
+  shift 2
+  until "$@" >/dev/null 2>&1; do
+    started_alive || die "while waiting for $desc (stop with: npm run e2e:cluster -- down)"
+    (($(date +%s) < end)) || die "timed out waiting for $desc (logs in $(rel "$LOGS"))"
+    sleep 0.2
+  done
+  [[ -z ${T0:-} ]] || say "  $desc  (at $(since "$T0")s)"
+}
+
+# stop NAME...: SIGTERM to those alive, SIGKILL after 20 s; reports each.
+stop() {
+  local n pid t0 end names=() left
+  local -A took=()
+  t0=$(now)
+  for n; do
+    pid=$(pid_of "$n")
+    if alive "$n"; then
+      kill -TERM "$pid" 2>/dev/null || true
+      names+=("$n")
+    elif [[ -n $pid ]]; then
+      say "  $n not running (stale pid $pid)"
+      rm -f "$PIDS/$n.pid"
+    fi
+  done
+  end=$(($(date +%s) + 20))
+  while :; do
+    left=0
+    for n in "${names[@]}"; do
+      [[ -n ${took[$n]:-} ]] && continue
+      if alive "$n"; then left=1; else took[$n]=$(since "$t0"); fi
+    done
+    ((left == 0)) || (($(date +%s) >= end)) && break
+    sleep 0.1
+  done
+  for n in "${names[@]}"; do
+    pid=$(pid_of "$n")
+    if [[ -n ${took[$n]:-} ]]; then
+      say "  stopped $n (pid $pid) in ${took[$n]}s"
+    else
+      kill -KILL "$pid" 2>/dev/null || true
+      say "  killed $n (pid $pid): still running 20 s after SIGTERM"
+    fi
+    rm -f "$PIDS/$n.pid"
+  done
+}
+
+# --- certificates and kubeconfig ------------------------------------------------------------------
+
+new_ca() { # NAME CN
+  openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -days 3650 \
+    -keyout "$1.key" -out "$1.crt" -subj "/CN=$2" -config <(printf '%s\n' '[req]' \
+    'distinguished_name=dn' 'x509_extensions=ext' '[dn]' '[ext]' \
+    'basicConstraints=critical,CA:TRUE' 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature' \
+    'subjectKeyIdentifier=hash') 2>/dev/null
+}
+new_cert() { # NAME CA SUBJECT EKU [SANS]
+  openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout "$1.key" \
+    -out "$1.csr" -subj "$3" 2>/dev/null
+  openssl x509 -req -in "$1.csr" -CA "$2.crt" -CAkey "$2.key" -CAcreateserial -days 3650 \
+    -out "$1.crt" -extfile <(printf '%s\n' 'basicConstraints=critical,CA:FALSE' \
+    'keyUsage=critical,digitalSignature' "extendedKeyUsage=$4" 'authorityKeyIdentifier=keyid' \
+    ${5:+"subjectAltName=$5"}) 2>/dev/null
+  rm -f "$1.csr"
+}
+
+gen_pki() {
+  [[ -f $PKI/done ]] && return
+  rm -rf "$PKI" && mkdir -p "$PKI" && chmod 700 "$PKI"
+  (
+    cd "$PKI"
+    new_ca ca vllm-e2e-ca
+    new_ca front-proxy-ca vllm-e2e-front-proxy-ca
+    new_cert apiserver ca /CN=kube-apiserver serverAuth "IP:127.0.0.1,IP:$KUBERNETES_SVC_IP,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+    new_cert admin ca "/O=system:masters/CN=vllm-e2e-admin" clientAuth
+    new_cert front-proxy-client front-proxy-ca /CN=front-proxy-client clientAuth
+    # KEDA's operator <-> adapter gRPC is mutual TLS from the same directory; the adapter also
+    # serves the external metrics API with it.
+    new_cert keda ca /CN=keda-e2e serverAuth,clientAuth "IP:127.0.0.1,DNS:localhost"
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out sa.key 2>/dev/null
+    openssl pkey -in sa.key -pubout -out sa.pub 2>/dev/null
+  )
+  mkdir -p "$STATE/keda/certs" "$STATE/keda/ca"
+  cp "$PKI/ca.crt" "$STATE/keda/certs/ca.crt"
+  cp "$PKI/keda.crt" "$STATE/keda/certs/tls.crt"
+  cp "$PKI/keda.key" "$STATE/keda/certs/tls.key"
+  cp "$PKI/ca.crt" "$STATE/keda/ca/ca.crt" # --ca-dir must hold only PEM certificates
+  touch "$PKI/done"
+}
+
+write_kubeconfig() {
+  cat >"$KC.tmp" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: vllm-e2e
+  cluster:
+    server: https://127.0.0.1:$P_APISERVER
+    certificate-authority-data: $(base64 -w0 "$PKI/ca.crt")
+users:
+- name: vllm-e2e-admin
+  user:
+    client-certificate-data: $(base64 -w0 "$PKI/admin.crt")
+    client-key-data: $(base64 -w0 "$PKI/admin.key")
+contexts:
+- name: vllm-e2e
+  context:
+    cluster: vllm-e2e
+    user: vllm-e2e-admin
+current-context: vllm-e2e
+EOF
+  chmod 600 "$KC.tmp" && mv -f "$KC.tmp" "$KC"
+}
+
+# --- kwok: configuration and stages (after kwok v0.8.0's kustomize/stage/{node,pod}/...) ----------
+
+duration_ms() { # 0, 500ms, 5s, 1.5s, 2m, or plain seconds
+  [[ $1 =~ ^([0-9]+(\.[0-9]+)?)(ms|s|m)?$ ]] || die "bad duration '$1' (examples: 0, 500ms, 5s, 2m)"
+  awk -v n="${BASH_REMATCH[1]}" -v u="${BASH_REMATCH[3]:-s}" \
+    'BEGIN { printf "%d", n * (u == "ms" ? 1 : u == "m" ? 60000 : 1000) }'
+}
+
+write_kwok_config() {
+  local ready_delay_ms
+  ready_delay_ms=$(duration_ms "${E2E_POD_READY_DELAY:-0}")
+  mkdir -p "$STATE/kwok"
+  {
+    # With --config nothing below is defaulted: every parallelism and the lease duration are set.
+    cat <<EOF
+apiVersion: config.kwok.x-k8s.io/v1alpha1
+kind: KwokConfiguration
+options:
+  cidr: $POD_CIDR
+  manageNodesWithAnnotationSelector: kwok.x-k8s.io/node=fake
+  podPlayStageParallelism: 4
+  nodePlayStageParallelism: 4
+  nodeLeaseParallelism: 4
+  podsOnNodeSyncParallelism: 2
+  nodeLeaseDurationSeconds: 40
+  enablePodsOnNodeSyncListPager: true
+  enablePodsOnNodeSyncStreamWatch: false
+EOF
+    cat <<'EOF'
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: node-initialize
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Node
+  selector:
+    matchExpressions:
+    - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
+      operator: 'NotIn'
+      values: ['True']
+  next:
+    statusTemplate: |
+      {{ $now := Now }}
+      {{ $lastTransitionTime := or .metadata.creationTimestamp $now }}
+      conditions:
+      {{ range NodeConditions }}
+      - lastHeartbeatTime: {{ $now | Quote }}
+        lastTransitionTime: {{ $lastTransitionTime | Quote }}
+        message: {{ .message | Quote }}
+        reason: {{ .reason | Quote }}
+        status: {{ .status | Quote }}
+        type: {{ .type | Quote }}
+      {{ end }}
+      addresses:
+      {{ with .status.addresses }}
+      {{ YAML . 1 }}
+      {{ else }}
+      {{ with NodeIP }}
+      - address: {{ . | Quote }}
+        type: InternalIP
+      {{ end }}
+      {{ with NodeName }}
+      - address: {{ . | Quote }}
+        type: Hostname
+      {{ end }}
+      {{ end }}
+      allocatable:
+      {{ with .status.allocatable }}
+      {{ YAML . 1 }}
+      {{ else }}
+        cpu: 1k
+        memory: 1Ti
+        pods: 1M
+      {{ end }}
+      capacity:
+      {{ with .status.capacity }}
+      {{ YAML . 1 }}
+      {{ else }}
+        cpu: 1k
+        memory: 1Ti
+        pods: 1M
+      {{ end }}
+      {{ $nodeInfo := .status.nodeInfo }}
+      {{ $kwokVersion := printf "kwok-%s" Version }}
+      nodeInfo:
+        architecture: {{ or $nodeInfo.architecture "amd64" }}
+        bootID: {{ or $nodeInfo.bootID `""` }}
+        containerRuntimeVersion: {{ or $nodeInfo.containerRuntimeVersion $kwokVersion }}
+        kernelVersion: {{ or $nodeInfo.kernelVersion $kwokVersion }}
+        kubeProxyVersion: {{ or $nodeInfo.kubeProxyVersion $kwokVersion }}
+        kubeletVersion: {{ or $nodeInfo.kubeletVersion $kwokVersion }}
+        machineID: {{ or $nodeInfo.machineID `""` }}
+        operatingSystem: {{ or $nodeInfo.operatingSystem "linux" }}
+        osImage: {{ or $nodeInfo.osImage `""` }}
+        systemUUID: {{ or $nodeInfo.systemUUID `""` }}
+      phase: Running
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: node-heartbeat-with-lease
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Node
+  selector:
+    matchExpressions:
+    - key: '.status.phase'
+      operator: 'In'
+      values: ['Running']
+    - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
+      operator: 'In'
+      values: ['True']
+  delay:
+    durationMilliseconds: 600000
+    jitterDurationMilliseconds: 610000
+  next:
+    statusTemplate: |
+      {{ $now := Now }}
+      {{ $lastTransitionTime := or .metadata.creationTimestamp $now }}
+      conditions:
+      {{ range NodeConditions }}
+      - lastHeartbeatTime: {{ $now | Quote }}
+        lastTransitionTime: {{ $lastTransitionTime | Quote }}
+        message: {{ .message | Quote }}
+        reason: {{ .reason | Quote }}
+        status: {{ .status | Quote }}
+        type: {{ .type | Quote }}
+      {{ end }}
+      addresses:
+      {{ with .status.addresses }}
+      {{ YAML . 1 }}
+      {{ else }}
+      {{ with NodeIP }}
+      - address: {{ . | Quote }}
+        type: InternalIP
+      {{ end }}
+      {{ with NodeName }}
+      - address: {{ . | Quote }}
+        type: Hostname
+      {{ end }}
+      {{ end }}
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: pod-ready
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+    - key: '.metadata.deletionTimestamp'
+      operator: 'DoesNotExist'
+    - key: '.status.phase'
+      operator: 'In'
+      values: ['Pending']
+    - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
+      operator: 'NotIn'
+      values: ['True']
+EOF
+    ((ready_delay_ms == 0)) || printf '  delay:\n    durationMilliseconds: %d\n' "$ready_delay_ms"
+    cat <<'EOF'
+  next:
+    statusTemplate: |
+      {{ $now := Now }}
+      conditions:
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "True"
+        type: Initialized
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "True"
+        type: Ready
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "True"
+        type: ContainersReady
+      {{ range .spec.readinessGates }}
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "True"
+        type: {{ .conditionType | Quote }}
+      {{ end }}
+      containerStatuses:
+      {{ range .spec.containers }}
+      - image: {{ .image | Quote }}
+        name: {{ .name | Quote }}
+        ready: true
+        restartCount: 0
+        state:
+          running:
+            startedAt: {{ $now | Quote }}
+      {{ end }}
+      initContainerStatuses:
+      {{ range .spec.initContainers }}
+      - image: {{ .image | Quote }}
+        name: {{ .name | Quote }}
+        ready: true
+        restartCount: 0
+        {{ if eq .restartPolicy "Always" }}
+        started: true
+        state:
+          running:
+            startedAt: {{ $now | Quote }}
+        {{ else }}
+        state:
+          terminated:
+            exitCode: 0
+            finishedAt: {{ $now | Quote }}
+            reason: Completed
+            startedAt: {{ $now | Quote }}
+        {{ end }}
+      {{ end }}
+      {{ $hostIPs := NodeIPsWith .spec.nodeName }}
+      {{ with $hostIPs }}
+      hostIP: {{ index . 0 | Quote }}
+      hostIPs:
+      {{ range . }}
+      - ip: {{ . | Quote }}
+      {{ end }}
+      {{ end }}
+      {{ $podIPs := PodIPsWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) }}
+      {{ with $podIPs }}
+      podIP: {{ index . 0 | Quote }}
+      podIPs:
+      {{ range . }}
+      - ip: {{ . | Quote }}
+      {{ end }}
+      {{ end }}
+      phase: Running
+      startTime: {{ $now | Quote }}
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: pod-complete
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+    - key: '.metadata.deletionTimestamp'
+      operator: 'DoesNotExist'
+    - key: '.status.phase'
+      operator: 'In'
+      values: ['Running']
+    - key: '.metadata.ownerReferences.[].kind'
+      operator: 'In'
+      values: ['Job']
+  next:
+    statusTemplate: |
+      {{ $now := Now }}
+      containerStatuses:
+      {{ range .spec.containers }}
+      - image: {{ .image | Quote }}
+        name: {{ .name | Quote }}
+        ready: false
+        restartCount: 0
+        started: false
+        state:
+          terminated:
+            exitCode: 0
+            finishedAt: {{ $now | Quote }}
+            reason: Completed
+            startedAt: {{ $now | Quote }}
+      {{ end }}
+      phase: Succeeded
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: pod-delete
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+    - key: '.metadata.deletionTimestamp'
+      operator: 'Exists'
+  next:
+    delete: true
+EOF
+  } >"$STATE/kwok/kwok.yaml"
+}
+
+# --- cluster objects ------------------------------------------------------------------------------
+
+# NAME IP LABELS(yaml lines) TAINTS(yaml) CPU MEMORY EXTRA_RESOURCES(yaml lines)
+# The InternalIP is off loopback, so anything dialing a "kubelet" fails at once in the namespace.
+node_manifest() {
+  local res="      cpu: \"$5\"
+      memory: $6
+      pods: \"110\"
+      ephemeral-storage: 200Gi$7"
+  cat <<EOF
+---
+apiVersion: v1
+kind: Node
+metadata:
+  name: $1
+  annotations:
+    kwok.x-k8s.io/node: fake
+    node.alpha.kubernetes.io/ttl: "0"
+  labels:
+    kubernetes.io/hostname: $1
+    kubernetes.io/os: linux
+    kubernetes.io/arch: amd64
+    type: kwok$3
+spec:$4
+status:
+  addresses:
+  - type: InternalIP
+    address: $2
+  - type: Hostname
+    address: $1
+  capacity:
+$res
+  allocatable:
+$res
+EOF
+}
+
+nodes_manifest() {
+  node_manifest cpu-0 10.240.0.10 "" " {}" 32 128Gi ""
+  local i
+  for i in 0 1; do
+    node_manifest "gke-l4-$i" "10.240.1.$((10 + i))" "
+    cloud.google.com/gke-accelerator: nvidia-l4
+    cloud.google.com/gke-nodepool: l4-pool
+    node.kubernetes.io/instance-type: g2-standard-8
+    vllm-autoscaling/gpu-pool: l4-pool" "
+  taints:
+  - key: nvidia.com/gpu
+    value: present
+    effect: NoSchedule" 8 32Gi "
+      nvidia.com/gpu: \"1\""
+  done
+}
+
+external_metrics_manifest() {
+  cat <<EOF
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: e2e-system
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: keda-e2e-metrics-apiserver
+  namespace: e2e-system
+spec:
+  type: ExternalName
+  externalName: localhost
+  ports:
+  - name: https
+    port: $P_ADAPTER
+    targetPort: $P_ADAPTER
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata:
+  name: $APISERVICE
+spec:
+  group: external.metrics.k8s.io
+  version: v1beta1
+  groupPriorityMinimum: 100
+  versionPriority: 100
+  insecureSkipTLSVerify: true
+  service:
+    name: keda-e2e-metrics-apiserver
+    namespace: e2e-system
+    port: $P_ADAPTER
+EOF
+}
+
+crd_established() {
+  [[ $(kctl get crd "$CRD" -o jsonpath='{.status.conditions[?(@.type=="Established")].status}' 2>/dev/null) == True ]]
+}
+apiservice_available() {
+  [[ $(kctl get apiservice "$APISERVICE" -o jsonpath='{.status.conditions[?(@.type=="Available")].status}' 2>/dev/null) == True ]]
+}
+# Our nodes all Ready and free of node.kubernetes.io/* taints (not-ready, unreachable), so that
+# pods schedule right away.
+nodes_ready() {
+  local out
+  out=$(kctl get nodes "${NODES[@]}" -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.status.conditions[?(@.type=="Ready")].status}{" "}{.spec.taints[*].key}{"\n"}{end}') || return 1
+  [[ $(awk '$2 == "True" && $0 !~ /node\.kubernetes\.io\// { n++ } END { print n + 0 }' <<<"$out") == "${#NODES[@]}" ]]
+}
+
+# --- commands -------------------------------------------------------------------------------------
+
+cmd_up() {
+  local keda=1 crds=0 arg
+  for arg; do
+    case $arg in
+      --keda-crds) crds=1 ;;
+      --no-keda) keda=0 ;;
+      *) die "up: unknown option $arg (options: --keda-crds, --no-keda)" ;;
+    esac
+  done
+  ((keda || !crds)) || die "up: --keda-crds and --no-keda exclude each other"
+  T0=$(now)
+  need_tools
+  need_bins etcd kube-apiserver kube-controller-manager kube-scheduler kwok kubectl
+  ((keda)) && need_bins "${KEDA[@]}"
+  if ((crds)); then
+    compgen -G "$KEDA_CRDS/*.yaml" >/dev/null || die "no KEDA CRDs in $(rel "$KEDA_CRDS"): 'npm run e2e:tools' puts them there"
+  fi
+
+  bash "$HERE/in-netns.sh"
+  mkdir -p "$LOGS" "$PIDS" "$STATE/kwok/home"
+  mkdir -p "$STATE/etcd" && chmod 700 "$STATE/etcd"
+  gen_pki
+  write_kubeconfig
+  write_kwok_config
+  say "e2e cluster: network namespace $NS, state $(rel "$STATE")"
+
+  start etcd "$BIN/etcd" --name e2e --data-dir "$STATE/etcd" \
+    --listen-client-urls "http://127.0.0.1:$P_ETCD" --advertise-client-urls "http://127.0.0.1:$P_ETCD" \
+    --listen-peer-urls "http://127.0.0.1:$P_ETCD_PEER" --initial-advertise-peer-urls "http://127.0.0.1:$P_ETCD_PEER" \
+    --initial-cluster "e2e=http://127.0.0.1:$P_ETCD_PEER" --unsafe-no-fsync --log-level warn
+  wait_for "etcd /health" 60 in_ns curl -fsS --max-time 2 "http://127.0.0.1:$P_ETCD/health"
+
+  start kube-apiserver "$BIN/kube-apiserver" --etcd-servers "http://127.0.0.1:$P_ETCD" \
+    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$P_APISERVER" \
+    --endpoint-reconciler-type none --service-cluster-ip-range "$SERVICE_CIDR" \
+    --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
+    --client-ca-file "$PKI/ca.crt" --authorization-mode Node,RBAC --allow-privileged \
+    --service-account-issuer https://kubernetes.default.svc.cluster.local \
+    --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
+    --requestheader-client-ca-file "$PKI/front-proxy-ca.crt" --requestheader-allowed-names front-proxy-client \
+    --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+    --requestheader-extra-headers-prefix X-Remote-Extra- \
+    --proxy-client-cert-file "$PKI/front-proxy-client.crt" --proxy-client-key-file "$PKI/front-proxy-client.key" \
+    --enable-aggregator-routing=false --profiling=false
+  wait_for "kube-apiserver /readyz" 180 api /readyz
+
+  local kcs=(--kubeconfig "$KC" --authentication-kubeconfig "$KC" --authorization-kubeconfig "$KC"
+    --bind-address 127.0.0.1 --leader-elect=false --profiling=false)
+  start kube-controller-manager "$BIN/kube-controller-manager" "${kcs[@]}" --secure-port "$P_KCM" \
+    --service-account-private-key-file "$PKI/sa.key" --root-ca-file "$PKI/ca.crt" \
+    --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" \
+    --service-cluster-ip-range "$SERVICE_CIDR" \
+    --horizontal-pod-autoscaler-sync-period "${E2E_HPA_SYNC_PERIOD:-2s}" \
+    --horizontal-pod-autoscaler-downscale-stabilization "${E2E_HPA_DOWNSCALE_STABILIZATION:-5s}"
+  start kube-scheduler "$BIN/kube-scheduler" "${kcs[@]}" --secure-port "$P_SCHED"
+  # HOME: kwok would also load ~/.kwok/kwok.yaml.
+  start kwok HOME="$STATE/kwok/home" "$BIN/kwok" --kubeconfig "$KC" --config "$STATE/kwok/kwok.yaml"
+
+  if ((keda)); then
+    local kenv=(WATCH_NAMESPACE= POD_NAMESPACE=keda KEDA_CLUSTER_OBJECT_NAMESPACE=keda KUBECONFIG="$KC")
+    local certs=$STATE/keda/certs
+    start keda-operator "${kenv[@]}" POD_NAME=keda-operator-e2e OPERATOR_NAME=keda-operator \
+      bash "$SELF" __exec-after-crd -- "$BIN/keda-operator" --leader-elect=false \
+      --metrics-bind-address "127.0.0.1:$P_KEDA_METRICS" --health-probe-bind-address "127.0.0.1:$P_KEDA_PROBE" \
+      --metrics-service-bind-address "127.0.0.1:$P_KEDA_GRPC" --cert-dir "$certs" --ca-dir "$STATE/keda/ca" \
+      --enable-cert-rotation=false --zap-encoder console
+    start keda-adapter "${kenv[@]}" bash "$SELF" __exec-after-crd --apiservice -- "$BIN/keda-adapter" \
+      --secure-port "$P_ADAPTER" --bind-address 127.0.0.1 --port "$P_ADAPTER_METRICS" \
+      --cert-dir "$certs" --tls-cert-file "$certs/tls.crt" --tls-private-key-file "$certs/tls.key" \
+      --client-ca-file "$PKI/ca.crt" --lister-kubeconfig "$KC" --authentication-kubeconfig "$KC" \
+      --authorization-kubeconfig "$KC" --metrics-service-address "127.0.0.1:$P_KEDA_GRPC" \
+      --zap-encoder console
+  elif kctl get apiservice "$APISERVICE" >/dev/null 2>&1; then
+    # Without its backend the APIService breaks API discovery (and namespace deletion).
+    kctl delete apiservice "$APISERVICE" >/dev/null
+    say "  deleted APIService $APISERVICE (no KEDA adapter with --no-keda)"
+  fi
+
+  nodes_manifest | kctl apply -f - >/dev/null &
+  local nodes_applied=$!
+  if ((crds)); then
+    kctl apply --server-side --field-manager e2e-cluster -f "$KEDA_CRDS" >/dev/null
+    say "  applied KEDA CRDs from $(rel "$KEDA_CRDS")"
+  fi
+  wait "$nodes_applied" || die "could not create the nodes"
+  ((crds)) && wait_for "CRD $CRD Established" 60 crd_established
+  wait_for "nodes ${NODES[*]} Ready and untainted" 90 nodes_ready
+  wait_for "ServiceAccount default/default" 60 kctl get serviceaccount default -n default
+  if ((keda)); then
+    if crd_established; then
+      wait_for "APIService $APISERVICE Available" 120 apiservice_available
+    else
+      say "  KEDA operator and adapter wait for CRD $CRD (the KEDA chart installs it, or: up --keda-crds)"
+    fi
+  fi
+  started_alive || die "a process exited (stop with: npm run e2e:cluster -- down)"
+
+  if ((${#STARTED[@]} == 0)); then
+    say "already up and healthy (checked in $(since "$T0")s)"
+  else
+    say "up in $(since "$T0")s"
+  fi
+  say "kubectl runs inside the namespace: ip netns exec $NS $(rel "$BIN/kubectl") --kubeconfig $(rel "$KC") get nodes   (or: bash scripts/e2e/in-netns.sh <cmd>)"
+  say "KUBECONFIG=$KC"
+}
+
+cmd_down() {
+  local keep=0 netns=0 arg
+  for arg; do
+    case $arg in
+      --keep-data) keep=1 ;;
+      --netns) netns=1 ;;
+      *) die "down: unknown option $arg (options: --keep-data, --netns)" ;;
+    esac
+  done
+  stop "${KEDA[@]}" kwok kube-scheduler kube-controller-manager
+  stop kube-apiserver
+  stop etcd
+  if ((keep)); then
+    say "  kept etcd data in $(rel "$STATE/etcd")"
+  else
+    rm -rf "$STATE/etcd"
+  fi
+  if ((netns)) && [[ -e /run/netns/$NS ]]; then
+    ip netns delete "$NS"
+    rm -rf "/etc/netns/$NS"
+    say "  deleted network namespace $NS"
+  fi
+  say "down"
+}
+
+cmd_status() {
+  local n up=0
+  for n in etcd "${CONTROL_PLANE[@]}" "${KEDA[@]}"; do
+    if alive "$n"; then
+      local what=running
+      grep -q __exec-after-crd "/proc/$(pid_of "$n")/cmdline" 2>/dev/null && what="waiting for CRD $CRD:"
+      printf '  %-24s %s  pid %-8s %s\n' "$n" "$what" "$(pid_of "$n")" "$(rel "$LOGS/$n.log")"
+    elif [[ -n $(pid_of "$n") ]]; then
+      printf '  %-24s EXITED   pid %-8s %s\n' "$n" "$(pid_of "$n")" "$(rel "$LOGS/$n.log")"
+    else
+      printf '  %-24s stopped\n' "$n"
+    fi
+  done
+  if [[ -e /run/netns/$NS && -f $PKI/done ]] && api /readyz >/dev/null 2>&1; then
+    up=1
+    say "kube-apiserver https://127.0.0.1:$P_APISERVER (netns $NS): $(api /version | sed -n 's/.*"gitVersion": *"\([^"]*\)".*/\1/p')"
+    kctl get nodes -o wide
+    local crd=absent svc=absent
+    crd_established && crd=Established
+    kctl get apiservice "$APISERVICE" >/dev/null 2>&1 && svc=$(kctl get apiservice "$APISERVICE" \
+      -o jsonpath='{.status.conditions[?(@.type=="Available")].status}')
+    say "CRD $CRD: $crd; APIService $APISERVICE Available: $svc"
+    say "KUBECONFIG=$KC"
+  else
+    say "kube-apiserver: not reachable"
+  fi
+  ((up))
+}
+
+# Internal: run inside the namespace by `up`; waits for the ScaledObject CRD, then execs "$@".
+cmd_exec_after_crd() {
+  local apiservice=0
+  [[ ${1:-} == --apiservice ]] && apiservice=1 && shift
+  [[ ${1:-} == -- ]] && shift
+  local limit=${E2E_KEDA_CRD_WAIT:-900}
+  local end=$(($(date +%s) + limit))
+  kctl() { "$BIN/kubectl" --kubeconfig "$KC" "$@"; } # already inside the namespace
+  if ! crd_established; then
+    say "[e2e-cluster] waiting up to ${limit}s for CRD $CRD to be Established"
+    until crd_established; do
+      (($(date +%s) < end)) || die "CRD $CRD not Established after ${limit}s; not starting $1"
+      sleep 0.5
+    done
+  fi
+  say "[e2e-cluster] CRD $CRD Established"
+  if ((apiservice)); then
+    external_metrics_manifest | kctl apply -f -
+  fi
+  say "[e2e-cluster] exec $*"
+  exec "$@"
+}
+
+case ${1:-} in
+  up) shift && cmd_up "$@" ;;
+  down) shift && cmd_down "$@" ;;
+  status) shift && cmd_status "$@" ;;
+  kubectl)
+    shift
+    need_bins kubectl
+    exec ip netns exec "$NS" "$BIN/kubectl" --kubeconfig "$KC" "$@"
+    ;;
+  __exec-after-crd) shift && cmd_exec_after_crd "$@" ;;
+  *) die "usage: $(basename "$0") up [--keda-crds] [--no-keda] | down [--keep-data] [--netns] | status | kubectl <args>" ;;
+esac
