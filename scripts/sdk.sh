@@ -58,7 +58,7 @@ EOF
 
 verify_go() {
   # sdk/tests/go and sdk/examples/go use the committed SDK through a replace directive, with their own go.sum;
-  # the SDK itself stays exactly the generator's output (go.mod without go.sum, as `pulumi package add` writes it).
+  # the SDK itself is the generator's output plus the go.sum `go mod tidy` writes for it.
   local sdk_module want m
   sdk_module=$(go -C "$root/sdk/go" list -m)
   want=$(sdk_v3 "$here/sdk/gen")
@@ -66,6 +66,8 @@ verify_go() {
     [ "$(sdk_v3 "$root/$m")" = "$want" ] ||
       echo "go: warning: $m requires pulumi sdk/v3 $(sdk_v3 "$root/$m"), sdk/gen $want (go -C $m get github.com/pulumi/pulumi/sdk/v3@$want && go -C $m mod tidy)" >&2
   done
+  # The SDK on its own, with its committed go.sum (read-only: a missing entry fails).
+  go -C "$root/sdk/go" build -mod=readonly ./...
   go -C "$root/sdk/tests/go" build "$sdk_module/..."
   go -C "$root/sdk/tests/go" vet "$sdk_module/..." ./...
   echo "go: $sdk_module builds and vets"
@@ -75,7 +77,8 @@ verify_go() {
 }
 
 case "${1:-gen}" in
-  gen) build_sdkgen && "$sdkgen" -root "$root" ;;
+  # go.sum next to the generated go.mod, so that `go build ./...` works in sdk/go itself.
+  gen) build_sdkgen && "$sdkgen" -root "$root" && go -C "$root/sdk/go" mod tidy ;;
   check) build_sdkgen && "$sdkgen" -root "$root" -check ;;
   python) verify_python ;;
   go) verify_go ;;
