@@ -32,7 +32,7 @@ RECIPE_REV=1
 ALL_TOOLS=(etcd kwok kube-apiserver kube-controller-manager kube-scheduler kubectl
   keda-operator keda-adapter pulumi-language-nodejs pulumi pulumi-resource-kubernetes)
 
-# shellcheck source=../../e2e/tools/versions.sh
+# shellcheck source=SCRIPTDIR/../../e2e/tools/versions.sh
 source "$TOOLS_DIR/versions.sh"
 
 die() { echo "e2e:tools: error: $*" >&2; exit 1; }
@@ -204,22 +204,27 @@ keda_crds() {
   cp "$src"/config/crd/bases/*.yaml "$KEDA_CRDS_DIR/"
   chmod u+w "$KEDA_CRDS_DIR"/*.yaml
   echo "$hash" >"$stamp"
-  log "KEDA CRDs copied to ${KEDA_CRDS_DIR#"$ROOT/"} ($(ls "$KEDA_CRDS_DIR"/*.yaml | wc -l) files)"
+  log "KEDA CRDs copied to ${KEDA_CRDS_DIR#"$ROOT/"} ($(find "$KEDA_CRDS_DIR" -name '*.yaml' | wc -l) files)"
 }
 
 # What each binary says its version is (cheap commands only), else what its build info says.
+# Never fails: a tool that does not answer shows "?". (Whole outputs are read, then cut: a
+# `| head` would close the pipe early, and with pipefail the SIGPIPE would lose the answer.)
 reported_version() {
-  local tool="$1" bin="$BIN_DIR/$1" out
+  local tool="$1" bin="$BIN_DIR/$1" out="" mod
   case "$tool" in
-    etcd) out="$("$bin" --version 2>&1 | head -n 1)" ;;
-    kwok) out="$("$bin" --version 2>&1 | head -n 1)" ;;
-    kube-*) out="$("$bin" --version 2>&1 | head -n 1)" ;;
-    kubectl) out="$("$bin" version --client 2>&1 | head -n 1)" ;;
-    pulumi) out="pulumi $("$bin" version 2>&1 | head -n 1)" ;;
-    *) # no version flag: the -X version in the build info
-      out="$(go version -m "$bin" 2>/dev/null | grep -o '[A-Za-z/.]*[vV]ersion\.Version=[^ ]*' | head -n 1 | sed 's|.*Version=|build version |')"
+    etcd | kwok | kube-*) out="$("$bin" --version 2>&1)" || true ;;
+    kubectl) out="$("$bin" version --client 2>&1)" || true ;;
+    pulumi) out="pulumi $("$bin" version 2>&1)" || true ;;
+    *) # No version flag (or only a slow one): what the build info says of the pinned module.
+      mod="$(e2e_set_module "$(tool_set "$tool")")"
+      out="$(go version -m "$bin" 2>/dev/null)" || true
+      out="$(awk -v m="$mod" '($1 == "mod" || $1 == "dep") && $2 == m && !done { print "build info: " m " " $3; done = 1 }' <<<"$out")"
+      [[ "$tool" != pulumi-resource-kubernetes ]] ||
+        out="${out:-?}; stamped $(e2e_kubernetes_plugin_version) (version.Version and schema)"
       ;;
   esac
+  out="${out%%$'\n'*}"
   echo "${out:-?}"
 }
 
