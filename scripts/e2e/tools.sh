@@ -65,8 +65,10 @@ tool_package() {
 }
 
 # The -X flags that make each tool report its version (the rest of -ldflags is "-s -w").
+# tool_xflags <tool> hash: the same with the module time left symbolic (it follows from go.mod),
+# so that deciding to reuse a binary needs neither the network nor the module cache.
 tool_xflags() {
-  local tool="$1" set v
+  local tool="$1" for_hash="${2:-}" set v
   set="$(tool_set "$tool")"
   case "$tool" in
     etcd | kwok) ;; # their version is a constant in the source
@@ -78,7 +80,11 @@ tool_xflags() {
       local major minor date pkgs=(k8s.io/client-go/pkg/version k8s.io/component-base/version) p
       major="${v#v}"; major="${major%%.*}"
       minor="${v#v*.}"; minor="${minor%%.*}"
-      date="$(module_time kubernetes k8s.io/kubernetes)"
+      if [[ "$for_hash" == hash ]]; then
+        date="(time of k8s.io/kubernetes@$v)"
+      else
+        date="$(module_time kubernetes k8s.io/kubernetes)"
+      fi
       for p in "${pkgs[@]}"; do
         printf -- '-X %s ' "$p.gitVersion=$v" "$p.gitMajor=$major" "$p.gitMinor=$minor" \
           "$p.gitCommit=" "$p.gitTreeState=" "$p.buildDate=$date"
@@ -128,7 +134,7 @@ $out"
 tool_hash() {
   local tool="$1" set xflags go_id schema=""
   set="$(tool_set "$tool")"
-  xflags="$(tool_xflags "$tool")"
+  xflags="$(tool_xflags "$tool" hash)"
   go_id="$(go env GOVERSION GOOS GOARCH CGO_ENABLED | tr '\n' ' ')"
   [[ "$tool" != pulumi-resource-kubernetes ]] || schema="$(e2e_kubernetes_plugin_version)"
   {
