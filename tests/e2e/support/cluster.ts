@@ -1,0 +1,44 @@
+// The local control plane of `npm run e2e:cluster` (scripts/e2e/cluster.sh), driven from tests:
+// a fresh cluster per suite, kubectl as JSON, and `down` at the end (it stops exactly the
+// processes it started).
+import * as path from "node:path";
+import { REPO_ROOT, tool } from "./paths";
+import { run, RunResult } from "./proc";
+
+const SCRIPT = path.join(REPO_ROOT, "scripts", "e2e", "cluster.sh");
+
+export class LocalCluster {
+    private constructor(readonly kubeconfig: string) {}
+
+    /** A fresh cluster: stops any left running, wipes its data, starts it again. */
+    static async fresh(): Promise<LocalCluster> {
+        await run("bash", [SCRIPT, "down"], { cwd: REPO_ROOT, timeoutMs: 120_000 });
+        const up = await run("bash", [SCRIPT, "up"], { cwd: REPO_ROOT, timeoutMs: 16 * 60_000 });
+        const line = up.stdout.split("\n").reverse().find((l) => l.startsWith("KUBECONFIG="));
+        if (!line) throw new Error(`e2e:cluster up printed no KUBECONFIG= line:\n${up.stdout.slice(-3000)}`);
+        return new LocalCluster(line.slice("KUBECONFIG=".length).trim());
+    }
+
+    async down(): Promise<void> {
+        await run("bash", [SCRIPT, "down"], { cwd: REPO_ROOT, timeoutMs: 120_000 });
+    }
+
+    kubectl(args: string[], opts: { allowFailure?: boolean; input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+        return run(tool("kubectl"), ["--kubeconfig", this.kubeconfig, ...args], { timeoutMs: opts.timeoutMs ?? 60_000, ...opts });
+    }
+
+    /** `kubectl get ... -o json`, parsed; undefined when the object does not exist. */
+    async get(args: string[]): Promise<any | undefined> {
+        const r = await this.kubectl(["get", ...args, "-o", "json"], { allowFailure: true });
+        if (r.code !== 0) {
+            if (/NotFound|not found/.test(r.stderr)) return undefined;
+            throw new Error(`kubectl get ${args.join(" ")}: ${r.stderr}`);
+        }
+        return JSON.parse(r.stdout);
+    }
+
+    async list(kind: string, namespace?: string): Promise<any[]> {
+        const r = await this.get([kind, ...(namespace ? ["-n", namespace] : ["-A"])]);
+        return r?.items ?? [];
+    }
+}
