@@ -100,7 +100,7 @@ export interface Autoscaling {
 export interface Image {
     /** Image repository, e.g. `vllm/vllm-openai`. */
     repository: string;
-    /** Image tag, e.g. `v0.15.1`. */
+    /** Image tag, e.g. `v0.24.0`. */
     tag: string;
 }
 
@@ -165,6 +165,13 @@ export interface Model {
     image?: Image;
     /** Seconds Pulumi waits for the engine Deployment to become ready (model download and load take minutes). Default 1800. */
     readyTimeoutSeconds?: number;
+    /**
+     * Seconds a terminating engine (scale-down, node drain) lets in-flight requests finish: vLLM
+     * `--shutdown-timeout` (vLLM >= 0.18) refuses new requests and drains running ones for up to
+     * this long; the pod's grace period covers it plus a 5 s preStop sleep and 10 s. 0: vLLM's
+     * default, in-flight requests are aborted. From 0 to 3600. Default 120 (a long streamed answer).
+     */
+    drainSeconds?: number;
     /** Extra vllm-stack `modelSpec` values for this model, merged over the package's. */
     values?: Record<string, any>;
     /** Autoscaling of this model's engines. */

@@ -72,9 +72,9 @@ describe("LlmInference under mocks", function () {
         assert.ok(!dependsOnResource(keda, chart), "no cycle");
     });
 
-    it("gives the chart the transform that ignores spec.replicas on engine Deployments", async () => {
+    it("gives the chart its transforms: engine replicas ignored, engine shutdown (grace, preStop), engine PDBs", async () => {
         const { one } = await deploy(argsWith());
-        assert.strictEqual(one("kubernetes:helm.sh/v4:Chart").transforms, 1);
+        assert.strictEqual(one("kubernetes:helm.sh/v4:Chart").transforms, 3);
     });
 
     it("keeps the Hugging Face token secret in the Kubernetes Secret it writes", async () => {

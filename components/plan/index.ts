@@ -3,8 +3,9 @@
 import type { LlmInferenceArgs } from "../args";
 import { kedaChart, kubePrometheusStackChart, vllmStackChart } from "./charts";
 import { DEFAULTS } from "./defaults";
+import { drainPlan } from "./drain";
 import {
-    engineDeploymentName, engineServiceName, grafanaAdminSecretName, grafanaGeneratedSecretName, hfTokenSecretKey, hfTokenSecretName,
+    engineDeploymentName, enginePdbName, engineServiceName, kedaHpaName, grafanaAdminSecretName, grafanaGeneratedSecretName, hfTokenSecretKey, hfTokenSecretName,
     routerServiceName, scaledObjectName,
 } from "./names";
 import { planServiceMonitors } from "./serviceMonitors";
@@ -60,6 +61,9 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
         deploymentName: engineDeploymentName(release, m.name),
         serviceName: engineServiceName(release, m.name),
         scaledObjectName: scaledObjectName(release, m.name),
+        hpaName: kedaHpaName(scaledObjectName(release, m.name)),
+        drain: drainPlan(m.drainSeconds),
+        ...(m.engine !== "simulator" && m.autoscaling.minReplicas >= 1 ? { pdbName: enginePdbName(release, m.name) } : {}),
         ...(m.hasHfToken ? { hfTokenSecret: { name: hfTokenSecretName(release), key: hfTokenSecretKey(m.name) } } : {}),
     }));
 

@@ -9,6 +9,7 @@ import type { NodePoolPlan } from "./nodePool";
 import { resolveEngine } from "./simulatorEngine";
 import type { ResolvedSimulator } from "./simulatorEngine";
 import { DEFAULTS } from "./defaults";
+import { predatesShutdownTimeout, SHUTDOWN_TIMEOUT_FLAG, SHUTDOWN_TIMEOUT_MIN_VERSION } from "./drain";
 import {
     DNS1035_LABEL, DNS1123_LABEL, DNS1123_SUBDOMAIN, MAX_RELEASE_NAME_LENGTH, MAX_RELEASE_PLUS_MODEL_LENGTH, prometheusOperatedUrl,
 } from "./names";
@@ -39,6 +40,8 @@ export interface ResolvedModel {
     extraArgs: string[];
     image?: ResolvedImage;
     readyTimeoutSeconds: number;
+    /** vLLM --shutdown-timeout (0: none); see drain.ts. */
+    drainSeconds: number;
     values?: Values;
     autoscaling: ResolvedAutoscaling;
     /** vLLM (through the chart) or the CPU simulator (written by the package). */
@@ -68,7 +71,7 @@ export interface ResolvedArgs {
 const KNOWN = {
     top: ["models", "namespace", "createNamespace", "clusterDomain", "keda", "monitoring", "vllmStack", "gpuNodePool", "maxMonthlyCost"],
     model: ["name", "modelUrl", "servedModelName", "gpusPerReplica", "hfToken", "cacheSize", "cacheStorageClass",
-        "cpu", "memory", "maxModelLen", "maxNumSeqs", "enablePrefixCaching", "extraArgs", "image", "readyTimeoutSeconds", "values",
+        "cpu", "memory", "maxModelLen", "maxNumSeqs", "enablePrefixCaching", "extraArgs", "image", "readyTimeoutSeconds", "drainSeconds", "values",
         "autoscaling", "engine", "simulator"],
     autoscaling: ["minReplicas", "maxReplicas", "targetQueueDepth", "activationQueueDepth", "pollingIntervalSeconds",
         "cooldownSeconds", "paused", "fallbackReplicas", "scaleUpStabilizationSeconds", "scaleDownStabilizationSeconds",
@@ -79,6 +82,9 @@ const KNOWN = {
     monitoring: ["install", "namespace", "version", "repo", "values", "prometheusUrl", "serviceMonitors", "grafanaAdminPassword"],
     vllmStack: ["releaseName", "version", "repo", "values", "runtimeClassName", "routerReplicas", "routerImage"],
 } as const;
+
+/** An hour: longer than any answer a client waits for; node drains and rollouts would stall behind it. */
+const MAX_DRAIN_SECONDS = 3600;
 
 const DNS_HINT = "use a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit (e.g. \"llama3-8b\")";
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|K|M|G|T|P)?$/;
@@ -168,6 +174,15 @@ function resolveModel(p: Problems, index: number, m: Model, releaseName: string)
     }
     const image = resolveImage(p, `${path}.image`, m.image);
     p.integer(`${path}.readyTimeoutSeconds`, m.readyTimeoutSeconds, 1, { optional: true });
+    const drainOk = p.integer(`${path}.drainSeconds`, m.drainSeconds, 0, { optional: true, max: MAX_DRAIN_SECONDS });
+    const drainSeconds = drainOk && m.drainSeconds !== undefined ? m.drainSeconds : DEFAULTS.drainSeconds;
+    if (Array.isArray(m.extraArgs) && m.extraArgs.some((x) => typeof x === "string" && (x === SHUTDOWN_TIMEOUT_FLAG || x.startsWith(`${SHUTDOWN_TIMEOUT_FLAG}=`)))) {
+        p.add(`${path}.extraArgs`, `contains ${SHUTDOWN_TIMEOUT_FLAG}, which the package sets from drainSeconds (and sizes the pod's grace period by); set drainSeconds instead`);
+    }
+    if (drainSeconds > 0 && m.engine !== "simulator" && image && typeof image.tag === "string" && predatesShutdownTimeout(image.tag)) {
+        p.add(`${path}.drainSeconds`, `${drainSeconds} needs vLLM >= ${SHUTDOWN_TIMEOUT_MIN_VERSION.join(".")} (${SHUTDOWN_TIMEOUT_FLAG}), but image.tag is ${JSON.stringify(image.tag)}; ` +
+            `use an image >= v${SHUTDOWN_TIMEOUT_MIN_VERSION.join(".")}.0, or set drainSeconds: 0 (in-flight requests are then aborted on scale-down)`);
+    }
     p.object(`${path}.values`, m.values, { optional: true });
     if (!p.object(`${path}.autoscaling`, m.autoscaling)) return undefined;
     const g = Number.isInteger(gpusPerReplica) && gpusPerReplica > 0 ? gpusPerReplica : 1;
@@ -188,6 +203,7 @@ function resolveModel(p: Problems, index: number, m: Model, releaseName: string)
         extraArgs: m.extraArgs ?? [],
         image,
         readyTimeoutSeconds: m.readyTimeoutSeconds ?? DEFAULTS.readyTimeoutSeconds,
+        drainSeconds,
         values: m.values,
         ...resolveEngine(p, path, m, maxNumSeqs),
         autoscaling: resolveAutoscaling(p, `${path}.autoscaling`, m.autoscaling, maxNumSeqs),

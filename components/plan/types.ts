@@ -4,11 +4,12 @@ import type { IScaledObject } from "@kubernetes-models/keda/keda.sh/v1alpha1/Sca
 import type { Values } from "./merge";
 import type { CapacityPlan } from "./capacity";
 import type { CostPlan } from "./cost";
+import type { DrainPlan } from "./drain";
 import type { NodePoolPlan } from "./nodePool";
 import type { ServiceMonitorManifest } from "./serviceMonitors";
 import type { SimulatorPlan } from "./simulatorEngine";
 
-export type { CapacityPlan, CostPlan, NodePoolPlan, ServiceMonitorManifest, SimulatorPlan };
+export type { CapacityPlan, CostPlan, DrainPlan, NodePoolPlan, ServiceMonitorManifest, SimulatorPlan };
 
 export type ScaledObjectManifest = IScaledObject;
 
@@ -53,6 +54,12 @@ export interface ModelPlan {
     deploymentName: string;
     serviceName: string;
     scaledObjectName: string;
+    /** The HPA KEDA creates for the ScaledObject. */
+    hpaName: string;
+    /** How the engine pods shut down: vLLM's drain, preStop sleep, grace period (drain.ts). */
+    drain: DrainPlan;
+    /** The chart's PodDisruptionBudget of the engines (models with minReplicas >= 1 on vLLM). */
+    pdbName?: string;
     /** Where the engine reads its Hugging Face token, when it has one. */
     hfTokenSecret?: { name: string; key: string };
 }

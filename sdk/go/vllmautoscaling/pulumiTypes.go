@@ -1071,7 +1071,7 @@ func (o GpuNodePoolArgsTypePtrOutput) Name() pulumi.StringPtrOutput {
 type Image struct {
 	// Image repository, e.g. `vllm/vllm-openai`.
 	Repository string `pulumi:"repository"`
-	// Image tag, e.g. `v0.15.1`.
+	// Image tag, e.g. `v0.24.0`.
 	Tag string `pulumi:"tag"`
 }
 
@@ -1089,7 +1089,7 @@ type ImageInput interface {
 type ImageArgs struct {
 	// Image repository, e.g. `vllm/vllm-openai`.
 	Repository string `pulumi:"repository"`
-	// Image tag, e.g. `v0.15.1`.
+	// Image tag, e.g. `v0.24.0`.
 	Tag string `pulumi:"tag"`
 }
 
@@ -1175,7 +1175,7 @@ func (o ImageOutput) Repository() pulumi.StringOutput {
 	return o.ApplyT(func(v Image) string { return v.Repository }).(pulumi.StringOutput)
 }
 
-// Image tag, e.g. `v0.15.1`.
+// Image tag, e.g. `v0.24.0`.
 func (o ImageOutput) Tag() pulumi.StringOutput {
 	return o.ApplyT(func(v Image) string { return v.Tag }).(pulumi.StringOutput)
 }
@@ -1214,7 +1214,7 @@ func (o ImagePtrOutput) Repository() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// Image tag, e.g. `v0.15.1`.
+// Image tag, e.g. `v0.24.0`.
 func (o ImagePtrOutput) Tag() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Image) *string {
 		if v == nil {
@@ -1462,6 +1462,11 @@ type Model struct {
 	CacheStorageClass *string `pulumi:"cacheStorageClass"`
 	// CPU cores each engine pod requests. Default 4 per GPU.
 	Cpu *float64 `pulumi:"cpu"`
+	// Seconds a terminating engine (scale-down, node drain) lets in-flight requests finish: vLLM
+	// `--shutdown-timeout` (vLLM >= 0.18) refuses new requests and drains running ones for up to
+	// this long; the pod's grace period covers it plus a 5 s preStop sleep and 10 s. 0: vLLM's
+	// default, in-flight requests are aborted. From 0 to 3600. Default 120 (a long streamed answer).
+	DrainSeconds *float64 `pulumi:"drainSeconds"`
 	// vLLM prefix caching. Default true (the chart would otherwise pass `--no-enable-prefix-caching`).
 	EnablePrefixCaching *bool `pulumi:"enablePrefixCaching"`
 	// Engine server: `vllm` (GPU, through the chart) or `simulator` (CPU, no GPU request). Default `vllm`.
@@ -1514,6 +1519,11 @@ type ModelArgs struct {
 	CacheStorageClass *string `pulumi:"cacheStorageClass"`
 	// CPU cores each engine pod requests. Default 4 per GPU.
 	Cpu *float64 `pulumi:"cpu"`
+	// Seconds a terminating engine (scale-down, node drain) lets in-flight requests finish: vLLM
+	// `--shutdown-timeout` (vLLM >= 0.18) refuses new requests and drains running ones for up to
+	// this long; the pod's grace period covers it plus a 5 s preStop sleep and 10 s. 0: vLLM's
+	// default, in-flight requests are aborted. From 0 to 3600. Default 120 (a long streamed answer).
+	DrainSeconds *float64 `pulumi:"drainSeconds"`
 	// vLLM prefix caching. Default true (the chart would otherwise pass `--no-enable-prefix-caching`).
 	EnablePrefixCaching *bool `pulumi:"enablePrefixCaching"`
 	// Engine server: `vllm` (GPU, through the chart) or `simulator` (CPU, no GPU request). Default `vllm`.
@@ -1615,6 +1625,14 @@ func (o ModelOutput) CacheStorageClass() pulumi.StringPtrOutput {
 // CPU cores each engine pod requests. Default 4 per GPU.
 func (o ModelOutput) Cpu() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v Model) *float64 { return v.Cpu }).(pulumi.Float64PtrOutput)
+}
+
+// Seconds a terminating engine (scale-down, node drain) lets in-flight requests finish: vLLM
+// `--shutdown-timeout` (vLLM >= 0.18) refuses new requests and drains running ones for up to
+// this long; the pod's grace period covers it plus a 5 s preStop sleep and 10 s. 0: vLLM's
+// default, in-flight requests are aborted. From 0 to 3600. Default 120 (a long streamed answer).
+func (o ModelOutput) DrainSeconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v Model) *float64 { return v.DrainSeconds }).(pulumi.Float64PtrOutput)
 }
 
 // vLLM prefix caching. Default true (the chart would otherwise pass `--no-enable-prefix-caching`).

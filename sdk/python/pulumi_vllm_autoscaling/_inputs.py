@@ -965,7 +965,7 @@ class ImageArgsDict(TypedDict):
     """
     tag: _builtins.str
     """
-    Image tag, e.g. `v0.15.1`.
+    Image tag, e.g. `v0.24.0`.
     """
 
 @pulumi.input_type
@@ -975,7 +975,7 @@ class ImageArgs:
                  tag: _builtins.str):
         """
         :param _builtins.str repository: Image repository, e.g. `vllm/vllm-openai`.
-        :param _builtins.str tag: Image tag, e.g. `v0.15.1`.
+        :param _builtins.str tag: Image tag, e.g. `v0.24.0`.
         """
         pulumi.set(__self__, "repository", repository)
         pulumi.set(__self__, "tag", tag)
@@ -996,7 +996,7 @@ class ImageArgs:
     @pulumi.getter
     def tag(self) -> _builtins.str:
         """
-        Image tag, e.g. `v0.15.1`.
+        Image tag, e.g. `v0.24.0`.
         """
         return pulumi.get(self, "tag")
 
@@ -1151,6 +1151,13 @@ class ModelArgsDict(TypedDict):
     """
     CPU cores each engine pod requests. Default 4 per GPU.
     """
+    drain_seconds: NotRequired[_builtins.float]
+    """
+    Seconds a terminating engine (scale-down, node drain) lets in-flight requests finish: vLLM
+    `--shutdown-timeout` (vLLM >= 0.18) refuses new requests and drains running ones for up to
+    this long; the pod's grace period covers it plus a 5 s preStop sleep and 10 s. 0: vLLM's
+    default, in-flight requests are aborted. From 0 to 3600. Default 120 (a long streamed answer).
+    """
     enable_prefix_caching: NotRequired[_builtins.bool]
     """
     vLLM prefix caching. Default true (the chart would otherwise pass `--no-enable-prefix-caching`).
@@ -1213,6 +1220,7 @@ class ModelArgs:
                  cache_size: Optional[_builtins.str] = None,
                  cache_storage_class: Optional[_builtins.str] = None,
                  cpu: Optional[_builtins.float] = None,
+                 drain_seconds: Optional[_builtins.float] = None,
                  enable_prefix_caching: Optional[_builtins.bool] = None,
                  engine: Optional['Engine'] = None,
                  extra_args: Optional[Sequence[_builtins.str]] = None,
@@ -1233,6 +1241,10 @@ class ModelArgs:
         :param _builtins.str cache_size: Size of a PersistentVolumeClaim that caches the weights (e.g. `100Gi`). Default: none, weights are downloaded to the pod's ephemeral storage.
         :param _builtins.str cache_storage_class: StorageClass of the weights cache PVC. Default: the cluster's default class.
         :param _builtins.float cpu: CPU cores each engine pod requests. Default 4 per GPU.
+        :param _builtins.float drain_seconds: Seconds a terminating engine (scale-down, node drain) lets in-flight requests finish: vLLM
+               `--shutdown-timeout` (vLLM >= 0.18) refuses new requests and drains running ones for up to
+               this long; the pod's grace period covers it plus a 5 s preStop sleep and 10 s. 0: vLLM's
+               default, in-flight requests are aborted. From 0 to 3600. Default 120 (a long streamed answer).
         :param _builtins.bool enable_prefix_caching: vLLM prefix caching. Default true (the chart would otherwise pass `--no-enable-prefix-caching`).
         :param 'Engine' engine: Engine server: `vllm` (GPU, through the chart) or `simulator` (CPU, no GPU request). Default `vllm`.
         :param Sequence[_builtins.str] extra_args: Extra vLLM command-line arguments, appended after the package's.
@@ -1256,6 +1268,8 @@ class ModelArgs:
             pulumi.set(__self__, "cache_storage_class", cache_storage_class)
         if cpu is not None:
             pulumi.set(__self__, "cpu", cpu)
+        if drain_seconds is not None:
+            pulumi.set(__self__, "drain_seconds", drain_seconds)
         if enable_prefix_caching is not None:
             pulumi.set(__self__, "enable_prefix_caching", enable_prefix_caching)
         if engine is not None:
@@ -1354,6 +1368,21 @@ class ModelArgs:
     @cpu.setter
     def cpu(self, value: Optional[_builtins.float]):
         pulumi.set(self, "cpu", value)
+
+    @_builtins.property
+    @pulumi.getter(name="drainSeconds")
+    def drain_seconds(self) -> Optional[_builtins.float]:
+        """
+        Seconds a terminating engine (scale-down, node drain) lets in-flight requests finish: vLLM
+        `--shutdown-timeout` (vLLM >= 0.18) refuses new requests and drains running ones for up to
+        this long; the pod's grace period covers it plus a 5 s preStop sleep and 10 s. 0: vLLM's
+        default, in-flight requests are aborted. From 0 to 3600. Default 120 (a long streamed answer).
+        """
+        return pulumi.get(self, "drain_seconds")
+
+    @drain_seconds.setter
+    def drain_seconds(self, value: Optional[_builtins.float]):
+        pulumi.set(self, "drain_seconds", value)
 
     @_builtins.property
     @pulumi.getter(name="enablePrefixCaching")
