@@ -158,6 +158,15 @@ function createResources(parent: LlmInference, name: string, plan: InferencePlan
             kind: sm.kind,
             metadata: sm.metadata,
             spec: sm.spec,
+        }, { parent, dependsOn: [...inNamespace(sm.metadata.namespace), ...(monitoringRelease ? [monitoringRelease] : [])] });
+    }
+    // The alerts, after the release that installs the PrometheusRule CRD (plan/alerts.ts).
+    for (const rule of plan.prometheusRules) {
+        new k8s.apiextensions.CustomResource(`${name}-${rule.metadata.name}`, {
+            apiVersion: rule.apiVersion,
+            kind: rule.kind,
+            metadata: rule.metadata,
+            spec: rule.spec,
         }, { parent, dependsOn: [...nsDeps, ...(monitoringRelease ? [monitoringRelease] : [])] });
     }
 

@@ -91,7 +91,9 @@ export function kedaChart(r: ResolvedArgs): ChartPlan | undefined {
         ...chartSource(CHARTS.keda, r.keda.repo, r.keda.version),
         namespace: r.keda.namespace,
         releaseName: DEFAULTS.kedaReleaseName,
-        values: mergeValues({}, r.keda.values),
+        // KEDA's operator metrics (the alerts read them), scraped by the package's ServiceMonitor
+        // (serviceMonitors.ts kedaOperatorServiceMonitor), not the chart's.
+        values: mergeValues(r.monitoring.serviceMonitors ? { prometheus: { operator: { enabled: true } } } : {}, r.keda.values),
     };
 }
 

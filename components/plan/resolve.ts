@@ -1,6 +1,7 @@
 // Validates the args (all problems at once) and fills in the defaults: the resolved settings
 // every other planning function reads, so none of them re-checks or re-defaults anything.
 import type { Autoscaling, Engine, LlmInferenceArgs, Model } from "../args";
+import { resolveAlerts, type ResolvedAlerts } from "./alerts";
 import { capacityProblems, costGuardProblems } from "./capacity";
 import { checkChartSource } from "./chartSource";
 import { planCost, tablePrice } from "./cost";
@@ -58,7 +59,7 @@ export interface ResolvedArgs {
     clusterDomain: string;
     releaseName: string;
     keda: ResolvedChart;
-    monitoring: ResolvedChart & { prometheusUrl: string; serviceMonitors: boolean; hasGrafanaAdminPassword: boolean };
+    monitoring: ResolvedChart & { prometheusUrl: string; serviceMonitors: boolean; alerts: ResolvedAlerts; hasGrafanaAdminPassword: boolean };
     vllmStack: {
         version?: string; repo?: string; values?: Values; routerReplicas: number; routerImage?: ResolvedImage;
         /** "" = no runtimeClassName on the engine pods. */
@@ -79,7 +80,7 @@ const KNOWN = {
         "scalingModifiers"],
     image: ["repository", "tag"],
     keda: ["install", "namespace", "version", "repo", "values"],
-    monitoring: ["install", "namespace", "version", "repo", "values", "prometheusUrl", "serviceMonitors", "grafanaAdminPassword"],
+    monitoring: ["install", "namespace", "version", "repo", "values", "prometheusUrl", "serviceMonitors", "alerts", "grafanaAdminPassword"],
     vllmStack: ["releaseName", "version", "repo", "values", "runtimeClassName", "routerReplicas", "routerImage"],
 } as const;
 
@@ -300,6 +301,8 @@ export function resolveArgs(name: string, args: LlmInferenceArgs): ResolvedArgs 
     }
     const m = (args.monitoring ?? {}) as NonNullable<LlmInferenceArgs["monitoring"]>;
     p.boolean("monitoring.serviceMonitors", m.serviceMonitors);
+    // Like the ServiceMonitors: on with kube-prometheus-stack (it brings the PrometheusRule CRD).
+    const alerts = resolveAlerts(p, "monitoring.alerts", m.alerts, mon.install);
     if (m.grafanaAdminPassword !== undefined && !mon.install) {
         p.add("monitoring.grafanaAdminPassword", "is set but monitoring.install is false, so there is no Grafana to give it to; drop it or install monitoring");
     } else if (typeof m.grafanaAdminPassword === "string" && m.grafanaAdminPassword.length === 0) {
@@ -334,6 +337,7 @@ export function resolveArgs(name: string, args: LlmInferenceArgs): ResolvedArgs 
             prometheusUrl: prometheusUrlArg ?? prometheusOperatedUrl(mon.namespace),
             // kube-prometheus-stack brings the Prometheus Operator CRDs; otherwise only on request.
             serviceMonitors: m.serviceMonitors ?? mon.install,
+            alerts,
             hasGrafanaAdminPassword: m.grafanaAdminPassword !== undefined && m.grafanaAdminPassword !== null,
         },
         vllmStack: {

@@ -2,6 +2,7 @@
 // without Pulumi resources or I/O; the component, the `plan` command and the tests read it.
 import type { IScaledObject } from "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject" with { "resolution-mode": "import" };
 import type { Values } from "./merge";
+import type { PrometheusRuleManifest } from "./alerts";
 import type { CapacityPlan } from "./capacity";
 import type { CostPlan } from "./cost";
 import type { DrainPlan } from "./drain";
@@ -9,7 +10,7 @@ import type { NodePoolPlan } from "./nodePool";
 import type { ServiceMonitorManifest } from "./serviceMonitors";
 import type { SimulatorPlan } from "./simulatorEngine";
 
-export type { CapacityPlan, CostPlan, DrainPlan, NodePoolPlan, ServiceMonitorManifest, SimulatorPlan };
+export type { CapacityPlan, CostPlan, DrainPlan, NodePoolPlan, PrometheusRuleManifest, ServiceMonitorManifest, SimulatorPlan };
 
 export type ScaledObjectManifest = IScaledObject;
 
@@ -82,8 +83,10 @@ export interface InferencePlan {
     secrets: SecretPlan[];
     /** `<namespace>/<name>` of the Secret holding Grafana's admin password (the package's or the chart's). */
     grafanaAdminSecret?: string;
-    /** ServiceMonitors for the engines and the router (empty when `monitoring.serviceMonitors` is false). */
+    /** ServiceMonitors for the engines, the router and (with the package's KEDA) KEDA's operator (empty when `monitoring.serviceMonitors` is false). */
     serviceMonitors: ServiceMonitorManifest[];
+    /** The release's PrometheusRule with the package's alerts (empty when `monitoring.alerts.enabled` is false). */
+    prometheusRules: PrometheusRuleManifest[];
     prometheusUrl: string;
     /** Prometheus scrapes engines and router this often (never less often than KEDA polls). */
     scrapeIntervalSeconds: number;
