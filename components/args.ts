@@ -100,7 +100,7 @@ export interface Autoscaling {
 export interface Image {
     /** Image repository, e.g. `vllm/vllm-openai`. */
     repository: string;
-    /** Image tag, e.g. `v0.15.1`. */
+    /** Image tag, e.g. `v0.24.0`. */
     tag: string;
 }
 
@@ -165,6 +165,13 @@ export interface Model {
     image?: Image;
     /** Seconds Pulumi waits for the engine Deployment to become ready (model download and load take minutes). Default 1800. */
     readyTimeoutSeconds?: number;
+    /**
+     * Seconds a terminating engine (scale-down, node drain) lets in-flight requests finish: vLLM
+     * `--shutdown-timeout` (vLLM >= 0.18) refuses new requests and drains running ones for up to
+     * this long; the pod's grace period covers it plus a 5 s preStop sleep and 10 s. 0: vLLM's
+     * default, in-flight requests are aborted. From 0 to 3600. Default 120 (a long streamed answer).
+     */
+    drainSeconds?: number;
     /** Extra vllm-stack `modelSpec` values for this model, merged over the package's. */
     values?: Record<string, any>;
     /** Autoscaling of this model's engines. */
@@ -195,6 +202,37 @@ export interface Keda {
     values?: Record<string, any>;
 }
 
+/** One alert of the package's PrometheusRule; unset fields keep the alert's defaults. */
+export interface AlertRule {
+    /** Write this alert. Default true. */
+    enabled?: boolean;
+    /** Seconds the condition must hold before the alert fires (the rule's `for`). From 0 to 604800. Default: the alert's own. */
+    forSeconds?: number;
+    /** The alert's `severity` label: `critical`, `warning` or `info`. Default: the alert's own. */
+    severity?: string;
+}
+
+/**
+ * The alerts the package writes as one PrometheusRule per release (see the README's "Operating
+ * it"): each rule per model, with annotations saying what is wrong and what to do.
+ */
+export interface Alerts {
+    /** Write the PrometheusRule (a Prometheus Operator CRD). Default: `install` (kube-prometheus-stack brings the CRD); set true for your own Prometheus Operator. */
+    enabled?: boolean;
+    /** A model's engines are ready but a series its triggers read is absent (a renamed vLLM metric, a broken scrape). Default 300 s, critical. */
+    signalMissing?: AlertRule;
+    /** KEDA counts errors for the model's ScaledObject (its fallback then holds the replicas). Default 300 s, critical. */
+    scalerErrors?: AlertRule;
+    /** KEDA's metrics for the ScaledObject are absent (KEDA not scraped or not running), so the KEDA alerts cannot fire. Default 900 s, warning. */
+    kedaMetricsMissing?: AlertRule;
+    /** The model is at `maxReplicas` and its SLO signal (queue depth per engine, p95 TTFT with the TTFT trigger) is breached. Default 900 s, warning. */
+    atMaxReplicas?: AlertRule;
+    /** The ScaledObject of a GPU model is paused (GPUs paid whatever the load). Default 3600 s, warning. */
+    paused?: AlertRule;
+    /** Requests arrive for a model with no ready engine, which the router refuses (503/404). Default 900 s, critical. */
+    requestsRefused?: AlertRule;
+}
+
 /** The kube-prometheus-stack Helm release, or an existing Prometheus. */
 export interface Monitoring {
     /** Install kube-prometheus-stack. Set false to use an existing Prometheus through `prometheusUrl`. Default true. */
@@ -216,12 +254,15 @@ export interface Monitoring {
     /** URL KEDA queries. Required when `install` is false; default `http://prometheus-operated.<namespace>.svc:9090`. */
     prometheusUrl?: string;
     /**
-     * Write ServiceMonitors (Prometheus Operator CRDs) for the engines and the router. Default:
+     * Write ServiceMonitors (Prometheus Operator CRDs) for the engines and the router, and for
+     * KEDA's operator metrics when the package installs KEDA (the alerts read them). Default:
      * `install` (kube-prometheus-stack brings the CRDs); set true when `install` is false and your
      * own Prometheus Operator scrapes the cluster, leave false when your Prometheus finds the
      * engines another way (the CRDs must exist for ServiceMonitors to deploy).
      */
     serviceMonitors?: boolean;
+    /** The package's alerts (a PrometheusRule per release). */
+    alerts?: Alerts;
     /**
      * Grafana's admin password (keep it a secret, e.g. `pulumi config set --secret`). The package
      * stores it in a Kubernetes Secret Grafana reads. Default: the Grafana chart generates one into

@@ -6,7 +6,7 @@ import { GpuNodePool } from "./gpuNodePool";
 import { planInference } from "./plan";
 import { helmChartInputs } from "./plan/chartSource";
 import { grafanaAdminSecretName } from "./plan/names";
-import { ignoreEngineReplicas } from "./plan/transforms";
+import { engineDisruptionBudgets, gracefulEngineShutdown, ignoreEngineReplicas } from "./plan/transforms";
 import type { ChartPlan, InferencePlan } from "./plan/types";
 import { createSimulatorEngine } from "./simulatorEngine";
 
@@ -135,7 +135,14 @@ function createResources(parent: LlmInference, name: string, plan: InferencePlan
     }, {
         parent,
         dependsOn: chartDeps,
-        transforms: [ignoreEngineReplicas(plan.models.map((m) => m.deploymentName))],
+        transforms: [
+            ignoreEngineReplicas(plan.models.map((m) => m.deploymentName)),
+            // The chart has no grace period or preStop for engines (plan/drain.ts).
+            gracefulEngineShutdown(Object.fromEntries(plan.models.filter((m) => m.engine !== "simulator").map((m) => [m.deploymentName, {
+                terminationGracePeriodSeconds: m.drain.terminationGracePeriodSeconds, preStopSeconds: m.drain.preStopSeconds,
+            }]))),
+            engineDisruptionBudgets(plan.models.flatMap((m) => (m.pdbName ? [m.pdbName] : []))),
+        ],
     });
 
     // Simulator engines: the package's own Deployments and Services, shaped like the chart's engines.
@@ -151,6 +158,15 @@ function createResources(parent: LlmInference, name: string, plan: InferencePlan
             kind: sm.kind,
             metadata: sm.metadata,
             spec: sm.spec,
+        }, { parent, dependsOn: [...inNamespace(sm.metadata.namespace), ...(monitoringRelease ? [monitoringRelease] : [])] });
+    }
+    // The alerts, after the release that installs the PrometheusRule CRD (plan/alerts.ts).
+    for (const rule of plan.prometheusRules) {
+        new k8s.apiextensions.CustomResource(`${name}-${rule.metadata.name}`, {
+            apiVersion: rule.apiVersion,
+            kind: rule.kind,
+            metadata: rule.metadata,
+            spec: rule.spec,
         }, { parent, dependsOn: [...nsDeps, ...(monitoringRelease ? [monitoringRelease] : [])] });
     }
 

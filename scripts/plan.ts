@@ -9,6 +9,7 @@ import { listStacks, planStack, stackFile } from "../stacks/load";
 import { renderPlacement } from "./placementView";
 import { describeChartSource } from "../components/plan/chartSource";
 import { describeTriggers } from "../components/plan/describeTriggers";
+import { alertSummary } from "../components/plan/alerts";
 
 const USAGE = `usage: npm run plan -- [--stack <name>] [--json]
   --stack  stack to plan: stacks/Pulumi.<name>.yaml (default: dev)
@@ -47,6 +48,20 @@ export function renderPlan(stack: string, plan: InferencePlan): string {
         const ep = sm.spec.endpoints[0];
         out.push(`${sm.metadata.namespace}/${sm.metadata.name}: port ${ep.port} every ${ep.interval} of Services labelled ` +
             Object.entries(sm.spec.selector.matchLabels).map(([k, v]) => `${k}=${v}`).join(", "));
+    }
+    out.push(section("Alerts (PrometheusRule)"));
+    if (plan.prometheusRules.length === 0) out.push("none (monitoring.alerts.enabled is false)");
+    for (const pr of plan.prometheusRules) {
+        out.push(`${pr.metadata.namespace}/${pr.metadata.name}:`);
+        for (const rule of pr.spec.groups.flatMap((g) => g.rules)) out.push(`  - ${alertSummary(rule)}`);
+    }
+    out.push(section("Scale-down (drain)"));
+    for (const m of plan.models) {
+        const drain = m.engine === "simulator" ? "simulator (no drain flag)"
+            : m.drain.drainSeconds > 0 ? `vLLM --shutdown-timeout ${m.drain.drainSeconds}` : "no drain (in-flight requests aborted)";
+        out.push(`${m.name}: ${drain}, ` +
+            `preStop sleep ${m.drain.preStopSeconds}s, terminationGracePeriodSeconds ${m.drain.terminationGracePeriodSeconds}` +
+            (m.pdbName ? `, PodDisruptionBudget ${m.pdbName} (minAvailable 1)` : ", no PodDisruptionBudget"));
     }
     out.push(...renderPlacement(plan, section));
     out.push(section("What scales each model"));

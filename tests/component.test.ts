@@ -64,17 +64,23 @@ describe("LlmInference under mocks", function () {
         assert.ok(dependsOnResource(so, keda), "ScaledObject must wait for the KEDA CRDs");
         assert.ok(dependsOnResource(so, chart), "ScaledObject must wait for its Deployment");
         const sms = byType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor");
-        assert.deepStrictEqual(sms.map((s) => s.inputs.metadata.name), ["chat-engine-servicemonitor", "chat-router-servicemonitor"]);
+        assert.deepStrictEqual(sms.map((s) => s.inputs.metadata.name).sort(), ["chat-engine-servicemonitor", "chat-router-servicemonitor", "keda-operator-metrics"]);
         for (const sm of sms) assert.ok(dependsOnResource(sm, kps), "ServiceMonitors need the Prometheus Operator CRDs");
+        const kedaNs = registrations.find((r) => r.type === "kubernetes:core/v1:Namespace" && r.inputs.metadata.name === "keda")!;
+        assert.ok(dependsOnResource(sms.find((s) => s.inputs.metadata.name === "keda-operator-metrics")!, kedaNs), "KEDA's ServiceMonitor lives in KEDA's namespace");
+        const rule = one("kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+        assert.strictEqual(rule.inputs.metadata.name, "chat-vllm-autoscaling-alerts");
+        assert.ok(dependsOnResource(rule, kps), "the PrometheusRule needs the Prometheus Operator CRDs");
+        assert.ok(dependsOnResource(rule, llmNs));
         assert.ok(!dependsOnResource(chart, kps), "the chart renders no Prometheus Operator kind, so it need not wait for the release");
         assert.ok(dependsOnResource(chart, llmNs));
         assert.ok(dependsOnResource(chart, token), "engines read the token Secret at start");
         assert.ok(!dependsOnResource(keda, chart), "no cycle");
     });
 
-    it("gives the chart the transform that ignores spec.replicas on engine Deployments", async () => {
+    it("gives the chart its transforms: engine replicas ignored, engine shutdown (grace, preStop), engine PDBs", async () => {
         const { one } = await deploy(argsWith());
-        assert.strictEqual(one("kubernetes:helm.sh/v4:Chart").transforms, 1);
+        assert.strictEqual(one("kubernetes:helm.sh/v4:Chart").transforms, 3);
     });
 
     it("keeps the Hugging Face token secret in the Kubernetes Secret it writes", async () => {
@@ -155,6 +161,7 @@ describe("LlmInference under mocks", function () {
         assert.strictEqual(byType("kubernetes:helm.sh/v3:Release").length, 0);
         assert.strictEqual(byType("kubernetes:core/v1:Namespace").length, 0);
         assert.strictEqual(byType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor").length, 0);
+        assert.strictEqual(byType("kubernetes:monitoring.coreos.com/v1:PrometheusRule").length, 0, "no alerts without the Operator's CRDs unless asked");
         assert.strictEqual(registrations.filter((r) => r.type !== LLM_INFERENCE_TYPE).length, 2, "only the chart and the ScaledObject");
         assert.strictEqual(await promiseOf(outputs.prometheusUrl), "http://prom.obs.svc:9090");
         const so = byType("kubernetes:keda.sh/v1alpha1:ScaledObject")[0];

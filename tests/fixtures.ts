@@ -1,5 +1,6 @@
 // Shared test inputs: the issue's example model, and a helper to vary it.
-import type { LlmInferenceArgs, Model } from "../components";
+import { planInference } from "../components";
+import type { InferencePlan, LlmInferenceArgs, Model } from "../components";
 
 export function llama(overrides: Partial<Model> = {}): Model {
     return {
@@ -12,4 +13,14 @@ export function llama(overrides: Partial<Model> = {}): Model {
 
 export function argsWith(overrides: Partial<LlmInferenceArgs> = {}): LlmInferenceArgs {
     return { models: [llama()], ...overrides };
+}
+
+/** The alert tests' plan: a GPU model on latency-first (TTFT SLO, KV, load) that scales to zero, and a simulator model on queue-depth. */
+export function alertsPlan(): InferencePlan {
+    return planInference("chat", {
+        models: [
+            llama({ autoscaling: { minReplicas: 0, maxReplicas: 4, strategy: "latency-first" } }),
+            llama({ name: "small", modelUrl: "Qwen/Qwen2.5-0.5B-Instruct", engine: "simulator", autoscaling: { minReplicas: 1, maxReplicas: 2, strategy: "queue-depth" } }),
+        ],
+    });
 }

@@ -170,6 +170,9 @@ describe("simulator engine under mocks", function () {
         assert.match(container.image, /^ghcr\.io\/llm-d\/llm-d-inference-sim:v/);
         assert.deepStrictEqual(container.ports, [{ name: "container-port", containerPort: 8000, protocol: "TCP" }]);
         assert.ok(!JSON.stringify(container.resources ?? {}).includes("nvidia.com/gpu"));
+        // Graceful scale-down reaches the registered Deployment through kubernetesx's PodBuilder.
+        assert.strictEqual(dep.inputs.spec.template.spec.terminationGracePeriodSeconds, 135);
+        assert.deepStrictEqual(container.lifecycle, { preStop: { sleep: { seconds: 5 } } });
 
         const svc = byType(SERVICE).find((s) => s.inputs.metadata.name === "chat-sim-engine-service")!;
         assert.ok(svc, "simulator Service");

@@ -70,6 +70,8 @@ describe("planInference: charts", () => {
             assert.deepStrictEqual(p.serviceMonitors.map((sm) => [sm.kind, sm.metadata.name, sm.metadata.namespace, sm.spec.endpoints[0].port]), [
                 ["ServiceMonitor", "chat-engine-servicemonitor", "llm", "service-port"],
                 ["ServiceMonitor", "chat-router-servicemonitor", "llm", "router-sport"],
+                // KEDA's operator metrics, which the alerts read (alerts.test.ts checks it against the KEDA chart).
+                ["ServiceMonitor", "keda-operator-metrics", "keda", "metrics"],
             ]);
             for (const sm of p.serviceMonitors) {
                 const ep = sm.spec.endpoints[0];
@@ -83,10 +85,12 @@ describe("planInference: charts", () => {
 
     it("writes ServiceMonitors with kube-prometheus-stack, or when asked for a user's own Prometheus Operator, and none otherwise", () => {
         const own = { install: false, prometheusUrl: "http://prom.obs.svc:9090" };
-        assert.strictEqual(planInference("chat", argsWith()).serviceMonitors.length, 2);
+        // Engines, router and (the package installs KEDA) KEDA's operator.
+        assert.strictEqual(planInference("chat", argsWith()).serviceMonitors.length, 3);
         assert.strictEqual(planInference("chat", argsWith({ monitoring: own })).serviceMonitors.length, 0,
             "without kube-prometheus-stack the CRD may not exist: a ServiceMonitor would fail the deploy");
-        assert.strictEqual(planInference("chat", argsWith({ monitoring: { ...own, serviceMonitors: true } })).serviceMonitors.length, 2);
+        assert.strictEqual(planInference("chat", argsWith({ monitoring: { ...own, serviceMonitors: true } })).serviceMonitors.length, 3);
+        assert.strictEqual(planInference("chat", argsWith({ keda: { install: false }, monitoring: { ...own, serviceMonitors: true } })).serviceMonitors.length, 2);
         assert.strictEqual(planInference("chat", argsWith({ monitoring: { serviceMonitors: false } })).serviceMonitors.length, 0);
     });
 
@@ -136,7 +140,7 @@ describe("planInference: charts", () => {
         assert.strictEqual(v.routerSpec.replicaCount, 1, "package value kept");
         assert.deepStrictEqual(v.servingEngineSpec.tolerations, [{ key: "x", operator: "Exists" }], "user value added");
         assert.deepStrictEqual(v.servingEngineSpec.labels, { environment: "chat", release: "chat" }, "package value kept beside it");
-        assert.deepStrictEqual(p.charts.keda!.values, { resources: { operator: { limits: { memory: "1Gi" } } } });
+        assert.deepStrictEqual(p.charts.keda!.values, { prometheus: { operator: { enabled: true } }, resources: { operator: { limits: { memory: "1Gi" } } } });
         const ps = p.charts.kubePrometheusStack!.values.prometheus.prometheusSpec;
         assert.strictEqual(ps.retention, "7d");
         assert.strictEqual(ps.serviceMonitorSelectorNilUsesHelmValues, false);
@@ -356,6 +360,10 @@ describe("planInference: bad input", () => {
         ["targetQueueDepth 0", argsWith({ models: [llama({ autoscaling: { maxReplicas: 2, targetQueueDepth: 0 } })] }), ["models[0].autoscaling.targetQueueDepth"]],
         ["targetQueueDepth negative", argsWith({ models: [llama({ autoscaling: { maxReplicas: 2, targetQueueDepth: -3 } })] }), ["models[0].autoscaling.targetQueueDepth"]],
         ["gpusPerReplica 0", argsWith({ models: [llama({ gpusPerReplica: 0 })] }), ["models[0].gpusPerReplica"]],
+        ["drainSeconds negative, fractional or over an hour", argsWith({ models: [llama({ drainSeconds: -1 }), llama({ name: "b", servedModelName: "b", drainSeconds: 1.5 }),
+            llama({ name: "c", servedModelName: "c", drainSeconds: 3601 })] }), ["models[0].drainSeconds", "models[1].drainSeconds", "models[2].drainSeconds"]],
+        ["--shutdown-timeout in extraArgs (drainSeconds sets it)", argsWith({ models: [llama({ extraArgs: ["--shutdown-timeout=30"] })] }), ["models[0].extraArgs"]],
+        ["drain on a vLLM image older than 0.18", argsWith({ models: [llama({ image: { repository: "vllm/vllm-openai", tag: "v0.15.1" } })] }), ["models[0].drainSeconds"]],
         ["gpusPerReplica fractional", argsWith({ models: [llama({ gpusPerReplica: 1.5 })] }), ["models[0].gpusPerReplica"]],
         ["monitoring off without prometheusUrl", argsWith({ monitoring: { install: false } }), ["monitoring.prometheusUrl"]],
         ["prometheusUrl not http(s)", argsWith({ monitoring: { install: false, prometheusUrl: "prometheus:9090" } }), ["monitoring.prometheusUrl"]],

@@ -25,8 +25,9 @@ const present = (w: World, model: string) => Object.values(w.engines).filter((e)
 const EXPECTED: Record<string, Expectation> = {
     // Requests waiting in this model's engine queues (never the router's gauge, never another namespace).
     [TRIGGER.queueDepth]: (w, m) => present(w, m).reduce((s, e) => s + e.waiting, 0),
-    // 1 once the router has seen a request for the model (within the window), else 0.
-    [TRIGGER.wakeOnRequest]: (w, m) => ((w.routerRequests[m] ?? 0) > 0 ? 1 : 0),
+    // 1 once the router has seen a request for the model (within the window), or while any of the
+    // model's engines runs a request (so a long answer keeps its replica), else 0.
+    [TRIGGER.wakeOnRequest]: (w, m) => ((w.routerRequests[m] ?? 0) > 0 || present(w, m).some((e) => e.running > 0) ? 1 : 0),
     // Requests running plus waiting in this model's engines, plus the preset's scale-down margin
     // (the number in the query) for each of them running a request.
     [TRIGGER.load]: (w, m, q) => {

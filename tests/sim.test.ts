@@ -116,10 +116,11 @@ describe("simulator: KEDA (executor, fallback, cron, trigger mapping)", () => {
         assert.strictEqual(zeroAt, 345, "the first poll after 330");
     });
     it("activationThreshold: a value at the threshold is not active (value > activation)", () => {
-        const so = structuredClone(plan({ minReplicas: 0, load: { activation: 2 } }).scaledObjects[0]);
+        // Waiting requests only: a running one would also activate wake_on_request (it keeps a replica while answers run).
+        const so = structuredClone(plan({ minReplicas: 0, load: { activation: 2 }, queueDepth: { enabled: false } }).scaledObjects[0]);
         const k = new KedaController(so, T0, T0 + 3_600_000);
-        assert.strictEqual(k.tick(view(15, 0, { running: 2 })), undefined);
-        assert.strictEqual(k.tick(view(30, 0, { running: 2.5 })), 1);
+        assert.strictEqual(k.tick(view(15, 0, { waiting: 2 })), undefined);
+        assert.strictEqual(k.tick(view(30, 0, { waiting: 2.5 })), 1);
     });
     it("fallback: from the 4th failed read (failureThreshold 3) the HPA sees fallback replicas x target; currentReplicasIfHigher never scales down", () => {
         const so = plan({ minReplicas: 0, fallbackReplicas: 3 }).scaledObjects[0];

@@ -1,5 +1,6 @@
 // Helm values the package sets for each chart, before the user's values are merged over them.
 import { chartSource } from "./chartSource";
+import { shutdownArgs } from "./drain";
 import { DEFAULTS } from "./defaults";
 import { mergeValues, Values } from "./merge";
 import { grafanaAdminSecretName, hfTokenSecretKey, hfTokenSecretName } from "./names";
@@ -23,7 +24,8 @@ function modelSpec(r: ResolvedArgs, m: ResolvedModel): Values {
     const vllmConfig: Values = {
         // The chart passes --no-enable-prefix-caching whenever vllmConfig exists without it.
         enablePrefixCaching: m.enablePrefixCaching,
-        extraArgs: ["--served-model-name", m.servedModelName, ...m.extraArgs],
+        // vLLM >= 0.18: on SIGTERM refuse new requests, let in-flight ones finish (drain.ts).
+        extraArgs: ["--served-model-name", m.servedModelName, ...shutdownArgs(m.drainSeconds), ...m.extraArgs],
     };
     if (m.gpusPerReplica > 1) vllmConfig.tensorParallelSize = m.gpusPerReplica;
     if (m.maxModelLen !== undefined) vllmConfig.maxModelLen = m.maxModelLen;
@@ -44,6 +46,10 @@ function modelSpec(r: ResolvedArgs, m: ResolvedModel): Values {
         runtimeClassName: r.vllmStack.runtimeClassName,
         annotations: { [PULUMI_TIMEOUT_ANNOTATION]: String(m.readyTimeoutSeconds) },
     };
+    // Node drains and consolidation never evict the last ready engine of a model that must keep
+    // one (minAvailable 1: with N ready, N - 1 may go at once). A PDB never gates the HPA's
+    // scale-down. Models that may scale to zero get none: blocking a drain for them protects no floor.
+    if (m.autoscaling.minReplicas >= 1) spec.pdb = { enabled: true, minAvailable: 1 };
     if (m.cacheSize !== undefined) spec.pvcStorage = m.cacheSize;
     if (m.cacheStorageClass !== undefined) spec.storageClass = m.cacheStorageClass;
     if (m.hasHfToken) {
@@ -85,7 +91,9 @@ export function kedaChart(r: ResolvedArgs): ChartPlan | undefined {
         ...chartSource(CHARTS.keda, r.keda.repo, r.keda.version),
         namespace: r.keda.namespace,
         releaseName: DEFAULTS.kedaReleaseName,
-        values: mergeValues({}, r.keda.values),
+        // KEDA's operator metrics (the alerts read them), scraped by the package's ServiceMonitor
+        // (serviceMonitors.ts kedaOperatorServiceMonitor), not the chart's.
+        values: mergeValues(r.monitoring.serviceMonitors ? { prometheus: { operator: { enabled: true } } } : {}, r.keda.values),
     };
 }
 

@@ -3,11 +3,13 @@
 import type { LlmInferenceArgs } from "../args";
 import { kedaChart, kubePrometheusStackChart, vllmStackChart } from "./charts";
 import { DEFAULTS } from "./defaults";
+import { drainPlan } from "./drain";
 import {
-    engineDeploymentName, engineServiceName, grafanaAdminSecretName, grafanaGeneratedSecretName, hfTokenSecretKey, hfTokenSecretName,
+    engineDeploymentName, enginePdbName, engineServiceName, kedaHpaName, grafanaAdminSecretName, grafanaGeneratedSecretName, hfTokenSecretKey, hfTokenSecretName,
     routerServiceName, scaledObjectName,
 } from "./names";
-import { planServiceMonitors } from "./serviceMonitors";
+import { kedaOperatorServiceMonitor, planServiceMonitors } from "./serviceMonitors";
+import { planPrometheusRule, type AlertModel } from "./alerts";
 import { planPlacement } from "./placement";
 import { resolveArgs, ResolvedArgs } from "./resolve";
 import { buildScaledObject } from "./scaledObject";
@@ -21,6 +23,25 @@ export function scrapeIntervalFor(r: ResolvedArgs): number {
 /** Long enough that a request is seen in several scrapes, short enough to let idle models sleep. */
 export function wakeWindowFor(scrapeIntervalSeconds: number): number {
     return Math.max(60, 4 * scrapeIntervalSeconds);
+}
+
+/** What the alerts read of one model: names, engine, and thresholds from its own plan. */
+function alertModel(namespace: string, m: ResolvedArgs["models"][number], plan: ModelPlan): AlertModel {
+    const s = m.autoscaling.signals;
+    return {
+        name: m.name,
+        namespace,
+        servedModelName: m.servedModelName,
+        engine: m.engine,
+        deploymentName: plan.deploymentName,
+        scaledObjectName: plan.scaledObjectName,
+        hpaName: plan.hpaName,
+        minReplicas: m.autoscaling.minReplicas,
+        maxReplicas: m.autoscaling.maxReplicas,
+        signals: s,
+        queueDepthTarget: s ? s.queueDepth.target : m.autoscaling.targetQueueDepth,
+        ...(s?.ttft.enabled ? { ttftSloSeconds: s.ttft.target } : {}),
+    };
 }
 
 function warningsFor(r: ResolvedArgs): string[] {
@@ -60,6 +81,9 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
         deploymentName: engineDeploymentName(release, m.name),
         serviceName: engineServiceName(release, m.name),
         scaledObjectName: scaledObjectName(release, m.name),
+        hpaName: kedaHpaName(scaledObjectName(release, m.name)),
+        drain: drainPlan(m.drainSeconds),
+        ...(m.engine !== "simulator" && m.autoscaling.minReplicas >= 1 ? { pdbName: enginePdbName(release, m.name) } : {}),
         ...(m.hasHfToken ? { hfTokenSecret: { name: hfTokenSecretName(release), key: hfTokenSecretKey(m.name) } } : {}),
     }));
 
@@ -120,8 +144,14 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
         scaledObjects,
         secrets,
         ...(grafanaAdminSecret ? { grafanaAdminSecret } : {}),
-        serviceMonitors: r.monitoring.serviceMonitors
-            ? planServiceMonitors({ release, namespace: r.namespace, scrapeIntervalSeconds, labels }) : [],
+        serviceMonitors: r.monitoring.serviceMonitors ? [
+            ...planServiceMonitors({ release, namespace: r.namespace, scrapeIntervalSeconds, labels }),
+            ...(keda ? [kedaOperatorServiceMonitor({ namespace: keda.namespace, scrapeIntervalSeconds, labels })] : []),
+        ] : [],
+        prometheusRules: r.monitoring.alerts.enabled ? [planPrometheusRule({
+            release, namespace: r.namespace, labels, settings: r.monitoring.alerts.rules,
+            models: r.models.map((m, i) => alertModel(r.namespace, m, models[i])),
+        })] : [],
         prometheusUrl: r.monitoring.prometheusUrl,
         scrapeIntervalSeconds,
         routerServiceName: router,

@@ -18,6 +18,16 @@ export function engineDeploymentName(release: string, model: string): string {
     return `${release}-${model}-deployment-vllm`;
 }
 
+/** templates/pdb-vllm-multi.yaml: metadata.name (rendered when `modelSpec[].pdb.enabled`) */
+export function enginePdbName(release: string, model: string): string {
+    return `${release}-${model}-pdb-vllm`;
+}
+
+/** The HPA KEDA creates for a ScaledObject (KEDA 2.20.2 controllers/keda/hpa.go getDefaultHpaName: `keda-hpa-<name>`, unless advanced.horizontalPodAutoscalerConfig.name is set, which the package never sets). */
+export function kedaHpaName(scaledObject: string): string {
+    return `keda-hpa-${scaledObject}`;
+}
+
 /** templates/service-vllm.yaml: metadata.name (port `service-port`) */
 export function engineServiceName(release: string, model: string): string {
     return `${release}-${model}${ENGINE_SERVICE_SUFFIX}`;

@@ -1,6 +1,7 @@
 // Where the engines run and what that costs: the GPU node pool, its capacity against the GPU
 // models, its cost, and the simulator engines the component writes itself.
 import { Engine } from "../args";
+import { drainPlan } from "./drain";
 import type { LlmInferenceArgs } from "../args";
 import { planCapacity } from "./capacity";
 import type { CapacityPlan } from "./capacity";
@@ -42,6 +43,7 @@ export function planPlacement(r: ResolvedArgs, args: LlmInferenceArgs, vllmStack
         engineLabels: labels,
         simulator: m.simulator!,
         timeoutAnnotation: PULUMI_TIMEOUT_ANNOTATION,
+        drain: drainPlan(m.drainSeconds),
     }));
 
     const warnings: string[] = [];

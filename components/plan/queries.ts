@@ -31,7 +31,11 @@ export function queueDepthQuery(scope: SeriesScope): string {
 }
 
 /**
- * 1 while the router has seen a request for the model within the window, else 0.
+ * 1 while the router has seen a request for the model within the window, or any of the model's
+ * engines still runs a request, else 0. The second half keeps a scale-to-zero model at one
+ * replica until its last (long, streamed) answer is done: without it a preset whose other
+ * triggers read only waiting requests (`queue-depth`) went inactive once arrivals stopped, and
+ * KEDA scaled to zero after the cooldown with streams still running.
  * `increase()` alone misses the first request a router ever sees for a model: that request
  * creates the counter series at 1, and increase() compares samples inside the window, so it
  * reads 0. The `unless ... offset` term counts series that did not exist a window ago with
@@ -42,7 +46,8 @@ export function wakeOnRequestQuery(scope: SeriesScope, windowSeconds: number): s
     const window = `${windowSeconds}s`;
     const seenInWindow = `(sum(increase(${counter}[${window}])) or vector(0))`;
     const newSeries = `(sum(${counter} unless ${counter} offset ${window}) or vector(0))`;
-    return `clamp_max(${seenInWindow} + ${newSeries}, 1)`;
+    const running = `(sum(vllm:num_requests_running${engineSelector(scope)}) or vector(0))`;
+    return `clamp_max(${seenInWindow} + ${newSeries} + ${running}, 1)`;
 }
 
 /**

@@ -1,6 +1,7 @@
 // Validates the args (all problems at once) and fills in the defaults: the resolved settings
 // every other planning function reads, so none of them re-checks or re-defaults anything.
 import type { Autoscaling, Engine, LlmInferenceArgs, Model } from "../args";
+import { resolveAlerts, type ResolvedAlerts } from "./alerts";
 import { capacityProblems, costGuardProblems } from "./capacity";
 import { checkChartSource } from "./chartSource";
 import { planCost, tablePrice } from "./cost";
@@ -9,6 +10,7 @@ import type { NodePoolPlan } from "./nodePool";
 import { resolveEngine } from "./simulatorEngine";
 import type { ResolvedSimulator } from "./simulatorEngine";
 import { DEFAULTS } from "./defaults";
+import { predatesShutdownTimeout, SHUTDOWN_TIMEOUT_FLAG, SHUTDOWN_TIMEOUT_MIN_VERSION } from "./drain";
 import {
     DNS1035_LABEL, DNS1123_LABEL, DNS1123_SUBDOMAIN, MAX_RELEASE_NAME_LENGTH, MAX_RELEASE_PLUS_MODEL_LENGTH, prometheusOperatedUrl,
 } from "./names";
@@ -39,6 +41,8 @@ export interface ResolvedModel {
     extraArgs: string[];
     image?: ResolvedImage;
     readyTimeoutSeconds: number;
+    /** vLLM --shutdown-timeout (0: none); see drain.ts. */
+    drainSeconds: number;
     values?: Values;
     autoscaling: ResolvedAutoscaling;
     /** vLLM (through the chart) or the CPU simulator (written by the package). */
@@ -55,7 +59,7 @@ export interface ResolvedArgs {
     clusterDomain: string;
     releaseName: string;
     keda: ResolvedChart;
-    monitoring: ResolvedChart & { prometheusUrl: string; serviceMonitors: boolean; hasGrafanaAdminPassword: boolean };
+    monitoring: ResolvedChart & { prometheusUrl: string; serviceMonitors: boolean; alerts: ResolvedAlerts; hasGrafanaAdminPassword: boolean };
     vllmStack: {
         version?: string; repo?: string; values?: Values; routerReplicas: number; routerImage?: ResolvedImage;
         /** "" = no runtimeClassName on the engine pods. */
@@ -68,7 +72,7 @@ export interface ResolvedArgs {
 const KNOWN = {
     top: ["models", "namespace", "createNamespace", "clusterDomain", "keda", "monitoring", "vllmStack", "gpuNodePool", "maxMonthlyCost"],
     model: ["name", "modelUrl", "servedModelName", "gpusPerReplica", "hfToken", "cacheSize", "cacheStorageClass",
-        "cpu", "memory", "maxModelLen", "maxNumSeqs", "enablePrefixCaching", "extraArgs", "image", "readyTimeoutSeconds", "values",
+        "cpu", "memory", "maxModelLen", "maxNumSeqs", "enablePrefixCaching", "extraArgs", "image", "readyTimeoutSeconds", "drainSeconds", "values",
         "autoscaling", "engine", "simulator"],
     autoscaling: ["minReplicas", "maxReplicas", "targetQueueDepth", "activationQueueDepth", "pollingIntervalSeconds",
         "cooldownSeconds", "paused", "fallbackReplicas", "scaleUpStabilizationSeconds", "scaleDownStabilizationSeconds",
@@ -76,9 +80,12 @@ const KNOWN = {
         "scalingModifiers"],
     image: ["repository", "tag"],
     keda: ["install", "namespace", "version", "repo", "values"],
-    monitoring: ["install", "namespace", "version", "repo", "values", "prometheusUrl", "serviceMonitors", "grafanaAdminPassword"],
+    monitoring: ["install", "namespace", "version", "repo", "values", "prometheusUrl", "serviceMonitors", "alerts", "grafanaAdminPassword"],
     vllmStack: ["releaseName", "version", "repo", "values", "runtimeClassName", "routerReplicas", "routerImage"],
 } as const;
+
+/** An hour: longer than any answer a client waits for; node drains and rollouts would stall behind it. */
+const MAX_DRAIN_SECONDS = 3600;
 
 const DNS_HINT = "use a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit (e.g. \"llama3-8b\")";
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|K|M|G|T|P)?$/;
@@ -168,6 +175,15 @@ function resolveModel(p: Problems, index: number, m: Model, releaseName: string)
     }
     const image = resolveImage(p, `${path}.image`, m.image);
     p.integer(`${path}.readyTimeoutSeconds`, m.readyTimeoutSeconds, 1, { optional: true });
+    const drainOk = p.integer(`${path}.drainSeconds`, m.drainSeconds, 0, { optional: true, max: MAX_DRAIN_SECONDS });
+    const drainSeconds = drainOk && m.drainSeconds !== undefined ? m.drainSeconds : DEFAULTS.drainSeconds;
+    if (Array.isArray(m.extraArgs) && m.extraArgs.some((x) => typeof x === "string" && (x === SHUTDOWN_TIMEOUT_FLAG || x.startsWith(`${SHUTDOWN_TIMEOUT_FLAG}=`)))) {
+        p.add(`${path}.extraArgs`, `contains ${SHUTDOWN_TIMEOUT_FLAG}, which the package sets from drainSeconds (and sizes the pod's grace period by); set drainSeconds instead`);
+    }
+    if (drainSeconds > 0 && m.engine !== "simulator" && image && typeof image.tag === "string" && predatesShutdownTimeout(image.tag)) {
+        p.add(`${path}.drainSeconds`, `${drainSeconds} needs vLLM >= ${SHUTDOWN_TIMEOUT_MIN_VERSION.join(".")} (${SHUTDOWN_TIMEOUT_FLAG}), but image.tag is ${JSON.stringify(image.tag)}; ` +
+            `use an image >= v${SHUTDOWN_TIMEOUT_MIN_VERSION.join(".")}.0, or set drainSeconds: 0 (in-flight requests are then aborted on scale-down)`);
+    }
     p.object(`${path}.values`, m.values, { optional: true });
     if (!p.object(`${path}.autoscaling`, m.autoscaling)) return undefined;
     const g = Number.isInteger(gpusPerReplica) && gpusPerReplica > 0 ? gpusPerReplica : 1;
@@ -188,6 +204,7 @@ function resolveModel(p: Problems, index: number, m: Model, releaseName: string)
         extraArgs: m.extraArgs ?? [],
         image,
         readyTimeoutSeconds: m.readyTimeoutSeconds ?? DEFAULTS.readyTimeoutSeconds,
+        drainSeconds,
         values: m.values,
         ...resolveEngine(p, path, m, maxNumSeqs),
         autoscaling: resolveAutoscaling(p, `${path}.autoscaling`, m.autoscaling, maxNumSeqs),
@@ -284,6 +301,8 @@ export function resolveArgs(name: string, args: LlmInferenceArgs): ResolvedArgs 
     }
     const m = (args.monitoring ?? {}) as NonNullable<LlmInferenceArgs["monitoring"]>;
     p.boolean("monitoring.serviceMonitors", m.serviceMonitors);
+    // Like the ServiceMonitors: on with kube-prometheus-stack (it brings the PrometheusRule CRD).
+    const alerts = resolveAlerts(p, "monitoring.alerts", m.alerts, mon.install);
     if (m.grafanaAdminPassword !== undefined && !mon.install) {
         p.add("monitoring.grafanaAdminPassword", "is set but monitoring.install is false, so there is no Grafana to give it to; drop it or install monitoring");
     } else if (typeof m.grafanaAdminPassword === "string" && m.grafanaAdminPassword.length === 0) {
@@ -318,6 +337,7 @@ export function resolveArgs(name: string, args: LlmInferenceArgs): ResolvedArgs 
             prometheusUrl: prometheusUrlArg ?? prometheusOperatedUrl(mon.namespace),
             // kube-prometheus-stack brings the Prometheus Operator CRDs; otherwise only on request.
             serviceMonitors: m.serviceMonitors ?? mon.install,
+            alerts,
             hasGrafanaAdminPassword: m.grafanaAdminPassword !== undefined && m.grafanaAdminPassword !== null,
         },
         vllmStack: {

@@ -64,3 +64,29 @@ export function planServiceMonitors(input: {
         }),
     ];
 }
+
+/** The KEDA chart's operator name (values.yaml `operator.name`), its Service's `app.kubernetes.io/name`. */
+export const KEDA_OPERATOR_NAME = "keda-operator";
+/** The KEDA chart's metrics port name on that Service (templates/manager/service.yaml, with prometheus.operator.enabled). */
+export const KEDA_METRICS_PORT = "metrics";
+export const KEDA_SERVICE_MONITOR_NAME = "keda-operator-metrics";
+
+/**
+ * The ServiceMonitor for KEDA's operator metrics (keda_scaled_object_errors_total, ...), which the
+ * alerts read. Not the KEDA chart's own: that one keeps honorLabels false, so the metrics'
+ * `namespace` (the ScaledObject's) would become `exported_namespace` under the target's `keda`;
+ * and a helm.v3.Release installing a ServiceMonitor needs the CRD, which kube-prometheus-stack
+ * (another release) may not have installed yet. The KEDA values turn the metrics endpoint on.
+ */
+export function kedaOperatorServiceMonitor(input: { namespace: string; scrapeIntervalSeconds: number; labels: Record<string, string> }): ServiceMonitorManifest {
+    return {
+        apiVersion: SERVICE_MONITOR_API_VERSION,
+        kind: SERVICE_MONITOR_KIND,
+        metadata: { name: KEDA_SERVICE_MONITOR_NAME, namespace: input.namespace, labels: input.labels },
+        spec: {
+            endpoints: [{ ...endpoint(KEDA_METRICS_PORT, input.scrapeIntervalSeconds), path: "/metrics", honorLabels: true }],
+            namespaceSelector: { matchNames: [input.namespace] },
+            selector: { matchLabels: { "app.kubernetes.io/name": KEDA_OPERATOR_NAME } },
+        },
+    };
+}

@@ -10,6 +10,7 @@
 //   its metrics `model_name` = served model name, so the package's queries need no change.
 import { Engine } from "../args";
 import type { Image, Model } from "../args";
+import { preStopLifecycle, type DrainPlan } from "./drain";
 import type { Values } from "./merge";
 import { engineDeploymentName, engineServiceName } from "./names";
 import { Problems, unknownKeys } from "./problems";
@@ -136,6 +137,8 @@ export interface SimulatorPlanInput {
     simulator: ResolvedSimulator;
     /** Pulumi's await-timeout annotation key. */
     timeoutAnnotation: string;
+    /** Pod shutdown: the same preStop sleep and grace period as the model's vLLM engines would get. */
+    drain: DrainPlan;
 }
 
 /** The simulator's command line (flags of llm-d-inference-sim v0.9.x, pkg/common/parser.go). */
@@ -182,7 +185,10 @@ export function simulatorPlan(input: SimulatorPlanInput): SimulatorPlan {
             readinessProbe: probe(READINESS_PATH, 2, 3),
             livenessProbe: { ...probe(LIVENESS_PATH, 10, 3), initialDelaySeconds: 5 },
             resources: { requests: { cpu: s.cpu, memory: s.memory }, limits: { memory: s.memory } },
+            // The router and the Service stop sending before SIGTERM (drain.ts).
+            lifecycle: preStopLifecycle(input.drain),
         }],
+        terminationGracePeriodSeconds: input.drain.terminationGracePeriodSeconds,
     };
     return {
         model: input.model,

@@ -2,13 +2,15 @@
 // without Pulumi resources or I/O; the component, the `plan` command and the tests read it.
 import type { IScaledObject } from "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject" with { "resolution-mode": "import" };
 import type { Values } from "./merge";
+import type { PrometheusRuleManifest } from "./alerts";
 import type { CapacityPlan } from "./capacity";
 import type { CostPlan } from "./cost";
+import type { DrainPlan } from "./drain";
 import type { NodePoolPlan } from "./nodePool";
 import type { ServiceMonitorManifest } from "./serviceMonitors";
 import type { SimulatorPlan } from "./simulatorEngine";
 
-export type { CapacityPlan, CostPlan, NodePoolPlan, ServiceMonitorManifest, SimulatorPlan };
+export type { CapacityPlan, CostPlan, DrainPlan, NodePoolPlan, PrometheusRuleManifest, ServiceMonitorManifest, SimulatorPlan };
 
 export type ScaledObjectManifest = IScaledObject;
 
@@ -53,6 +55,12 @@ export interface ModelPlan {
     deploymentName: string;
     serviceName: string;
     scaledObjectName: string;
+    /** The HPA KEDA creates for the ScaledObject. */
+    hpaName: string;
+    /** How the engine pods shut down: vLLM's drain, preStop sleep, grace period (drain.ts). */
+    drain: DrainPlan;
+    /** The chart's PodDisruptionBudget of the engines (models with minReplicas >= 1 on vLLM). */
+    pdbName?: string;
     /** Where the engine reads its Hugging Face token, when it has one. */
     hfTokenSecret?: { name: string; key: string };
 }
@@ -75,8 +83,10 @@ export interface InferencePlan {
     secrets: SecretPlan[];
     /** `<namespace>/<name>` of the Secret holding Grafana's admin password (the package's or the chart's). */
     grafanaAdminSecret?: string;
-    /** ServiceMonitors for the engines and the router (empty when `monitoring.serviceMonitors` is false). */
+    /** ServiceMonitors for the engines, the router and (with the package's KEDA) KEDA's operator (empty when `monitoring.serviceMonitors` is false). */
     serviceMonitors: ServiceMonitorManifest[];
+    /** The release's PrometheusRule with the package's alerts (empty when `monitoring.alerts.enabled` is false). */
+    prometheusRules: PrometheusRuleManifest[];
     prometheusUrl: string;
     /** Prometheus scrapes engines and router this often (never less often than KEDA polls). */
     scrapeIntervalSeconds: number;

@@ -37,8 +37,14 @@ export interface ImagePin {
 }
 
 export const IMAGES = {
-    /** vLLM's OpenAI-compatible server; V1 engine metric names (kv_cache_usage_perc). */
-    vllm: { repository: "vllm/vllm-openai", tag: "v0.15.1" },
+    /**
+     * vLLM's OpenAI-compatible server; V1 engine metric names (kv_cache_usage_perc). 0.24.0: the
+     * newest release before v0.25.0, which removed metric names (the pre-0.9 KV gauge,
+     * `gpu_prefix_cache_*`, `time_per_output_token_seconds`; the triggers read none of them, but
+     * later releases are unchecked), and >= 0.18, whose `--shutdown-timeout` drains in-flight
+     * requests on SIGTERM (models[].drainSeconds). The tag is `v<PyPI version>` of vllm/vllm-openai.
+     */
+    vllm: { repository: "vllm/vllm-openai", tag: "v0.24.0" },
     /** The router image the production-stack release workflow tags with the chart version. */
     router: { repository: "lmcache/lmstack-router", tag: "v0.1.12" },
     /** llm-d inference simulator: vLLM's API and metric names on CPU, for $0 scaling tests. */

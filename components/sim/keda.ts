@@ -67,7 +67,8 @@ const SIGNALS: Record<string, (query: string, name: string) => (s: Scrape) => nu
     },
     [TRIGGER.wakeOnRequest]: (q, n) => {
         const w = windowOf(q, n);
-        return (s) => (s.routerRequests(w) > 0 ? 1 : 0);
+        // A request seen within the window, or one still running on an engine (queries.ts).
+        return (s) => (s.routerRequests(w) > 0 || s.running > 0 ? 1 : 0);
     },
 };
 

@@ -393,6 +393,12 @@ function prometheusConfig(sdFile: string): string {
                     job_name: "vllm-emulator",
                     file_sd_configs: [{ files: [sdFile], refresh_interval: "1s" }],
                 },
+                {
+                    // Exporters whose ServiceMonitors set honorLabels (kube-state-metrics, KEDA's operator).
+                    job_name: "vllm-emulator-honor-labels",
+                    honor_labels: true,
+                    file_sd_configs: [{ files: [honorLabelsSdFile(sdFile)], refresh_interval: "1s" }],
+                },
             ],
         },
         null,
@@ -400,15 +406,23 @@ function prometheusConfig(sdFile: string): string {
     );
 }
 
+function honorLabelsSdFile(sdFile: string): string {
+    return sdFile.replace(/\.json$/, "-honor-labels.json");
+}
+
 function writeFileSd(file: string, address: string, targets: TargetInfo[]): void {
-    const groups = targets.map((t) => ({
-        targets: [address],
-        labels: { ...t.labels, __metrics_path__: t.metricsPath },
-    }));
-    // Prometheus reads file_sd on fsnotify events: write-then-rename so it never sees half a file.
-    const tmp = `${file}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(groups, null, 2));
-    fs.renameSync(tmp, file);
+    const write = (f: string, list: TargetInfo[]) => {
+        const groups = list.map((t) => ({
+            targets: [address],
+            labels: { ...t.labels, __metrics_path__: t.metricsPath },
+        }));
+        // Prometheus reads file_sd on fsnotify events: write-then-rename so it never sees half a file.
+        const tmp = `${f}.tmp`;
+        fs.writeFileSync(tmp, JSON.stringify(groups, null, 2));
+        fs.renameSync(tmp, f);
+    };
+    write(file, targets.filter((t) => !t.honorLabels));
+    write(honorLabelsSdFile(file), targets.filter((t) => t.honorLabels));
 }
 
 /** Handle filled in by `withPrometheus`'s `before` hook. */

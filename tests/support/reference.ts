@@ -10,6 +10,12 @@ export const REPO_ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}
 export const REFERENCE_DIR = path.resolve(REPO_ROOT, "../shared/reference");
 export const KEDA_CRD = path.join(REFERENCE_DIR, "keda-2.20.2.scaledobjects.crd.yaml");
 export const VLLM_STACK_SCHEMA = path.join(REFERENCE_DIR, "vllm-stack-0.1.12.values.schema.json");
+/** The Prometheus Operator CRDs kube-prometheus-stack 82.4.3 installs (../shared/charts). */
+export const PROMETHEUS_OPERATOR_CRDS = path.resolve(REPO_ROOT, "../shared/charts/kube-prometheus-stack/charts/crds/crds");
+export const PROMETHEUS_RULE_CRD = path.join(PROMETHEUS_OPERATOR_CRDS, "crd-prometheusrules.yaml");
+export const SERVICE_MONITOR_CRD = path.join(PROMETHEUS_OPERATOR_CRDS, "crd-servicemonitors.yaml");
+/** The KEDA chart 2.20.2 (../shared/charts). */
+export const KEDA_CHART = path.resolve(REPO_ROOT, "../shared/charts/keda");
 
 export function referenceMissing(file: string): string | undefined {
     return fs.existsSync(file) ? undefined : `${file} is absent (it lives in ../shared/reference beside the repository)`;
@@ -55,6 +61,18 @@ export function scaledObjectValidator(): Validate {
     // metadata is the apiserver's ObjectMeta, not part of the CRD schema.
     schema.properties.metadata = { type: "object" };
     const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+    return errorsOf(ajv.compile(schema));
+}
+
+/** Validates a whole custom resource against a CRD file's (first version's) openAPIV3Schema, undeclared fields forbidden. */
+export function crdValidator(file: string): Validate {
+    const crd = YAML.parse(fs.readFileSync(file, "utf8"));
+    const schema = forbidUnknownFields(crd.spec.versions[0].schema.openAPIV3Schema);
+    schema.properties.metadata = { type: "object" };
+    // The Prometheus Operator's CRDs use Go's inline flag `(?i)` in patterns; JavaScript takes it as a flag.
+    const goRegExp = (pattern: string, flags: string) => (pattern.includes("(?i)")
+        ? new RegExp(pattern.replace(/\(\?i\)/g, ""), `${flags}i`) : new RegExp(pattern, flags));
+    const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, code: { regExp: goRegExp as any } });
     return errorsOf(ajv.compile(schema));
 }
 

@@ -43,7 +43,7 @@ export const REQUEST_LATENCY_BUCKETS: readonly number[] = [
  */
 export type EngineFlavor = "vllm" | "vllm-pre-0.9" | "llm-d-sim";
 
-export type TargetKind = "engine" | "router";
+export type TargetKind = "engine" | "router" | "exporter";
 
 /** The labels the Prometheus Operator attaches to a target discovered through a ServiceMonitor. */
 export interface TargetLabels {
@@ -111,6 +111,19 @@ export interface TargetInfo {
     /** URL path on the emulator, e.g. `/t/<id>/metrics`. */
     metricsPath: string;
     present: boolean;
+    /**
+     * Scraped with honor_labels (exporters such as kube-state-metrics and KEDA's operator, whose
+     * series carry the `namespace` of the object they describe, as their ServiceMonitors keep it).
+     */
+    honorLabels?: boolean;
+}
+
+/** A series an exporter target serves: name, labels, value (rendered as Go's client prints it). */
+export interface ExporterSeries {
+    name: string;
+    labels: Record<string, string>;
+    value: number;
+    type?: "gauge" | "counter";
 }
 
 /** Cumulative bucket counts are computed at render time; we keep per-bucket counts. */
@@ -154,6 +167,8 @@ interface EngineTarget {
     queueTime?: Histogram;
     promptTokens?: number;
     generationTokens?: number;
+    /** Metric families exported under another name (a vLLM release renaming one). */
+    renames?: Map<string, string>;
     scrapes: ScrapeLog;
 }
 
@@ -165,7 +180,16 @@ interface RouterTarget {
     scrapes: ScrapeLog;
 }
 
-type Target = EngineTarget | RouterTarget;
+/** kube-state-metrics or KEDA's operator: whatever series a test sets. */
+interface ExporterTarget {
+    kind: "exporter";
+    info: TargetInfo;
+    /** Keyed by name + labels. */
+    series: Map<string, ExporterSeries>;
+    scrapes: ScrapeLog;
+}
+
+type Target = EngineTarget | RouterTarget | ExporterTarget;
 
 export type TargetsChangedListener = (targets: TargetInfo[]) => void;
 
@@ -341,6 +365,53 @@ export class VllmEmulator {
     }
 
     /** Pod gone: its endpoint serves an empty body, so Prometheus writes stale markers at once. */
+    /**
+     * Declares an exporter pod (kube-state-metrics, KEDA's operator) in `namespace`, scraped with
+     * honor_labels; its series are set with setSeries().
+     */
+    addExporter(id: string, spec: { namespace?: string; service: string; present?: boolean }): TargetInfo {
+        const t: ExporterTarget = {
+            kind: "exporter",
+            info: {
+                ...this.info(id, "exporter", spec.present ?? true, {
+                    namespace: spec.namespace ?? "monitoring",
+                    service: spec.service,
+                    pod: id,
+                    job: spec.service,
+                    endpoint: "metrics",
+                    container: spec.service,
+                    instance: `${this.fakeIp()}:8080`,
+                }),
+                honorLabels: true,
+            },
+            series: new Map(),
+            scrapes: { count: 0, arrivals: [] },
+        };
+        this.add(t);
+        return t.info;
+    }
+
+    /** Sets (or adds) one series of an exporter. */
+    setSeries(id: string, series: ExporterSeries): void {
+        this.exporter(id).series.set(seriesKey(series), { ...series, labels: { ...series.labels } });
+    }
+
+    /** Adds `by` to a counter series of an exporter (created at `by` when new). */
+    incSeries(id: string, series: Omit<ExporterSeries, "value" | "type">, by = 1): void {
+        const t = this.exporter(id);
+        const key = seriesKey(series);
+        const old = t.series.get(key);
+        t.series.set(key, { ...series, labels: { ...series.labels }, type: "counter", value: (old?.value ?? 0) + by });
+    }
+
+    /** Removes every series of an exporter with this name whose labels include `labels`. */
+    deleteSeries(id: string, name: string, labels: Record<string, string> = {}): void {
+        const t = this.exporter(id);
+        for (const [k, v] of t.series) {
+            if (v.name === name && Object.entries(labels).every(([l, x]) => v.labels[l] === x)) t.series.delete(k);
+        }
+    }
+
     removeTarget(id: string): void {
         this.get(id).info.present = false;
     }
@@ -365,6 +436,17 @@ export class VllmEmulator {
     setEngine(id: string, gauges: Partial<EngineGauges>): void {
         const t = this.engine(id);
         t.gauges = { ...t.gauges, ...definedOnly(gauges) };
+    }
+
+    /**
+     * From now on the engine exports the family `from` as `to` (a vLLM upgrade renaming a metric;
+     * histogram series follow their base name); `to` undefined restores the name.
+     */
+    renameMetric(id: string, from: string, to: string | undefined): void {
+        const t = this.engine(id);
+        t.renames ??= new Map();
+        if (to === undefined) t.renames.delete(from);
+        else t.renames.set(from, to);
     }
 
     /** Records `count` requests whose time to first token was `seconds`. */
@@ -425,7 +507,8 @@ export class VllmEmulator {
     render(id: string): string {
         const t = this.get(id);
         if (!t.info.present) return "";
-        return t.kind === "engine" ? renderEngine(t) : renderRouter(t);
+        if (t.kind === "engine") return renamed(renderEngine(t), t.renames);
+        return t.kind === "router" ? renderRouter(t) : renderExporter(t);
     }
 
     // ---- internals -----------------------------------------------------------------------------
@@ -473,6 +556,12 @@ export class VllmEmulator {
         return t;
     }
 
+    private exporter(id: string): ExporterTarget {
+        const t = this.get(id);
+        if (t.kind !== "exporter") throw new Error(`VllmEmulator: target ${id} is a ${t.kind}, not an exporter`);
+        return t;
+    }
+
     private router(id?: string): RouterTarget {
         if (id !== undefined) {
             const t = this.get(id);
@@ -513,6 +602,30 @@ function renderEngine(t: EngineTarget): string {
     if (t.ttft) e.histogram("vllm:time_to_first_token_seconds", labels, t.ttft);
     if (!sim || t.queueTime) e.family("vllm:request_queue_time_seconds", "histogram", "Histogram of time spent in WAITING phase for request.");
     if (t.queueTime) e.histogram("vllm:request_queue_time_seconds", labels, t.queueTime);
+    return e.toString();
+}
+
+function renamed(text: string, renames: Map<string, string> | undefined): string {
+    let out = text;
+    for (const [from, to] of renames ?? []) {
+        const name = from.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        out = out.replace(new RegExp(`^((?:# (?:HELP|TYPE) )?)${name}(?=[{ _])`, "gm"), `$1${to}`);
+    }
+    return out;
+}
+
+function seriesKey(s: { name: string; labels: Record<string, string> }): string {
+    return `${s.name}${JSON.stringify(Object.entries(s.labels).sort(([a], [b]) => a.localeCompare(b)))}`;
+}
+
+function renderExporter(t: ExporterTarget): string {
+    const e = new Exposition(goFloat);
+    const byName = new Map<string, ExporterSeries[]>();
+    for (const s of t.series.values()) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
+    for (const [name, list] of byName) {
+        e.family(name, list[0].type ?? "gauge", name);
+        for (const s of list) e.sample(name, s.labels, s.value);
+    }
     return e.toString();
 }
 

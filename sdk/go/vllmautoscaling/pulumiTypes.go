@@ -13,6 +13,432 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+type AlertRule struct {
+	// Write this alert. Default true.
+	Enabled *bool `pulumi:"enabled"`
+	// Seconds the condition must hold before the alert fires (the rule's `for`). From 0 to 604800. Default: the alert's own.
+	ForSeconds *float64 `pulumi:"forSeconds"`
+	// The alert's `severity` label: `critical`, `warning` or `info`. Default: the alert's own.
+	Severity *string `pulumi:"severity"`
+}
+
+// AlertRuleInput is an input type that accepts AlertRuleArgs and AlertRuleOutput values.
+// You can construct a concrete instance of `AlertRuleInput` via:
+//
+//	AlertRuleArgs{...}
+type AlertRuleInput interface {
+	pulumi.Input
+
+	ToAlertRuleOutput() AlertRuleOutput
+	ToAlertRuleOutputWithContext(context.Context) AlertRuleOutput
+}
+
+type AlertRuleArgs struct {
+	// Write this alert. Default true.
+	Enabled *bool `pulumi:"enabled"`
+	// Seconds the condition must hold before the alert fires (the rule's `for`). From 0 to 604800. Default: the alert's own.
+	ForSeconds *float64 `pulumi:"forSeconds"`
+	// The alert's `severity` label: `critical`, `warning` or `info`. Default: the alert's own.
+	Severity *string `pulumi:"severity"`
+}
+
+func (AlertRuleArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AlertRule)(nil)).Elem()
+}
+
+func (i AlertRuleArgs) ToAlertRuleOutput() AlertRuleOutput {
+	return i.ToAlertRuleOutputWithContext(context.Background())
+}
+
+func (i AlertRuleArgs) ToAlertRuleOutputWithContext(ctx context.Context) AlertRuleOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AlertRuleOutput)
+}
+
+func (i AlertRuleArgs) ToAlertRulePtrOutput() AlertRulePtrOutput {
+	return i.ToAlertRulePtrOutputWithContext(context.Background())
+}
+
+func (i AlertRuleArgs) ToAlertRulePtrOutputWithContext(ctx context.Context) AlertRulePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AlertRuleOutput).ToAlertRulePtrOutputWithContext(ctx)
+}
+
+// AlertRulePtrInput is an input type that accepts AlertRuleArgs, AlertRulePtr and AlertRulePtrOutput values.
+// You can construct a concrete instance of `AlertRulePtrInput` via:
+//
+//	        AlertRuleArgs{...}
+//
+//	or:
+//
+//	        nil
+type AlertRulePtrInput interface {
+	pulumi.Input
+
+	ToAlertRulePtrOutput() AlertRulePtrOutput
+	ToAlertRulePtrOutputWithContext(context.Context) AlertRulePtrOutput
+}
+
+type alertRulePtrType AlertRuleArgs
+
+func AlertRulePtr(v *AlertRuleArgs) AlertRulePtrInput {
+	return (*alertRulePtrType)(v)
+}
+
+func (*alertRulePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**AlertRule)(nil)).Elem()
+}
+
+func (i *alertRulePtrType) ToAlertRulePtrOutput() AlertRulePtrOutput {
+	return i.ToAlertRulePtrOutputWithContext(context.Background())
+}
+
+func (i *alertRulePtrType) ToAlertRulePtrOutputWithContext(ctx context.Context) AlertRulePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AlertRulePtrOutput)
+}
+
+type AlertRuleOutput struct{ *pulumi.OutputState }
+
+func (AlertRuleOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AlertRule)(nil)).Elem()
+}
+
+func (o AlertRuleOutput) ToAlertRuleOutput() AlertRuleOutput {
+	return o
+}
+
+func (o AlertRuleOutput) ToAlertRuleOutputWithContext(ctx context.Context) AlertRuleOutput {
+	return o
+}
+
+func (o AlertRuleOutput) ToAlertRulePtrOutput() AlertRulePtrOutput {
+	return o.ToAlertRulePtrOutputWithContext(context.Background())
+}
+
+func (o AlertRuleOutput) ToAlertRulePtrOutputWithContext(ctx context.Context) AlertRulePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v AlertRule) *AlertRule {
+		return &v
+	}).(AlertRulePtrOutput)
+}
+
+// Write this alert. Default true.
+func (o AlertRuleOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v AlertRule) *bool { return v.Enabled }).(pulumi.BoolPtrOutput)
+}
+
+// Seconds the condition must hold before the alert fires (the rule's `for`). From 0 to 604800. Default: the alert's own.
+func (o AlertRuleOutput) ForSeconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v AlertRule) *float64 { return v.ForSeconds }).(pulumi.Float64PtrOutput)
+}
+
+// The alert's `severity` label: `critical`, `warning` or `info`. Default: the alert's own.
+func (o AlertRuleOutput) Severity() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AlertRule) *string { return v.Severity }).(pulumi.StringPtrOutput)
+}
+
+type AlertRulePtrOutput struct{ *pulumi.OutputState }
+
+func (AlertRulePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**AlertRule)(nil)).Elem()
+}
+
+func (o AlertRulePtrOutput) ToAlertRulePtrOutput() AlertRulePtrOutput {
+	return o
+}
+
+func (o AlertRulePtrOutput) ToAlertRulePtrOutputWithContext(ctx context.Context) AlertRulePtrOutput {
+	return o
+}
+
+func (o AlertRulePtrOutput) Elem() AlertRuleOutput {
+	return o.ApplyT(func(v *AlertRule) AlertRule {
+		if v != nil {
+			return *v
+		}
+		var ret AlertRule
+		return ret
+	}).(AlertRuleOutput)
+}
+
+// Write this alert. Default true.
+func (o AlertRulePtrOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *AlertRule) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Enabled
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Seconds the condition must hold before the alert fires (the rule's `for`). From 0 to 604800. Default: the alert's own.
+func (o AlertRulePtrOutput) ForSeconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *AlertRule) *float64 {
+		if v == nil {
+			return nil
+		}
+		return v.ForSeconds
+	}).(pulumi.Float64PtrOutput)
+}
+
+// The alert's `severity` label: `critical`, `warning` or `info`. Default: the alert's own.
+func (o AlertRulePtrOutput) Severity() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AlertRule) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Severity
+	}).(pulumi.StringPtrOutput)
+}
+
+type Alerts struct {
+	// The model is at `maxReplicas` and its SLO signal (queue depth per engine, p95 TTFT with the TTFT trigger) is breached. Default 900 s, warning.
+	AtMaxReplicas *AlertRule `pulumi:"atMaxReplicas"`
+	// Write the PrometheusRule (a Prometheus Operator CRD). Default: `install` (kube-prometheus-stack brings the CRD); set true for your own Prometheus Operator.
+	Enabled *bool `pulumi:"enabled"`
+	// KEDA's metrics for the ScaledObject are absent (KEDA not scraped or not running), so the KEDA alerts cannot fire. Default 900 s, warning.
+	KedaMetricsMissing *AlertRule `pulumi:"kedaMetricsMissing"`
+	// The ScaledObject of a GPU model is paused (GPUs paid whatever the load). Default 3600 s, warning.
+	Paused *AlertRule `pulumi:"paused"`
+	// Requests arrive for a model with no ready engine, which the router refuses (503/404). Default 900 s, critical.
+	RequestsRefused *AlertRule `pulumi:"requestsRefused"`
+	// KEDA counts errors for the model's ScaledObject (its fallback then holds the replicas). Default 300 s, critical.
+	ScalerErrors *AlertRule `pulumi:"scalerErrors"`
+	// A model's engines are ready but a series its triggers read is absent (a renamed vLLM metric, a broken scrape). Default 300 s, critical.
+	SignalMissing *AlertRule `pulumi:"signalMissing"`
+}
+
+// AlertsInput is an input type that accepts AlertsArgs and AlertsOutput values.
+// You can construct a concrete instance of `AlertsInput` via:
+//
+//	AlertsArgs{...}
+type AlertsInput interface {
+	pulumi.Input
+
+	ToAlertsOutput() AlertsOutput
+	ToAlertsOutputWithContext(context.Context) AlertsOutput
+}
+
+type AlertsArgs struct {
+	// The model is at `maxReplicas` and its SLO signal (queue depth per engine, p95 TTFT with the TTFT trigger) is breached. Default 900 s, warning.
+	AtMaxReplicas *AlertRuleArgs `pulumi:"atMaxReplicas"`
+	// Write the PrometheusRule (a Prometheus Operator CRD). Default: `install` (kube-prometheus-stack brings the CRD); set true for your own Prometheus Operator.
+	Enabled *bool `pulumi:"enabled"`
+	// KEDA's metrics for the ScaledObject are absent (KEDA not scraped or not running), so the KEDA alerts cannot fire. Default 900 s, warning.
+	KedaMetricsMissing *AlertRuleArgs `pulumi:"kedaMetricsMissing"`
+	// The ScaledObject of a GPU model is paused (GPUs paid whatever the load). Default 3600 s, warning.
+	Paused *AlertRuleArgs `pulumi:"paused"`
+	// Requests arrive for a model with no ready engine, which the router refuses (503/404). Default 900 s, critical.
+	RequestsRefused *AlertRuleArgs `pulumi:"requestsRefused"`
+	// KEDA counts errors for the model's ScaledObject (its fallback then holds the replicas). Default 300 s, critical.
+	ScalerErrors *AlertRuleArgs `pulumi:"scalerErrors"`
+	// A model's engines are ready but a series its triggers read is absent (a renamed vLLM metric, a broken scrape). Default 300 s, critical.
+	SignalMissing *AlertRuleArgs `pulumi:"signalMissing"`
+}
+
+func (AlertsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Alerts)(nil)).Elem()
+}
+
+func (i AlertsArgs) ToAlertsOutput() AlertsOutput {
+	return i.ToAlertsOutputWithContext(context.Background())
+}
+
+func (i AlertsArgs) ToAlertsOutputWithContext(ctx context.Context) AlertsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AlertsOutput)
+}
+
+func (i AlertsArgs) ToAlertsPtrOutput() AlertsPtrOutput {
+	return i.ToAlertsPtrOutputWithContext(context.Background())
+}
+
+func (i AlertsArgs) ToAlertsPtrOutputWithContext(ctx context.Context) AlertsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AlertsOutput).ToAlertsPtrOutputWithContext(ctx)
+}
+
+// AlertsPtrInput is an input type that accepts AlertsArgs, AlertsPtr and AlertsPtrOutput values.
+// You can construct a concrete instance of `AlertsPtrInput` via:
+//
+//	        AlertsArgs{...}
+//
+//	or:
+//
+//	        nil
+type AlertsPtrInput interface {
+	pulumi.Input
+
+	ToAlertsPtrOutput() AlertsPtrOutput
+	ToAlertsPtrOutputWithContext(context.Context) AlertsPtrOutput
+}
+
+type alertsPtrType AlertsArgs
+
+func AlertsPtr(v *AlertsArgs) AlertsPtrInput {
+	return (*alertsPtrType)(v)
+}
+
+func (*alertsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Alerts)(nil)).Elem()
+}
+
+func (i *alertsPtrType) ToAlertsPtrOutput() AlertsPtrOutput {
+	return i.ToAlertsPtrOutputWithContext(context.Background())
+}
+
+func (i *alertsPtrType) ToAlertsPtrOutputWithContext(ctx context.Context) AlertsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AlertsPtrOutput)
+}
+
+type AlertsOutput struct{ *pulumi.OutputState }
+
+func (AlertsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Alerts)(nil)).Elem()
+}
+
+func (o AlertsOutput) ToAlertsOutput() AlertsOutput {
+	return o
+}
+
+func (o AlertsOutput) ToAlertsOutputWithContext(ctx context.Context) AlertsOutput {
+	return o
+}
+
+func (o AlertsOutput) ToAlertsPtrOutput() AlertsPtrOutput {
+	return o.ToAlertsPtrOutputWithContext(context.Background())
+}
+
+func (o AlertsOutput) ToAlertsPtrOutputWithContext(ctx context.Context) AlertsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Alerts) *Alerts {
+		return &v
+	}).(AlertsPtrOutput)
+}
+
+// The model is at `maxReplicas` and its SLO signal (queue depth per engine, p95 TTFT with the TTFT trigger) is breached. Default 900 s, warning.
+func (o AlertsOutput) AtMaxReplicas() AlertRulePtrOutput {
+	return o.ApplyT(func(v Alerts) *AlertRule { return v.AtMaxReplicas }).(AlertRulePtrOutput)
+}
+
+// Write the PrometheusRule (a Prometheus Operator CRD). Default: `install` (kube-prometheus-stack brings the CRD); set true for your own Prometheus Operator.
+func (o AlertsOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Alerts) *bool { return v.Enabled }).(pulumi.BoolPtrOutput)
+}
+
+// KEDA's metrics for the ScaledObject are absent (KEDA not scraped or not running), so the KEDA alerts cannot fire. Default 900 s, warning.
+func (o AlertsOutput) KedaMetricsMissing() AlertRulePtrOutput {
+	return o.ApplyT(func(v Alerts) *AlertRule { return v.KedaMetricsMissing }).(AlertRulePtrOutput)
+}
+
+// The ScaledObject of a GPU model is paused (GPUs paid whatever the load). Default 3600 s, warning.
+func (o AlertsOutput) Paused() AlertRulePtrOutput {
+	return o.ApplyT(func(v Alerts) *AlertRule { return v.Paused }).(AlertRulePtrOutput)
+}
+
+// Requests arrive for a model with no ready engine, which the router refuses (503/404). Default 900 s, critical.
+func (o AlertsOutput) RequestsRefused() AlertRulePtrOutput {
+	return o.ApplyT(func(v Alerts) *AlertRule { return v.RequestsRefused }).(AlertRulePtrOutput)
+}
+
+// KEDA counts errors for the model's ScaledObject (its fallback then holds the replicas). Default 300 s, critical.
+func (o AlertsOutput) ScalerErrors() AlertRulePtrOutput {
+	return o.ApplyT(func(v Alerts) *AlertRule { return v.ScalerErrors }).(AlertRulePtrOutput)
+}
+
+// A model's engines are ready but a series its triggers read is absent (a renamed vLLM metric, a broken scrape). Default 300 s, critical.
+func (o AlertsOutput) SignalMissing() AlertRulePtrOutput {
+	return o.ApplyT(func(v Alerts) *AlertRule { return v.SignalMissing }).(AlertRulePtrOutput)
+}
+
+type AlertsPtrOutput struct{ *pulumi.OutputState }
+
+func (AlertsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Alerts)(nil)).Elem()
+}
+
+func (o AlertsPtrOutput) ToAlertsPtrOutput() AlertsPtrOutput {
+	return o
+}
+
+func (o AlertsPtrOutput) ToAlertsPtrOutputWithContext(ctx context.Context) AlertsPtrOutput {
+	return o
+}
+
+func (o AlertsPtrOutput) Elem() AlertsOutput {
+	return o.ApplyT(func(v *Alerts) Alerts {
+		if v != nil {
+			return *v
+		}
+		var ret Alerts
+		return ret
+	}).(AlertsOutput)
+}
+
+// The model is at `maxReplicas` and its SLO signal (queue depth per engine, p95 TTFT with the TTFT trigger) is breached. Default 900 s, warning.
+func (o AlertsPtrOutput) AtMaxReplicas() AlertRulePtrOutput {
+	return o.ApplyT(func(v *Alerts) *AlertRule {
+		if v == nil {
+			return nil
+		}
+		return v.AtMaxReplicas
+	}).(AlertRulePtrOutput)
+}
+
+// Write the PrometheusRule (a Prometheus Operator CRD). Default: `install` (kube-prometheus-stack brings the CRD); set true for your own Prometheus Operator.
+func (o AlertsPtrOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Alerts) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Enabled
+	}).(pulumi.BoolPtrOutput)
+}
+
+// KEDA's metrics for the ScaledObject are absent (KEDA not scraped or not running), so the KEDA alerts cannot fire. Default 900 s, warning.
+func (o AlertsPtrOutput) KedaMetricsMissing() AlertRulePtrOutput {
+	return o.ApplyT(func(v *Alerts) *AlertRule {
+		if v == nil {
+			return nil
+		}
+		return v.KedaMetricsMissing
+	}).(AlertRulePtrOutput)
+}
+
+// The ScaledObject of a GPU model is paused (GPUs paid whatever the load). Default 3600 s, warning.
+func (o AlertsPtrOutput) Paused() AlertRulePtrOutput {
+	return o.ApplyT(func(v *Alerts) *AlertRule {
+		if v == nil {
+			return nil
+		}
+		return v.Paused
+	}).(AlertRulePtrOutput)
+}
+
+// Requests arrive for a model with no ready engine, which the router refuses (503/404). Default 900 s, critical.
+func (o AlertsPtrOutput) RequestsRefused() AlertRulePtrOutput {
+	return o.ApplyT(func(v *Alerts) *AlertRule {
+		if v == nil {
+			return nil
+		}
+		return v.RequestsRefused
+	}).(AlertRulePtrOutput)
+}
+
+// KEDA counts errors for the model's ScaledObject (its fallback then holds the replicas). Default 300 s, critical.
+func (o AlertsPtrOutput) ScalerErrors() AlertRulePtrOutput {
+	return o.ApplyT(func(v *Alerts) *AlertRule {
+		if v == nil {
+			return nil
+		}
+		return v.ScalerErrors
+	}).(AlertRulePtrOutput)
+}
+
+// A model's engines are ready but a series its triggers read is absent (a renamed vLLM metric, a broken scrape). Default 300 s, critical.
+func (o AlertsPtrOutput) SignalMissing() AlertRulePtrOutput {
+	return o.ApplyT(func(v *Alerts) *AlertRule {
+		if v == nil {
+			return nil
+		}
+		return v.SignalMissing
+	}).(AlertRulePtrOutput)
+}
+
 type Autoscaling struct {
 	// Waiting requests above which the queue-depth trigger counts as active (KEDA activationThreshold). Default 0.
 	ActivationQueueDepth *float64 `pulumi:"activationQueueDepth"`
@@ -1071,7 +1497,7 @@ func (o GpuNodePoolArgsTypePtrOutput) Name() pulumi.StringPtrOutput {
 type Image struct {
 	// Image repository, e.g. `vllm/vllm-openai`.
 	Repository string `pulumi:"repository"`
-	// Image tag, e.g. `v0.15.1`.
+	// Image tag, e.g. `v0.24.0`.
 	Tag string `pulumi:"tag"`
 }
 
@@ -1089,7 +1515,7 @@ type ImageInput interface {
 type ImageArgs struct {
 	// Image repository, e.g. `vllm/vllm-openai`.
 	Repository string `pulumi:"repository"`
-	// Image tag, e.g. `v0.15.1`.
+	// Image tag, e.g. `v0.24.0`.
 	Tag string `pulumi:"tag"`
 }
 
@@ -1175,7 +1601,7 @@ func (o ImageOutput) Repository() pulumi.StringOutput {
 	return o.ApplyT(func(v Image) string { return v.Repository }).(pulumi.StringOutput)
 }
 
-// Image tag, e.g. `v0.15.1`.
+// Image tag, e.g. `v0.24.0`.
 func (o ImageOutput) Tag() pulumi.StringOutput {
 	return o.ApplyT(func(v Image) string { return v.Tag }).(pulumi.StringOutput)
 }
@@ -1214,7 +1640,7 @@ func (o ImagePtrOutput) Repository() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// Image tag, e.g. `v0.15.1`.
+// Image tag, e.g. `v0.24.0`.
 func (o ImagePtrOutput) Tag() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Image) *string {
 		if v == nil {
@@ -1462,6 +1888,11 @@ type Model struct {
 	CacheStorageClass *string `pulumi:"cacheStorageClass"`
 	// CPU cores each engine pod requests. Default 4 per GPU.
 	Cpu *float64 `pulumi:"cpu"`
+	// Seconds a terminating engine (scale-down, node drain) lets in-flight requests finish: vLLM
+	// `--shutdown-timeout` (vLLM >= 0.18) refuses new requests and drains running ones for up to
+	// this long; the pod's grace period covers it plus a 5 s preStop sleep and 10 s. 0: vLLM's
+	// default, in-flight requests are aborted. From 0 to 3600. Default 120 (a long streamed answer).
+	DrainSeconds *float64 `pulumi:"drainSeconds"`
 	// vLLM prefix caching. Default true (the chart would otherwise pass `--no-enable-prefix-caching`).
 	EnablePrefixCaching *bool `pulumi:"enablePrefixCaching"`
 	// Engine server: `vllm` (GPU, through the chart) or `simulator` (CPU, no GPU request). Default `vllm`.
@@ -1514,6 +1945,11 @@ type ModelArgs struct {
 	CacheStorageClass *string `pulumi:"cacheStorageClass"`
 	// CPU cores each engine pod requests. Default 4 per GPU.
 	Cpu *float64 `pulumi:"cpu"`
+	// Seconds a terminating engine (scale-down, node drain) lets in-flight requests finish: vLLM
+	// `--shutdown-timeout` (vLLM >= 0.18) refuses new requests and drains running ones for up to
+	// this long; the pod's grace period covers it plus a 5 s preStop sleep and 10 s. 0: vLLM's
+	// default, in-flight requests are aborted. From 0 to 3600. Default 120 (a long streamed answer).
+	DrainSeconds *float64 `pulumi:"drainSeconds"`
 	// vLLM prefix caching. Default true (the chart would otherwise pass `--no-enable-prefix-caching`).
 	EnablePrefixCaching *bool `pulumi:"enablePrefixCaching"`
 	// Engine server: `vllm` (GPU, through the chart) or `simulator` (CPU, no GPU request). Default `vllm`.
@@ -1617,6 +2053,14 @@ func (o ModelOutput) Cpu() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v Model) *float64 { return v.Cpu }).(pulumi.Float64PtrOutput)
 }
 
+// Seconds a terminating engine (scale-down, node drain) lets in-flight requests finish: vLLM
+// `--shutdown-timeout` (vLLM >= 0.18) refuses new requests and drains running ones for up to
+// this long; the pod's grace period covers it plus a 5 s preStop sleep and 10 s. 0: vLLM's
+// default, in-flight requests are aborted. From 0 to 3600. Default 120 (a long streamed answer).
+func (o ModelOutput) DrainSeconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v Model) *float64 { return v.DrainSeconds }).(pulumi.Float64PtrOutput)
+}
+
 // vLLM prefix caching. Default true (the chart would otherwise pass `--no-enable-prefix-caching`).
 func (o ModelOutput) EnablePrefixCaching() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v Model) *bool { return v.EnablePrefixCaching }).(pulumi.BoolPtrOutput)
@@ -1713,6 +2157,8 @@ func (o ModelArrayOutput) Index(i pulumi.IntInput) ModelOutput {
 }
 
 type Monitoring struct {
+	// The package's alerts (a PrometheusRule per release).
+	Alerts *Alerts `pulumi:"alerts"`
 	// Grafana's admin password (keep it a secret, e.g. `pulumi config set --secret`). The package
 	// stores it in a Kubernetes Secret Grafana reads. Default: the Grafana chart generates one into
 	// its own Secret `<namespace>/kube-prometheus-stack-grafana` (key `admin-password`).
@@ -1729,7 +2175,8 @@ type Monitoring struct {
 	// `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
 	// With a local path, the chart found there is installed and `version` is not used.
 	Repo *string `pulumi:"repo"`
-	// Write ServiceMonitors (Prometheus Operator CRDs) for the engines and the router. Default:
+	// Write ServiceMonitors (Prometheus Operator CRDs) for the engines and the router, and for
+	// KEDA's operator metrics when the package installs KEDA (the alerts read them). Default:
 	// `install` (kube-prometheus-stack brings the CRDs); set true when `install` is false and your
 	// own Prometheus Operator scrapes the cluster, leave false when your Prometheus finds the
 	// engines another way (the CRDs must exist for ServiceMonitors to deploy).
@@ -1752,6 +2199,8 @@ type MonitoringInput interface {
 }
 
 type MonitoringArgs struct {
+	// The package's alerts (a PrometheusRule per release).
+	Alerts *AlertsArgs `pulumi:"alerts"`
 	// Grafana's admin password (keep it a secret, e.g. `pulumi config set --secret`). The package
 	// stores it in a Kubernetes Secret Grafana reads. Default: the Grafana chart generates one into
 	// its own Secret `<namespace>/kube-prometheus-stack-grafana` (key `admin-password`).
@@ -1768,7 +2217,8 @@ type MonitoringArgs struct {
 	// `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
 	// With a local path, the chart found there is installed and `version` is not used.
 	Repo *string `pulumi:"repo"`
-	// Write ServiceMonitors (Prometheus Operator CRDs) for the engines and the router. Default:
+	// Write ServiceMonitors (Prometheus Operator CRDs) for the engines and the router, and for
+	// KEDA's operator metrics when the package installs KEDA (the alerts read them). Default:
 	// `install` (kube-prometheus-stack brings the CRDs); set true when `install` is false and your
 	// own Prometheus Operator scrapes the cluster, leave false when your Prometheus finds the
 	// engines another way (the CRDs must exist for ServiceMonitors to deploy).
@@ -1856,6 +2306,11 @@ func (o MonitoringOutput) ToMonitoringPtrOutputWithContext(ctx context.Context) 
 	}).(MonitoringPtrOutput)
 }
 
+// The package's alerts (a PrometheusRule per release).
+func (o MonitoringOutput) Alerts() AlertsPtrOutput {
+	return o.ApplyT(func(v Monitoring) *Alerts { return v.Alerts }).(AlertsPtrOutput)
+}
+
 // Grafana's admin password (keep it a secret, e.g. `pulumi config set --secret`). The package
 // stores it in a Kubernetes Secret Grafana reads. Default: the Grafana chart generates one into
 // its own Secret `<namespace>/kube-prometheus-stack-grafana` (key `admin-password`).
@@ -1887,7 +2342,8 @@ func (o MonitoringOutput) Repo() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Monitoring) *string { return v.Repo }).(pulumi.StringPtrOutput)
 }
 
-// Write ServiceMonitors (Prometheus Operator CRDs) for the engines and the router. Default:
+// Write ServiceMonitors (Prometheus Operator CRDs) for the engines and the router, and for
+// KEDA's operator metrics when the package installs KEDA (the alerts read them). Default:
 // `install` (kube-prometheus-stack brings the CRDs); set true when `install` is false and your
 // own Prometheus Operator scrapes the cluster, leave false when your Prometheus finds the
 // engines another way (the CRDs must exist for ServiceMonitors to deploy).
@@ -1927,6 +2383,16 @@ func (o MonitoringPtrOutput) Elem() MonitoringOutput {
 		var ret Monitoring
 		return ret
 	}).(MonitoringOutput)
+}
+
+// The package's alerts (a PrometheusRule per release).
+func (o MonitoringPtrOutput) Alerts() AlertsPtrOutput {
+	return o.ApplyT(func(v *Monitoring) *Alerts {
+		if v == nil {
+			return nil
+		}
+		return v.Alerts
+	}).(AlertsPtrOutput)
 }
 
 // Grafana's admin password (keep it a secret, e.g. `pulumi config set --secret`). The package
@@ -1985,7 +2451,8 @@ func (o MonitoringPtrOutput) Repo() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// Write ServiceMonitors (Prometheus Operator CRDs) for the engines and the router. Default:
+// Write ServiceMonitors (Prometheus Operator CRDs) for the engines and the router, and for
+// KEDA's operator metrics when the package installs KEDA (the alerts read them). Default:
 // `install` (kube-prometheus-stack brings the CRDs); set true when `install` is false and your
 // own Prometheus Operator scrapes the cluster, leave false when your Prometheus finds the
 // engines another way (the CRDs must exist for ServiceMonitors to deploy).
@@ -3013,6 +3480,10 @@ func (o VllmStackPtrOutput) Version() pulumi.StringPtrOutput {
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*AlertRuleInput)(nil)).Elem(), AlertRuleArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AlertRulePtrInput)(nil)).Elem(), AlertRuleArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AlertsInput)(nil)).Elem(), AlertsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AlertsPtrInput)(nil)).Elem(), AlertsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AutoscalingInput)(nil)).Elem(), AutoscalingArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*EksNodeGroupInput)(nil)).Elem(), EksNodeGroupArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*EksNodeGroupPtrInput)(nil)).Elem(), EksNodeGroupArgs{})
@@ -3038,6 +3509,10 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*SimulatorPtrInput)(nil)).Elem(), SimulatorArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*VllmStackInput)(nil)).Elem(), VllmStackArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*VllmStackPtrInput)(nil)).Elem(), VllmStackArgs{})
+	pulumi.RegisterOutputType(AlertRuleOutput{})
+	pulumi.RegisterOutputType(AlertRulePtrOutput{})
+	pulumi.RegisterOutputType(AlertsOutput{})
+	pulumi.RegisterOutputType(AlertsPtrOutput{})
 	pulumi.RegisterOutputType(AutoscalingOutput{})
 	pulumi.RegisterOutputType(EksNodeGroupOutput{})
 	pulumi.RegisterOutputType(EksNodeGroupPtrOutput{})

@@ -16,6 +16,10 @@ from . import _utilities
 from ._enums import *
 
 __all__ = [
+    'AlertRuleArgs',
+    'AlertRuleArgsDict',
+    'AlertsArgs',
+    'AlertsArgsDict',
     'AutoscalingArgs',
     'AutoscalingArgsDict',
     'EksNodeGroupArgs',
@@ -43,6 +47,224 @@ __all__ = [
     'VllmStackArgs',
     'VllmStackArgsDict',
 ]
+
+class AlertRuleArgsDict(TypedDict):
+    enabled: NotRequired[_builtins.bool]
+    """
+    Write this alert. Default true.
+    """
+    for_seconds: NotRequired[_builtins.float]
+    """
+    Seconds the condition must hold before the alert fires (the rule's `for`). From 0 to 604800. Default: the alert's own.
+    """
+    severity: NotRequired[_builtins.str]
+    """
+    The alert's `severity` label: `critical`, `warning` or `info`. Default: the alert's own.
+    """
+
+@pulumi.input_type
+class AlertRuleArgs:
+    def __init__(__self__, *,
+                 enabled: Optional[_builtins.bool] = None,
+                 for_seconds: Optional[_builtins.float] = None,
+                 severity: Optional[_builtins.str] = None):
+        """
+        :param _builtins.bool enabled: Write this alert. Default true.
+        :param _builtins.float for_seconds: Seconds the condition must hold before the alert fires (the rule's `for`). From 0 to 604800. Default: the alert's own.
+        :param _builtins.str severity: The alert's `severity` label: `critical`, `warning` or `info`. Default: the alert's own.
+        """
+        if enabled is not None:
+            pulumi.set(__self__, "enabled", enabled)
+        if for_seconds is not None:
+            pulumi.set(__self__, "for_seconds", for_seconds)
+        if severity is not None:
+            pulumi.set(__self__, "severity", severity)
+
+    @_builtins.property
+    @pulumi.getter
+    def enabled(self) -> Optional[_builtins.bool]:
+        """
+        Write this alert. Default true.
+        """
+        return pulumi.get(self, "enabled")
+
+    @enabled.setter
+    def enabled(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "enabled", value)
+
+    @_builtins.property
+    @pulumi.getter(name="forSeconds")
+    def for_seconds(self) -> Optional[_builtins.float]:
+        """
+        Seconds the condition must hold before the alert fires (the rule's `for`). From 0 to 604800. Default: the alert's own.
+        """
+        return pulumi.get(self, "for_seconds")
+
+    @for_seconds.setter
+    def for_seconds(self, value: Optional[_builtins.float]):
+        pulumi.set(self, "for_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def severity(self) -> Optional[_builtins.str]:
+        """
+        The alert's `severity` label: `critical`, `warning` or `info`. Default: the alert's own.
+        """
+        return pulumi.get(self, "severity")
+
+    @severity.setter
+    def severity(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "severity", value)
+
+
+class AlertsArgsDict(TypedDict):
+    at_max_replicas: NotRequired['AlertRuleArgsDict']
+    """
+    The model is at `maxReplicas` and its SLO signal (queue depth per engine, p95 TTFT with the TTFT trigger) is breached. Default 900 s, warning.
+    """
+    enabled: NotRequired[_builtins.bool]
+    """
+    Write the PrometheusRule (a Prometheus Operator CRD). Default: `install` (kube-prometheus-stack brings the CRD); set true for your own Prometheus Operator.
+    """
+    keda_metrics_missing: NotRequired['AlertRuleArgsDict']
+    """
+    KEDA's metrics for the ScaledObject are absent (KEDA not scraped or not running), so the KEDA alerts cannot fire. Default 900 s, warning.
+    """
+    paused: NotRequired['AlertRuleArgsDict']
+    """
+    The ScaledObject of a GPU model is paused (GPUs paid whatever the load). Default 3600 s, warning.
+    """
+    requests_refused: NotRequired['AlertRuleArgsDict']
+    """
+    Requests arrive for a model with no ready engine, which the router refuses (503/404). Default 900 s, critical.
+    """
+    scaler_errors: NotRequired['AlertRuleArgsDict']
+    """
+    KEDA counts errors for the model's ScaledObject (its fallback then holds the replicas). Default 300 s, critical.
+    """
+    signal_missing: NotRequired['AlertRuleArgsDict']
+    """
+    A model's engines are ready but a series its triggers read is absent (a renamed vLLM metric, a broken scrape). Default 300 s, critical.
+    """
+
+@pulumi.input_type
+class AlertsArgs:
+    def __init__(__self__, *,
+                 at_max_replicas: Optional['AlertRuleArgs'] = None,
+                 enabled: Optional[_builtins.bool] = None,
+                 keda_metrics_missing: Optional['AlertRuleArgs'] = None,
+                 paused: Optional['AlertRuleArgs'] = None,
+                 requests_refused: Optional['AlertRuleArgs'] = None,
+                 scaler_errors: Optional['AlertRuleArgs'] = None,
+                 signal_missing: Optional['AlertRuleArgs'] = None):
+        """
+        :param 'AlertRuleArgs' at_max_replicas: The model is at `maxReplicas` and its SLO signal (queue depth per engine, p95 TTFT with the TTFT trigger) is breached. Default 900 s, warning.
+        :param _builtins.bool enabled: Write the PrometheusRule (a Prometheus Operator CRD). Default: `install` (kube-prometheus-stack brings the CRD); set true for your own Prometheus Operator.
+        :param 'AlertRuleArgs' keda_metrics_missing: KEDA's metrics for the ScaledObject are absent (KEDA not scraped or not running), so the KEDA alerts cannot fire. Default 900 s, warning.
+        :param 'AlertRuleArgs' paused: The ScaledObject of a GPU model is paused (GPUs paid whatever the load). Default 3600 s, warning.
+        :param 'AlertRuleArgs' requests_refused: Requests arrive for a model with no ready engine, which the router refuses (503/404). Default 900 s, critical.
+        :param 'AlertRuleArgs' scaler_errors: KEDA counts errors for the model's ScaledObject (its fallback then holds the replicas). Default 300 s, critical.
+        :param 'AlertRuleArgs' signal_missing: A model's engines are ready but a series its triggers read is absent (a renamed vLLM metric, a broken scrape). Default 300 s, critical.
+        """
+        if at_max_replicas is not None:
+            pulumi.set(__self__, "at_max_replicas", at_max_replicas)
+        if enabled is not None:
+            pulumi.set(__self__, "enabled", enabled)
+        if keda_metrics_missing is not None:
+            pulumi.set(__self__, "keda_metrics_missing", keda_metrics_missing)
+        if paused is not None:
+            pulumi.set(__self__, "paused", paused)
+        if requests_refused is not None:
+            pulumi.set(__self__, "requests_refused", requests_refused)
+        if scaler_errors is not None:
+            pulumi.set(__self__, "scaler_errors", scaler_errors)
+        if signal_missing is not None:
+            pulumi.set(__self__, "signal_missing", signal_missing)
+
+    @_builtins.property
+    @pulumi.getter(name="atMaxReplicas")
+    def at_max_replicas(self) -> Optional['AlertRuleArgs']:
+        """
+        The model is at `maxReplicas` and its SLO signal (queue depth per engine, p95 TTFT with the TTFT trigger) is breached. Default 900 s, warning.
+        """
+        return pulumi.get(self, "at_max_replicas")
+
+    @at_max_replicas.setter
+    def at_max_replicas(self, value: Optional['AlertRuleArgs']):
+        pulumi.set(self, "at_max_replicas", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def enabled(self) -> Optional[_builtins.bool]:
+        """
+        Write the PrometheusRule (a Prometheus Operator CRD). Default: `install` (kube-prometheus-stack brings the CRD); set true for your own Prometheus Operator.
+        """
+        return pulumi.get(self, "enabled")
+
+    @enabled.setter
+    def enabled(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "enabled", value)
+
+    @_builtins.property
+    @pulumi.getter(name="kedaMetricsMissing")
+    def keda_metrics_missing(self) -> Optional['AlertRuleArgs']:
+        """
+        KEDA's metrics for the ScaledObject are absent (KEDA not scraped or not running), so the KEDA alerts cannot fire. Default 900 s, warning.
+        """
+        return pulumi.get(self, "keda_metrics_missing")
+
+    @keda_metrics_missing.setter
+    def keda_metrics_missing(self, value: Optional['AlertRuleArgs']):
+        pulumi.set(self, "keda_metrics_missing", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def paused(self) -> Optional['AlertRuleArgs']:
+        """
+        The ScaledObject of a GPU model is paused (GPUs paid whatever the load). Default 3600 s, warning.
+        """
+        return pulumi.get(self, "paused")
+
+    @paused.setter
+    def paused(self, value: Optional['AlertRuleArgs']):
+        pulumi.set(self, "paused", value)
+
+    @_builtins.property
+    @pulumi.getter(name="requestsRefused")
+    def requests_refused(self) -> Optional['AlertRuleArgs']:
+        """
+        Requests arrive for a model with no ready engine, which the router refuses (503/404). Default 900 s, critical.
+        """
+        return pulumi.get(self, "requests_refused")
+
+    @requests_refused.setter
+    def requests_refused(self, value: Optional['AlertRuleArgs']):
+        pulumi.set(self, "requests_refused", value)
+
+    @_builtins.property
+    @pulumi.getter(name="scalerErrors")
+    def scaler_errors(self) -> Optional['AlertRuleArgs']:
+        """
+        KEDA counts errors for the model's ScaledObject (its fallback then holds the replicas). Default 300 s, critical.
+        """
+        return pulumi.get(self, "scaler_errors")
+
+    @scaler_errors.setter
+    def scaler_errors(self, value: Optional['AlertRuleArgs']):
+        pulumi.set(self, "scaler_errors", value)
+
+    @_builtins.property
+    @pulumi.getter(name="signalMissing")
+    def signal_missing(self) -> Optional['AlertRuleArgs']:
+        """
+        A model's engines are ready but a series its triggers read is absent (a renamed vLLM metric, a broken scrape). Default 300 s, critical.
+        """
+        return pulumi.get(self, "signal_missing")
+
+    @signal_missing.setter
+    def signal_missing(self, value: Optional['AlertRuleArgs']):
+        pulumi.set(self, "signal_missing", value)
+
 
 class AutoscalingArgsDict(TypedDict):
     max_replicas: _builtins.float
@@ -965,7 +1187,7 @@ class ImageArgsDict(TypedDict):
     """
     tag: _builtins.str
     """
-    Image tag, e.g. `v0.15.1`.
+    Image tag, e.g. `v0.24.0`.
     """
 
 @pulumi.input_type
@@ -975,7 +1197,7 @@ class ImageArgs:
                  tag: _builtins.str):
         """
         :param _builtins.str repository: Image repository, e.g. `vllm/vllm-openai`.
-        :param _builtins.str tag: Image tag, e.g. `v0.15.1`.
+        :param _builtins.str tag: Image tag, e.g. `v0.24.0`.
         """
         pulumi.set(__self__, "repository", repository)
         pulumi.set(__self__, "tag", tag)
@@ -996,7 +1218,7 @@ class ImageArgs:
     @pulumi.getter
     def tag(self) -> _builtins.str:
         """
-        Image tag, e.g. `v0.15.1`.
+        Image tag, e.g. `v0.24.0`.
         """
         return pulumi.get(self, "tag")
 
@@ -1151,6 +1373,13 @@ class ModelArgsDict(TypedDict):
     """
     CPU cores each engine pod requests. Default 4 per GPU.
     """
+    drain_seconds: NotRequired[_builtins.float]
+    """
+    Seconds a terminating engine (scale-down, node drain) lets in-flight requests finish: vLLM
+    `--shutdown-timeout` (vLLM >= 0.18) refuses new requests and drains running ones for up to
+    this long; the pod's grace period covers it plus a 5 s preStop sleep and 10 s. 0: vLLM's
+    default, in-flight requests are aborted. From 0 to 3600. Default 120 (a long streamed answer).
+    """
     enable_prefix_caching: NotRequired[_builtins.bool]
     """
     vLLM prefix caching. Default true (the chart would otherwise pass `--no-enable-prefix-caching`).
@@ -1213,6 +1442,7 @@ class ModelArgs:
                  cache_size: Optional[_builtins.str] = None,
                  cache_storage_class: Optional[_builtins.str] = None,
                  cpu: Optional[_builtins.float] = None,
+                 drain_seconds: Optional[_builtins.float] = None,
                  enable_prefix_caching: Optional[_builtins.bool] = None,
                  engine: Optional['Engine'] = None,
                  extra_args: Optional[Sequence[_builtins.str]] = None,
@@ -1233,6 +1463,10 @@ class ModelArgs:
         :param _builtins.str cache_size: Size of a PersistentVolumeClaim that caches the weights (e.g. `100Gi`). Default: none, weights are downloaded to the pod's ephemeral storage.
         :param _builtins.str cache_storage_class: StorageClass of the weights cache PVC. Default: the cluster's default class.
         :param _builtins.float cpu: CPU cores each engine pod requests. Default 4 per GPU.
+        :param _builtins.float drain_seconds: Seconds a terminating engine (scale-down, node drain) lets in-flight requests finish: vLLM
+               `--shutdown-timeout` (vLLM >= 0.18) refuses new requests and drains running ones for up to
+               this long; the pod's grace period covers it plus a 5 s preStop sleep and 10 s. 0: vLLM's
+               default, in-flight requests are aborted. From 0 to 3600. Default 120 (a long streamed answer).
         :param _builtins.bool enable_prefix_caching: vLLM prefix caching. Default true (the chart would otherwise pass `--no-enable-prefix-caching`).
         :param 'Engine' engine: Engine server: `vllm` (GPU, through the chart) or `simulator` (CPU, no GPU request). Default `vllm`.
         :param Sequence[_builtins.str] extra_args: Extra vLLM command-line arguments, appended after the package's.
@@ -1256,6 +1490,8 @@ class ModelArgs:
             pulumi.set(__self__, "cache_storage_class", cache_storage_class)
         if cpu is not None:
             pulumi.set(__self__, "cpu", cpu)
+        if drain_seconds is not None:
+            pulumi.set(__self__, "drain_seconds", drain_seconds)
         if enable_prefix_caching is not None:
             pulumi.set(__self__, "enable_prefix_caching", enable_prefix_caching)
         if engine is not None:
@@ -1354,6 +1590,21 @@ class ModelArgs:
     @cpu.setter
     def cpu(self, value: Optional[_builtins.float]):
         pulumi.set(self, "cpu", value)
+
+    @_builtins.property
+    @pulumi.getter(name="drainSeconds")
+    def drain_seconds(self) -> Optional[_builtins.float]:
+        """
+        Seconds a terminating engine (scale-down, node drain) lets in-flight requests finish: vLLM
+        `--shutdown-timeout` (vLLM >= 0.18) refuses new requests and drains running ones for up to
+        this long; the pod's grace period covers it plus a 5 s preStop sleep and 10 s. 0: vLLM's
+        default, in-flight requests are aborted. From 0 to 3600. Default 120 (a long streamed answer).
+        """
+        return pulumi.get(self, "drain_seconds")
+
+    @drain_seconds.setter
+    def drain_seconds(self, value: Optional[_builtins.float]):
+        pulumi.set(self, "drain_seconds", value)
 
     @_builtins.property
     @pulumi.getter(name="enablePrefixCaching")
@@ -1513,6 +1764,10 @@ class ModelArgs:
 
 
 class MonitoringArgsDict(TypedDict):
+    alerts: NotRequired['AlertsArgsDict']
+    """
+    The package's alerts (a PrometheusRule per release).
+    """
     grafana_admin_password: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
     Grafana's admin password (keep it a secret, e.g. `pulumi config set --secret`). The package
@@ -1541,7 +1796,8 @@ class MonitoringArgsDict(TypedDict):
     """
     service_monitors: NotRequired[_builtins.bool]
     """
-    Write ServiceMonitors (Prometheus Operator CRDs) for the engines and the router. Default:
+    Write ServiceMonitors (Prometheus Operator CRDs) for the engines and the router, and for
+    KEDA's operator metrics when the package installs KEDA (the alerts read them). Default:
     `install` (kube-prometheus-stack brings the CRDs); set true when `install` is false and your
     own Prometheus Operator scrapes the cluster, leave false when your Prometheus finds the
     engines another way (the CRDs must exist for ServiceMonitors to deploy).
@@ -1558,6 +1814,7 @@ class MonitoringArgsDict(TypedDict):
 @pulumi.input_type
 class MonitoringArgs:
     def __init__(__self__, *,
+                 alerts: Optional['AlertsArgs'] = None,
                  grafana_admin_password: pulumi.Input[Optional[_builtins.str]] = None,
                  install: Optional[_builtins.bool] = None,
                  namespace: Optional[_builtins.str] = None,
@@ -1567,6 +1824,7 @@ class MonitoringArgs:
                  values: Optional[Mapping[str, Any]] = None,
                  version: Optional[_builtins.str] = None):
         """
+        :param 'AlertsArgs' alerts: The package's alerts (a PrometheusRule per release).
         :param pulumi.Input[_builtins.str] grafana_admin_password: Grafana's admin password (keep it a secret, e.g. `pulumi config set --secret`). The package
                stores it in a Kubernetes Secret Grafana reads. Default: the Grafana chart generates one into
                its own Secret `<namespace>/kube-prometheus-stack-grafana` (key `admin-password`).
@@ -1578,13 +1836,16 @@ class MonitoringArgs:
                the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
                `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
                With a local path, the chart found there is installed and `version` is not used.
-        :param _builtins.bool service_monitors: Write ServiceMonitors (Prometheus Operator CRDs) for the engines and the router. Default:
+        :param _builtins.bool service_monitors: Write ServiceMonitors (Prometheus Operator CRDs) for the engines and the router, and for
+               KEDA's operator metrics when the package installs KEDA (the alerts read them). Default:
                `install` (kube-prometheus-stack brings the CRDs); set true when `install` is false and your
                own Prometheus Operator scrapes the cluster, leave false when your Prometheus finds the
                engines another way (the CRDs must exist for ServiceMonitors to deploy).
         :param Mapping[str, Any] values: Helm values merged over the package's.
         :param _builtins.str version: Chart version. Default: the pinned version.
         """
+        if alerts is not None:
+            pulumi.set(__self__, "alerts", alerts)
         if grafana_admin_password is not None:
             pulumi.set(__self__, "grafana_admin_password", grafana_admin_password)
         if install is not None:
@@ -1601,6 +1862,18 @@ class MonitoringArgs:
             pulumi.set(__self__, "values", values)
         if version is not None:
             pulumi.set(__self__, "version", version)
+
+    @_builtins.property
+    @pulumi.getter
+    def alerts(self) -> Optional['AlertsArgs']:
+        """
+        The package's alerts (a PrometheusRule per release).
+        """
+        return pulumi.get(self, "alerts")
+
+    @alerts.setter
+    def alerts(self, value: Optional['AlertsArgs']):
+        pulumi.set(self, "alerts", value)
 
     @_builtins.property
     @pulumi.getter(name="grafanaAdminPassword")
@@ -1672,7 +1945,8 @@ class MonitoringArgs:
     @pulumi.getter(name="serviceMonitors")
     def service_monitors(self) -> Optional[_builtins.bool]:
         """
-        Write ServiceMonitors (Prometheus Operator CRDs) for the engines and the router. Default:
+        Write ServiceMonitors (Prometheus Operator CRDs) for the engines and the router, and for
+        KEDA's operator metrics when the package installs KEDA (the alerts read them). Default:
         `install` (kube-prometheus-stack brings the CRDs); set true when `install` is false and your
         own Prometheus Operator scrapes the cluster, leave false when your Prometheus finds the
         engines another way (the CRDs must exist for ServiceMonitors to deploy).
