@@ -11,9 +11,8 @@
 # The examples' registrations (type, name, inputs) go to .tmp/examples/<language>.json, where the mocha tests
 # (tests/sdk.test.ts, which run check, python and go) compare them against sdk/schema.json and the dev stack.
 #
-# Everything Go and pip download or build stays under .tmp/ in the clone (git-ignored), so nothing outside
-# it is needed or cached: GOMODCACHE=.tmp/go/mod, GOCACHE=.tmp/go/cache, PIP_CACHE_DIR=.tmp/pip, the venv in
-# .tmp/venv.
+# Go's module and build caches are the machine's own (GOMODCACHE / GOCACHE, as the end-to-end engines use), so a
+# fresh clone reuses what an earlier run built; pip's cache and the venv stay under .tmp/ in the clone (git-ignored).
 # Set ROOT to run on another checkout of the package (default: this script's repository).
 set -euo pipefail
 
@@ -21,7 +20,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 root=$(cd "${ROOT:-$here}" && pwd)
 tmp="$here/.tmp"
 
-export GOMODCACHE="$tmp/go/mod" GOCACHE="$tmp/go/cache" GOFLAGS=-modcacherw GOTOOLCHAIN=local
+export GOFLAGS=-modcacherw GOTOOLCHAIN=local
 export PIP_CACHE_DIR="$tmp/pip" PIP_DISABLE_PIP_VERSION_CHECK=1
 mkdir -p "$tmp/go" "$tmp/examples"
 
