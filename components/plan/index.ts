@@ -9,7 +9,7 @@ import {
     routerServiceName, scaledObjectName,
 } from "./names";
 import { kedaOperatorServiceMonitor, planServiceMonitors } from "./serviceMonitors";
-import { planPrometheusRule, type AlertModel } from "./alerts";
+import { planPrometheusRule, seriesReadByTriggers, type AlertModel } from "./alerts";
 import { planPlacement } from "./placement";
 import { resolveArgs, ResolvedArgs } from "./resolve";
 import { buildScaledObject } from "./scaledObject";
@@ -130,6 +130,9 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
     const vllmStack = vllmStackChart(r);
     const { warnings: placementWarnings, ...placement } = planPlacement(r, args, vllmStack.values);
     const router = routerServiceName(release);
+    // What each model's triggers read, for the alerts and for `npm run doctor`.
+    const alertModels = r.models.map((m, i) => alertModel(r.namespace, m, models[i]));
+    alertModels.forEach((a, i) => { models[i].triggerSeries = seriesReadByTriggers(a); });
     return {
         name,
         namespace: r.namespace,
@@ -149,8 +152,7 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
             ...(keda ? [kedaOperatorServiceMonitor({ namespace: keda.namespace, scrapeIntervalSeconds, labels })] : []),
         ] : [],
         prometheusRules: r.monitoring.alerts.enabled ? [planPrometheusRule({
-            release, namespace: r.namespace, labels, settings: r.monitoring.alerts.rules,
-            models: r.models.map((m, i) => alertModel(r.namespace, m, models[i])),
+            release, namespace: r.namespace, labels, settings: r.monitoring.alerts.rules, models: alertModels,
         })] : [],
         prometheusUrl: r.monitoring.prometheusUrl,
         scrapeIntervalSeconds,

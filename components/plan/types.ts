@@ -6,6 +6,7 @@ import type { PrometheusRuleManifest } from "./alerts";
 import type { CapacityPlan } from "./capacity";
 import type { CostPlan } from "./cost";
 import type { DrainPlan } from "./drain";
+import type { ReadSeries } from "./alerts";
 import type { NodePoolPlan } from "./nodePool";
 import type { ServiceMonitorManifest } from "./serviceMonitors";
 import type { SimulatorPlan } from "./simulatorEngine";
@@ -57,6 +58,8 @@ export interface ModelPlan {
     scaledObjectName: string;
     /** The HPA KEDA creates for the ScaledObject. */
     hpaName: string;
+    /** The engine series the model's Prometheus triggers read, metric by metric (alerts.ts). */
+    triggerSeries?: ReadSeries[];
     /** How the engine pods shut down: vLLM's drain, preStop sleep, grace period (drain.ts). */
     drain: DrainPlan;
     /** The chart's PodDisruptionBudget of the engines (models with minReplicas >= 1 on vLLM). */

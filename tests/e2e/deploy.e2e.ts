@@ -6,7 +6,8 @@ import * as assert from "node:assert";
 import { PrometheusHarness } from "../support/prometheusHarness";
 import { LocalCluster } from "./support/cluster";
 import { e2eStack, E2eStack } from "./support/e2eStacks";
-import { requireTools, tool } from "./support/paths";
+import * as path from "node:path";
+import { REPO_ROOT, requireTools, tool } from "./support/paths";
 import { run, waitFor } from "./support/proc";
 import { parseEngineEvents, PulumiProject, PulumiStack } from "./support/pulumiStack";
 
@@ -37,13 +38,30 @@ async function inventory(cluster: LocalCluster): Promise<{ ids: Set<string>; jso
     return { ids, json: JSON.stringify(items.filter((o) => o.kind !== "Secret")) };
 }
 
+/** `npm run doctor` on a deployed stack, as a user runs it (the built script), against the suite's Prometheus. */
+async function doctor(ctx: StackContext): Promise<{ code: number | null; out: string }> {
+    const p = ctx.pulumi();
+    const r = await run(process.execPath, [
+        path.join(REPO_ROOT, "dist", "scripts", "doctor.js"), "--stack", p.name, "--stack-dir", p.project.dir,
+        "--prometheus-url", ctx.prom().url, "--kubectl", tool("kubectl"), "--kubeconfig", ctx.cluster().kubeconfig,
+    ], { timeoutMs: 120_000, allowFailure: true });
+    return { code: r.code, out: r.stdout + r.stderr };
+}
+
 function condition(obj: any, type: string): any {
     return (obj?.status?.conditions ?? []).find((c: any) => c.type === type);
 }
 
 /** Shared steps for one stack on a fresh cluster. */
-function deployStack(title: string, base: string, secrets: Record<string, string>,
-    checks: (ctx: { cluster: () => LocalCluster; stack: () => E2eStack }) => void): void {
+/** What a stack's own checks get: the live cluster, the stack's plan, its Prometheus and Pulumi stack. */
+interface StackContext {
+    cluster: () => LocalCluster;
+    stack: () => E2eStack;
+    prom: () => PrometheusHarness;
+    pulumi: () => PulumiStack;
+}
+
+function deployStack(title: string, base: string, secrets: Record<string, string>, checks: (ctx: StackContext) => void): void {
     describe(title, function () {
         this.timeout(20 * 60_000);
         let cluster: LocalCluster | undefined;
@@ -138,7 +156,10 @@ function deployStack(title: string, base: string, secrets: Record<string, string
             }
         });
 
-        checks({ cluster: () => need(cluster, "cluster"), stack: () => need(e2e, "stack") });
+        checks({
+            cluster: () => need(cluster, "cluster"), stack: () => need(e2e, "stack"),
+            prom: () => need(prom, "Prometheus"), pulumi: () => need(stack, "Pulumi stack"),
+        });
 
         it("previews no changes on a second run (pulumi preview --expect-no-changes)", async () => {
             const r = await need(stack, "stack").preview(["--expect-no-changes"], { allowFailure: true });
@@ -217,7 +238,8 @@ describe("end-to-end: the real Pulumi engine on a local cluster", function () {
     });
 
     // First: a cluster that never gets the Prometheus Operator CRDs.
-    deployStack("GPU stack (e2e/stacks/gpu.yaml): chart engines on GKE L4-like nodes, monitoring not installed", "gpu.yaml", HF_TOKEN, ({ cluster, stack }) => {
+    deployStack("GPU stack (e2e/stacks/gpu.yaml): chart engines on GKE L4-like nodes, monitoring not installed", "gpu.yaml", HF_TOKEN, (ctx) => {
+        const { cluster, stack, prom } = ctx;
         it("renders each GPU engine as the plan promised and schedules it on a GPU node (no RuntimeClass, as on GKE)", async () => {
             const c = cluster();
             const plan = stack().plan;
@@ -253,13 +275,39 @@ describe("end-to-end: the real Pulumi engine on a local cluster", function () {
             for (const p of routerPods) assert.doesNotMatch(p.spec.nodeName ?? "", /^gke-l4-/, "a pod without the toleration stays off the GPU nodes");
         });
 
+        it("npm run doctor: healthy on the live stack, then a problem once an engine pod stops exporting a series its triggers read", async () => {
+            const plan = stack().plan;
+            const m = plan.models.find((x) => x.minReplicas > 0)!;
+            const d = await cluster().get(["deployment", m.deploymentName, "-n", plan.namespace]);
+            const selector = Object.entries(d.spec.selector.matchLabels).map(([k, v]) => `${k}=${v}`).join(",");
+            const pods: string[] = (await cluster().get(["pods", "-n", plan.namespace, "-l", selector])).items.map((p: any) => p.metadata.name);
+            assert.ok(pods.length > 0);
+            // The engine's metrics as Prometheus would scrape them from each ready pod (no container runs here).
+            for (const pod of pods) {
+                prom().emulator.addEngine(pod, { namespace: plan.namespace, model: m.servedModelName, pod, release: plan.charts.vllmStack.releaseName, modelSpecName: m.name });
+            }
+            const waiting = `vllm:num_requests_waiting{namespace="${plan.namespace}",model_name="${m.servedModelName}"}`;
+            await waitFor("Prometheus to scrape the engine pods", 60_000, async () => ((await prom().query(`count(${waiting})`))[0]?.value === pods.length ? true : undefined));
+            const healthy = await doctor(ctx);
+            log(healthy.out.split("\n").filter((l) => /^(MODEL|healthy|\d+ problem)/.test(l) || l.includes(m.name)).slice(0, 12).join("\n      "));
+            assert.strictEqual(healthy.code, 0, healthy.out);
+
+            prom().emulator.renameMetric(pods[0], "vllm:num_requests_waiting", "vllm:num_requests_waiting_renamed");
+            await waitFor("the renamed series to go stale", 60_000, async () => ((await prom().query(`count(${waiting}) or vector(0)`))[0]?.value === pods.length - 1 ? true : undefined));
+            const sick = await doctor(ctx);
+            assert.strictEqual(sick.code, 1, sick.out);
+            assert.match(sick.out, new RegExp(`series vllm:num_requests_waiting\\s+FAIL\\s+1 of ${pods.length} ready engine pods export none \\(${pods[0]}\\)`));
+            prom().emulator.renameMetric(pods[0], "vllm:num_requests_waiting", undefined);
+        });
+
         it("deployed without the Prometheus Operator CRDs (monitoring.install: false writes no ServiceMonitor)", async () => {
             assert.strictEqual(stack().plan.serviceMonitors.length, 0);
             assert.strictEqual(await cluster().get(["crd", "servicemonitors.monitoring.coreos.com"]), undefined);
         });
     });
 
-    deployStack("dev stack (stacks/Pulumi.dev.yaml): kube-prometheus-stack, KEDA and the simulator engine", "dev", GRAFANA_PASSWORD, ({ cluster, stack }) => {
+    deployStack("dev stack (stacks/Pulumi.dev.yaml): kube-prometheus-stack, KEDA and the simulator engine", "dev", GRAFANA_PASSWORD, (ctx) => {
+        const { cluster, stack } = ctx;
         it("points each ServiceMonitor (engines, router, KEDA's operator) at live Services", async () => {
             const plan = stack().plan;
             assert.ok(plan.serviceMonitors.length >= 2);
@@ -271,6 +319,17 @@ describe("end-to-end: the real Pulumi engine on a local cluster", function () {
                     && s.spec.ports.some((p: any) => p.name === port));
                 assert.ok(hits.length > 0, `${sm.metadata.name} selects no Service with port ${port}`);
                 log(`${sm.metadata.name} -> ${hits.map((s) => s.metadata.name).join(", ")}`);
+            }
+        });
+
+        it("npm run doctor: healthy, then every trigger flagged once Prometheus is down", async () => {
+            const healthy = await doctor(ctx);
+            assert.strictEqual(healthy.code, 0, healthy.out);
+            await ctx.prom().stop();
+            const sick = await doctor(ctx);
+            assert.strictEqual(sick.code, 1, sick.out);
+            for (const t of stack().plan.scaledObjects[0].spec.triggers) {
+                assert.match(sick.out, new RegExp(`trigger ${t.name}\\s+FAIL`), `trigger ${t.name} not flagged:\n${sick.out}`);
             }
         });
 

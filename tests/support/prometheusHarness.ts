@@ -15,25 +15,11 @@ export const DEFAULT_PROMETHEUS_BIN = "/usr/bin/prometheus";
 export const SCRAPE_INTERVAL_SECONDS = 1;
 const DEFAULT_TIMEOUT_MS = 20_000;
 
-/** One element of an instant vector. */
-export interface Sample {
-    metric: Record<string, string>;
-    /** Parsed from Prometheus's string: "NaN", "+Inf", "-Inf" become NaN, Infinity, -Infinity. */
-    value: number;
-    /** Evaluation timestamp (seconds), as returned by the API. */
-    timestamp: number;
-}
-
-export type QueryResult =
-    | { resultType: "vector"; samples: Sample[] }
-    | { resultType: "scalar"; value: number; timestamp: number }
-    | { resultType: "matrix"; series: { metric: Record<string, string>; values: [number, number][] }[] }
-    | { resultType: "string"; value: string; timestamp: number };
-
-export interface KedaOptions {
-    /** KEDA's trigger metadata `ignoreNullValues` (KEDA's default is true). */
-    ignoreNullValues: boolean;
-}
+// What KEDA makes of a query answer, shared with `npm run doctor` (scripts/lib/prometheusQuery.ts).
+export { kedaValue, parsePromValue } from "../../scripts/lib/prometheusQuery";
+export type { KedaOptions, QueryResult, Sample } from "../../scripts/lib/prometheusQuery";
+import type { KedaOptions, QueryResult, Sample } from "../../scripts/lib/prometheusQuery";
+import { kedaValue, parsePromValue } from "../../scripts/lib/prometheusQuery";
 
 export interface PrometheusHarnessOptions {
     /** Binary to run; default env PROMETHEUS_BIN, else /usr/bin/prometheus. */
@@ -42,44 +28,6 @@ export interface PrometheusHarnessOptions {
     setup?: (emu: VllmEmulator) => void;
     /** Bound for every wait (ready, scrapes); default 20 s. */
     timeoutMs?: number;
-}
-
-/** Parses a Prometheus API sample value. */
-export function parsePromValue(s: string): number {
-    switch (s) {
-        case "NaN":
-            return NaN;
-        case "+Inf":
-            return Infinity;
-        case "-Inf":
-            return -Infinity;
-    }
-    const v = Number(s);
-    if (Number.isNaN(v)) throw new Error(`unparseable Prometheus value ${JSON.stringify(s)}`);
-    return v;
-}
-
-/**
- * What KEDA 2.20's Prometheus scaler makes of an instant-query answer (pkg/scalers/prometheus_scaler.go):
- * >1 element is an error; empty, NaN and +-Inf are 0 with ignoreNullValues, an error without;
- * a scalar result is an error too (KEDA decodes `result` as a list of {metric, value}).
- */
-export function kedaValue(result: QueryResult, query: string, opts: KedaOptions): number {
-    if (result.resultType !== "vector") {
-        throw new Error(`KEDA would fail: query ${query} returned a ${result.resultType}, not an instant vector`);
-    }
-    const { samples } = result;
-    if (samples.length > 1) throw new Error(`KEDA would fail: prometheus query ${query} returned multiple elements`);
-    if (samples.length === 0) {
-        if (opts.ignoreNullValues) return 0;
-        throw new Error(`KEDA would fail: prometheus query ${query}: the result is empty`);
-    }
-    const v = samples[0].value;
-    if (!Number.isFinite(v)) {
-        if (opts.ignoreNullValues) return 0;
-        throw new Error(`KEDA would fail: prometheus query ${query} returns ${v}`);
-    }
-    return v;
 }
 
 async function freePort(): Promise<number> {
