@@ -90,6 +90,12 @@ export interface Autoscaling {
     queueDepth?: Signal;
     /** Latency SLO: p95 time to first token in seconds. Target = the SLO (default 2); enabled by `latency-first`. */
     ttft?: Signal;
+    /**
+     * GPU utilization (`DCGM_FI_DEV_GPU_UTIL`, percent, from NVIDIA's dcgm-exporter: `gpuMetrics`):
+     * the engines' average per replica against the target (default 80). Off in every preset: a busy
+     * GPU is an efficient one, not an overloaded one (see the README).
+     */
+    gpuUtilization?: Signal;
     /** Known peaks: KEDA cron triggers that hold a floor of replicas. */
     schedules?: Schedule[];
     /** Advanced: replace the triggers' max by one composite formula (KEDA scalingModifiers). */
@@ -233,6 +239,36 @@ export interface Alerts {
     requestsRefused?: AlertRule;
 }
 
+/** The Grafana dashboard the package writes (see the README's "Operating it"). */
+export interface Dashboard {
+    /**
+     * Write the dashboard: a ConfigMap in the monitoring namespace labelled for Grafana's dashboard
+     * sidecar (kube-prometheus-stack: `grafana_dashboard: "1"`). Default: `install` (the chart brings
+     * Grafana and its sidecar); set true for a Grafana of your own whose sidecar watches that namespace.
+     */
+    enabled?: boolean;
+}
+
+/** NVIDIA's dcgm-exporter Helm release: GPU utilization and memory metrics from the GPU nodes. */
+export interface GpuMetrics {
+    /** Install dcgm-exporter on the GPU pool's nodes (a DaemonSet), scraped by the package's ServiceMonitor. Default false. */
+    install?: boolean;
+    /** Namespace of the release, created and owned by the component. Default `gpu-metrics`. */
+    namespace?: string;
+    /** Chart version. Default: the pinned version. */
+    version?: string;
+    /**
+     * Where the chart comes from, instead of its public repository: a chart repository URL
+     * (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+     * the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+     * `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+     * With a local path, the chart found there is installed and `version` is not used.
+     */
+    repo?: string;
+    /** Helm values merged over the package's. */
+    values?: Record<string, any>;
+}
+
 /** The kube-prometheus-stack Helm release, or an existing Prometheus. */
 export interface Monitoring {
     /** Install kube-prometheus-stack. Set false to use an existing Prometheus through `prometheusUrl`. Default true. */
@@ -263,6 +299,8 @@ export interface Monitoring {
     serviceMonitors?: boolean;
     /** The package's alerts (a PrometheusRule per release). */
     alerts?: Alerts;
+    /** The package's Grafana dashboard (a ConfigMap per release that Grafana's dashboard sidecar loads). */
+    dashboard?: Dashboard;
     /**
      * Grafana's admin password (keep it a secret, e.g. `pulumi config set --secret`). The package
      * stores it in a Kubernetes Secret Grafana reads. Default: the Grafana chart generates one into
@@ -416,6 +454,8 @@ export interface LlmInferenceArgs {
     monitoring?: Monitoring;
     /** vLLM Production Stack chart. */
     vllmStack?: VllmStack;
+    /** NVIDIA's dcgm-exporter on the GPU nodes (GPU utilization and memory; the `gpuUtilization` trigger reads it). Default: not installed. */
+    gpuMetrics?: GpuMetrics;
     /** GPU nodes for the engines, created before the charts. Default: none (the engines use the cluster's existing GPU nodes). */
     gpuNodePool?: GpuNodePoolArgs;
     /** Fail the plan when the worst case (the GPU pool at `maxNodes`) would cost more than this per month (730 hours), in the currency of `hourlyCost`. */

@@ -116,6 +116,16 @@ function createResources(parent: LlmInference, name: string, plan: InferencePlan
 
     const nsDeps = inNamespace(plan.namespace);
 
+    // dcgm-exporter (opt-in): a DaemonSet on the GPU pool, after the pool exists.
+    if (charts.gpuMetrics) helmRelease(parent, name, charts.gpuMetrics, [...inNamespace(charts.gpuMetrics.namespace), ...(gpuPool ? [gpuPool] : [])]);
+
+    // The Grafana dashboard: a ConfigMap the Grafana sidecar loads (plan/dashboard.ts).
+    if (plan.dashboard) {
+        const cm = plan.dashboard.configMap;
+        new k8s.core.v1.ConfigMap(`${name}-${cm.metadata.name}`, { metadata: cm.metadata, data: cm.data },
+            { parent, dependsOn: [...inNamespace(cm.metadata.namespace), ...(monitoringRelease ? [monitoringRelease] : [])] });
+    }
+
     const tokenSecretPlan = plan.secrets.find((s) => s.namespace === plan.namespace && plan.models.some((m) => m.hfTokenSecret?.name === s.name));
     const tokenSecret = tokenSecretPlan
         ? new k8s.core.v1.Secret(`${name}-hf-token`, {

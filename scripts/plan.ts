@@ -10,6 +10,7 @@ import { renderPlacement } from "./placementView";
 import { describeChartSource } from "../components/plan/chartSource";
 import { describeTriggers } from "../components/plan/describeTriggers";
 import { alertSummary } from "../components/plan/alerts";
+import { describePanel } from "../components/plan/dashboard";
 
 const USAGE = `usage: npm run plan -- [--stack <name>] [--json]
   --stack  stack to plan: stacks/Pulumi.<name>.yaml (default: dev)
@@ -54,6 +55,14 @@ export function renderPlan(stack: string, plan: InferencePlan): string {
     for (const pr of plan.prometheusRules) {
         out.push(`${pr.metadata.namespace}/${pr.metadata.name}:`);
         for (const rule of pr.spec.groups.flatMap((g) => g.rules)) out.push(`  - ${alertSummary(rule)}`);
+    }
+    out.push(section("Dashboard (Grafana)"));
+    if (!plan.dashboard) out.push("none (monitoring.dashboard.enabled is false)");
+    else {
+        const cm = plan.dashboard.configMap;
+        out.push(`${cm.metadata.namespace}/${cm.metadata.name} (ConfigMap for Grafana's dashboard sidecar: ` +
+            `${Object.entries(cm.metadata.labels).filter(([k]) => k.startsWith("grafana")).map(([k, v]) => `${k}=${v}`).join(", ")}), "${plan.dashboard.title}":`);
+        for (const p of plan.dashboard.panels) out.push(`  - ${describePanel(p)}`);
     }
     out.push(section("Scale-down (drain)"));
     for (const m of plan.models) {

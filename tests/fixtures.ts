@@ -24,3 +24,15 @@ export function alertsPlan(): InferencePlan {
         ],
     });
 }
+
+/** A GPU model (latency-first + gpuUtilization, scales to zero) and a simulator model, on an existing priced pool, with dcgm-exporter. */
+export function dashboardPlan(): InferencePlan {
+    return planInference("chat", {
+        models: [
+            llama({ autoscaling: { minReplicas: 0, maxReplicas: 4, strategy: "latency-first", gpuUtilization: { enabled: true } } }),
+            llama({ name: "small", modelUrl: "Qwen/Qwen2.5-0.5B-Instruct", engine: "simulator", autoscaling: { minReplicas: 1, maxReplicas: 2, strategy: "queue-depth" } }),
+        ],
+        gpuNodePool: { existing: true, maxNodes: 4, gpusPerNode: 2, hourlyCost: 1.5 },
+        gpuMetrics: { install: true },
+    });
+}

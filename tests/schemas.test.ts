@@ -15,6 +15,11 @@ const variants = {
         ],
     }),
     "existing KEDA and Prometheus": argsWith({ keda: { install: false }, monitoring: { install: false, prometheusUrl: "https://prom.example:9090" } }),
+    "GPU metrics and the gpuUtilization trigger on a priced pool": argsWith({
+        models: [llama({ autoscaling: { minReplicas: 0, maxReplicas: 4, strategy: "latency-first", gpuUtilization: { enabled: true, target: 70 } } })],
+        gpuNodePool: { existing: true, maxNodes: 4, gpusPerNode: 1, hourlyCost: 0.9 },
+        gpuMetrics: { install: true },
+    }),
 };
 
 describe("generated manifests against upstream schemas", () => {

@@ -160,9 +160,16 @@ describe("simulator: KEDA (executor, fallback, cron, trigger mapping)", () => {
             [TRIGGER.queueDepth, TRIGGER.load, TRIGGER.kvCache, TRIGGER.ttft, TRIGGER.wakeOnRequest]);
     });
     it("knows every trigger the package can generate, and every stack's ScaledObjects bind", () => {
-        const all = plan({ minReplicas: 0, strategy: Strategy.LatencyFirst, schedules: [{ name: "peak", start: "0 8 * * *", end: "0 9 * * *", replicas: 2 }] }).scaledObjects[0];
+        const all = plan({ minReplicas: 0, strategy: Strategy.LatencyFirst, gpuUtilization: { enabled: true },
+            schedules: [{ name: "peak", start: "0 8 * * *", end: "0 9 * * *", replicas: 2 }] }).scaledObjects[0];
         const bound = bindTriggers(all, T0, T0 + 1000).map((t) => t.name);
         for (const name of Object.values(TRIGGER)) assert.ok(bound.includes(name), `TRIGGER ${name} is not simulated`);
+        // GPU utilization as DCGM reports it: an engine running anything is ~100% busy, an idle one 0,
+        // whatever the batch: the trigger sees "busy", never "how busy" (why no preset enables it).
+        const gpu = bindTriggers(all, T0, T0 + 1000).find((t) => t.name === TRIGGER.gpuUtilization)!;
+        assert.deepStrictEqual([gpu.value(scrape({ engines: 2, running: 0 }), T0), gpu.value(scrape({ engines: 2, running: 1 }), T0),
+            gpu.value(scrape({ engines: 2, running: 120, waiting: 50 }), T0)], [0, 200, 200]);
+        assert.strictEqual(gpu.target, 80);
         for (const stack of listStacks()) {
             for (const so of planStack(stack).scaledObjects) assert.doesNotThrow(() => bindTriggers(so, T0, T0 + 1000), `stack ${stack}`);
         }

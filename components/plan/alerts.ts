@@ -21,7 +21,7 @@
 // alert reads "requests arrive while the model has no ready engine", which is when it refuses them.
 import type { AlertRule, Alerts } from "../args";
 import { Problems, unknownKeys } from "./problems";
-import { engineSelector, promString, routerSelector, type SeriesScope } from "./queries";
+import { engineSelector, gpuSelector, promString, routerSelector, type SeriesScope } from "./queries";
 import { TRIGGER } from "./scaledObject";
 import type { ResolvedSignals } from "./strategy";
 
@@ -165,6 +165,10 @@ export function seriesReadByTriggers(m: AlertModel): ReadSeries[] {
         read("vllm:num_requests_running", running, TRIGGER.ttft);
         // vLLM creates the histogram at start-up; the simulator only on its first request.
         if (m.engine !== "simulator") read("vllm:time_to_first_token_seconds_bucket", `vllm:time_to_first_token_seconds_bucket${sel}`, TRIGGER.ttft);
+    }
+    // dcgm-exporter's per-GPU series of the model's engine pods (absent: no exporter, no scrape, no honorLabels).
+    if (s?.gpuUtilization.enabled) {
+        read("DCGM_FI_DEV_GPU_UTIL", `DCGM_FI_DEV_GPU_UTIL${gpuSelector({ ...scope, deploymentName: m.deploymentName })}`, TRIGGER.gpuUtilization);
     }
     // The wake trigger also reads the engines' running requests (queries.ts wakeOnRequestQuery).
     if (m.minReplicas === 0) read("vllm:num_requests_running", running, TRIGGER.wakeOnRequest);

@@ -4,7 +4,7 @@ import { shutdownArgs } from "./drain";
 import { DEFAULTS } from "./defaults";
 import { mergeValues, Values } from "./merge";
 import { grafanaAdminSecretName, hfTokenSecretKey, hfTokenSecretName } from "./names";
-import { gpuSchedulingValues } from "./nodePool";
+import { GPU_POOL_LABEL, GPU_TAINT, gpuSchedulingValues } from "./nodePool";
 import type { ResolvedArgs, ResolvedModel } from "./resolve";
 import { ChartPlan } from "./types";
 import { CHARTS, IMAGES } from "./versions";
@@ -120,5 +120,31 @@ export function kubePrometheusStackChart(r: ResolvedArgs): ChartPlan | undefined
         namespace: r.monitoring.namespace,
         releaseName: release,
         values: mergeValues(values, r.monitoring.values),
+    };
+}
+
+/**
+ * NVIDIA's dcgm-exporter (opt-in, `gpuMetrics`): a DaemonSet on the GPU pool's nodes (its label,
+ * its taint tolerated). The chart's own ServiceMonitor stays off: the package writes one with
+ * honorLabels (serviceMonitors.ts dcgmExporterServiceMonitor), since the chart's default
+ * (honorLabels false) renames the `namespace`, `pod` and `container` of the GPU's pod to
+ * `exported_*`, and a helm.v3.Release with a ServiceMonitor needs the CRD before
+ * kube-prometheus-stack (another release) has installed it.
+ */
+export function gpuMetricsChart(r: ResolvedArgs): ChartPlan | undefined {
+    if (!r.gpuMetrics.install) return undefined;
+    const values: Values = {
+        serviceMonitor: { enabled: false },
+        // Without a pool of the package's: GPU nodes are commonly tainted nvidia.com/gpu (GKE does it).
+        tolerations: r.gpuNodePool
+            ? [{ key: r.gpuNodePool.taint.key, operator: "Equal", value: r.gpuNodePool.taint.value, effect: r.gpuNodePool.taint.effect }]
+            : [{ key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect }],
+        ...(r.gpuNodePool ? { nodeSelector: { [GPU_POOL_LABEL]: r.gpuNodePool.name } } : {}),
+    };
+    return {
+        ...chartSource(CHARTS.dcgmExporter, r.gpuMetrics.repo, r.gpuMetrics.version),
+        namespace: r.gpuMetrics.namespace,
+        releaseName: DEFAULTS.gpuMetricsReleaseName,
+        values: mergeValues(values, r.gpuMetrics.values),
     };
 }

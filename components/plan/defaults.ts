@@ -51,6 +51,19 @@ export const DEFAULTS = {
     kvCacheTarget: 0.7,
     /** p95 time-to-first-token SLO (seconds) of the ttft_p95 trigger. */
     ttftSloSeconds: 2,
+    /** Per-replica GPU utilization (percent, DCGM_FI_DEV_GPU_UTIL) the opt-in gpu_utilization trigger aims for. */
+    gpuUtilizationTarget: 80,
+    /** Namespace of the dcgm-exporter release (gpuMetrics). */
+    gpuMetricsNamespace: "gpu-metrics",
+    gpuMetricsReleaseName: "dcgm-exporter",
+    /**
+     * kube-prometheus-stack 82.4.3 values.yaml `grafana.sidecar.dashboards.label` / `labelValue`:
+     * the label the Grafana sidecar loads dashboard ConfigMaps by (searchNamespace ALL).
+     */
+    grafanaDashboardLabel: "grafana_dashboard",
+    grafanaDashboardLabelValue: "1",
+    /** Rate window of the dashboard's panels (Grafana's usual 5m). */
+    dashboardRateWindowSeconds: 300,
     /** Time zone of schedules that name none. */
     scheduleTimezone: "UTC",
 } as const;

@@ -39,6 +39,9 @@ export function describeTriggers(so: ScaledObjectManifest): string[] {
             case TRIGGER.ttft:
                 lines.push(`${t.name}: p95 time to first token over ${windowOf(md.query)} x engines, SLO ${md.threshold} s ${per} -> grows the fleet by the factor the SLO is missed by`);
                 break;
+            case TRIGGER.gpuUtilization:
+                lines.push(`${t.name}: GPU utilization (dcgm-exporter, %) averaged per engine pod and summed, ${md.threshold}% ${per}${wakes}; reads "busy", not "overloaded"`);
+                break;
             case TRIGGER.wakeOnRequest:
                 lines.push(`${t.name}: wakes the model from zero on the first request the router sees (window ${windowOf(md.query)}); asks for at most 1 replica`);
                 break;

@@ -1,14 +1,15 @@
 // planInference: args -> the complete, validated plan that LlmInference materializes.
 // Pure: no Pulumi resources, no I/O, no secrets (placeholders stand in for them).
 import type { LlmInferenceArgs } from "../args";
-import { kedaChart, kubePrometheusStackChart, vllmStackChart } from "./charts";
+import { gpuMetricsChart, kedaChart, kubePrometheusStackChart, vllmStackChart } from "./charts";
+import { planDashboard, type DashboardModel } from "./dashboard";
 import { DEFAULTS } from "./defaults";
 import { drainPlan } from "./drain";
 import {
     engineDeploymentName, enginePdbName, engineServiceName, kedaHpaName, grafanaAdminSecretName, grafanaGeneratedSecretName, hfTokenSecretKey, hfTokenSecretName,
     routerServiceName, scaledObjectName,
 } from "./names";
-import { kedaOperatorServiceMonitor, planServiceMonitors } from "./serviceMonitors";
+import { dcgmExporterServiceMonitor, kedaOperatorServiceMonitor, planServiceMonitors } from "./serviceMonitors";
 import { planPrometheusRule, seriesReadByTriggers, type AlertModel } from "./alerts";
 import { planPlacement } from "./placement";
 import { resolveArgs, ResolvedArgs } from "./resolve";
@@ -44,8 +45,38 @@ function alertModel(namespace: string, m: ResolvedArgs["models"][number], plan: 
     };
 }
 
+/** What the dashboard shows of one model: names, its SLO, its max, and its GPU price from the plan. */
+function dashboardModel(r: ResolvedArgs, m: ResolvedArgs["models"][number], plan: ModelPlan, pricePerGpuHour: number | undefined): DashboardModel {
+    const gpu = m.engine !== "simulator";
+    return {
+        name: m.name,
+        namespace: r.namespace,
+        servedModelName: m.servedModelName,
+        deploymentName: plan.deploymentName,
+        scaledObjectName: plan.scaledObjectName,
+        maxReplicas: m.autoscaling.maxReplicas,
+        gpusPerReplica: m.gpusPerReplica,
+        ttftSloSeconds: m.autoscaling.signals?.ttft.target ?? DEFAULTS.ttftSloSeconds,
+        ...(gpu && pricePerGpuHour !== undefined ? { pricePerGpuHour } : {}),
+        gpuPanels: gpu && (r.gpuMetrics.install || m.autoscaling.signals?.gpuUtilization.enabled === true),
+    };
+}
+
 function warningsFor(r: ResolvedArgs): string[] {
     const warnings: string[] = [];
+    if (r.gpuMetrics.install && !r.gpuNodePool) {
+        warnings.push("gpuMetrics: no gpuNodePool, so dcgm-exporter's DaemonSet selects no nodes by label and runs wherever it tolerates " +
+            "(it tolerates nvidia.com/gpu); on nodes without an NVIDIA GPU it fails: set gpuMetrics.values.nodeSelector to your GPU nodes' label.");
+    }
+    if (r.gpuMetrics.install && !r.monitoring.serviceMonitors) {
+        warnings.push("gpuMetrics: monitoring.serviceMonitors is false, so nothing scrapes dcgm-exporter: scrape its Service (port metrics) with honor_labels: true yourself.");
+    }
+    for (const m of r.models) {
+        if (m.autoscaling.signals?.gpuUtilization.enabled && !r.gpuMetrics.install) {
+            warnings.push(`models[${m.index}] (${m.name}): the gpuUtilization trigger reads dcgm-exporter's DCGM_FI_DEV_GPU_UTIL, but gpuMetrics.install is false: ` +
+                "run dcgm-exporter yourself (scraped with honor_labels, so its pod and namespace labels stay) or the trigger reads 0 (the SignalMissing alert says so).");
+        }
+    }
     for (const m of r.models) {
         const a = m.autoscaling;
         const pvcModes = m.values?.pvcAccessMode;
@@ -120,10 +151,12 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
 
     // Namespaces the component creates and owns, so that `pulumi destroy` removes them too.
     const keda = kedaChart(r);
+    const gpuMetrics = gpuMetricsChart(r);
     const namespaces = [
         ...(r.createNamespace ? [r.namespace] : []),
         ...(keda ? [keda.namespace] : []),
         ...(kubePrometheusStack ? [kubePrometheusStack.namespace] : []),
+        ...(gpuMetrics ? [gpuMetrics.namespace] : []),
     ];
 
     // GPU pool, capacity, cost and simulator engines.
@@ -133,6 +166,8 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
     // What each model's triggers read, for the alerts and for `npm run doctor`.
     const alertModels = r.models.map((m, i) => alertModel(r.namespace, m, models[i]));
     alertModels.forEach((a, i) => { models[i].triggerSeries = seriesReadByTriggers(a); });
+    const pool = placement.gpuNodePool;
+    const pricePerGpuHour = pool?.hourlyCost !== undefined && pool.gpusPerNode > 0 ? pool.hourlyCost / pool.gpusPerNode : undefined;
     return {
         name,
         namespace: r.namespace,
@@ -142,6 +177,7 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
             ...(keda ? { keda } : {}),
             ...(kubePrometheusStack ? { kubePrometheusStack } : {}),
             vllmStack,
+            ...(gpuMetrics ? { gpuMetrics } : {}),
         },
         models,
         scaledObjects,
@@ -150,10 +186,17 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
         serviceMonitors: r.monitoring.serviceMonitors ? [
             ...planServiceMonitors({ release, namespace: r.namespace, scrapeIntervalSeconds, labels }),
             ...(keda ? [kedaOperatorServiceMonitor({ namespace: keda.namespace, scrapeIntervalSeconds, labels })] : []),
+            ...(gpuMetrics ? [dcgmExporterServiceMonitor({ namespace: gpuMetrics.namespace, releaseName: gpuMetrics.releaseName, scrapeIntervalSeconds, labels })] : []),
         ] : [],
         prometheusRules: r.monitoring.alerts.enabled ? [planPrometheusRule({
             release, namespace: r.namespace, labels, settings: r.monitoring.alerts.rules, models: alertModels,
         })] : [],
+        ...(r.monitoring.dashboard ? {
+            dashboard: planDashboard({
+                release, namespace: r.monitoring.namespace, labels,
+                models: r.models.map((m, i) => dashboardModel(r, m, models[i], pricePerGpuHour)),
+            }),
+        } : {}),
         prometheusUrl: r.monitoring.prometheusUrl,
         scrapeIntervalSeconds,
         routerServiceName: router,

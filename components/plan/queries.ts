@@ -96,3 +96,31 @@ export function ttftP95Query(scope: SeriesScope, windowSeconds: number): string 
     const sel = engineSelector(scope);
     return `(histogram_quantile(0.95, sum by (le) (rate(vllm:time_to_first_token_seconds_bucket${sel}[${windowSeconds}s]))) >= 0) or vector(0)`;
 }
+
+/** An engine Deployment's pods: its name, the ReplicaSet's pod-template hash, the pod's 5-character suffix. */
+export function enginePodPattern(deploymentName: string): string {
+    // Kubernetes: ReplicaSet `<deployment>-<hash>` (hash: safe-encoded, up to 10 characters), pod
+    // `<replicaset>-<5 random>`. Anchored (PromQL regexes are), so a model whose name extends this
+    // one's ("a" vs "a-deployment-vllm-b") never matches.
+    return `${deploymentName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-[a-z0-9]{1,10}-[a-z0-9]{5}`;
+}
+
+/**
+ * dcgm-exporter's series of the GPUs a model's engine pods hold. With its kubelet pod-resources
+ * mapping (on in NVIDIA's chart: DCGM_EXPORTER_KUBERNETES=true) each GPU's series carries the
+ * `namespace`, `pod` and `container` of the pod using it (internal/pkg/transformation/kubernetes.go),
+ * kept as they are because the package scrapes the exporter with honorLabels.
+ */
+export function gpuSelector(scope: SeriesScope & { deploymentName: string }): string {
+    return `{namespace=${promString(scope.namespace)},pod=~${promString(enginePodPattern(scope.deploymentName))}}`;
+}
+
+/**
+ * GPU utilization (percent): each engine pod's average over its GPUs (tensor parallelism gives a
+ * pod several), summed over the model's pods. Under AverageValue the HPA divides by the replicas,
+ * so the target is the average utilization per engine: desired = ceil(sum / target). One sample
+ * in every state: no pod, or no dcgm-exporter, reads 0.
+ */
+export function gpuUtilizationQuery(scope: SeriesScope & { deploymentName: string }): string {
+    return `sum(avg by (pod) (DCGM_FI_DEV_GPU_UTIL${gpuSelector(scope)})) or vector(0)`;
+}

@@ -59,7 +59,13 @@ export interface ResolvedArgs {
     clusterDomain: string;
     releaseName: string;
     keda: ResolvedChart;
-    monitoring: ResolvedChart & { prometheusUrl: string; serviceMonitors: boolean; alerts: ResolvedAlerts; hasGrafanaAdminPassword: boolean };
+    monitoring: ResolvedChart & {
+        prometheusUrl: string; serviceMonitors: boolean; alerts: ResolvedAlerts; hasGrafanaAdminPassword: boolean;
+        /** Write the Grafana dashboard ConfigMap (dashboard.ts). */
+        dashboard: boolean;
+    };
+    /** dcgm-exporter (opt-in; install false = not installed). */
+    gpuMetrics: ResolvedChart;
     vllmStack: {
         version?: string; repo?: string; values?: Values; routerReplicas: number; routerImage?: ResolvedImage;
         /** "" = no runtimeClassName on the engine pods. */
@@ -70,17 +76,19 @@ export interface ResolvedArgs {
 }
 
 const KNOWN = {
-    top: ["models", "namespace", "createNamespace", "clusterDomain", "keda", "monitoring", "vllmStack", "gpuNodePool", "maxMonthlyCost"],
+    top: ["models", "namespace", "createNamespace", "clusterDomain", "keda", "monitoring", "vllmStack", "gpuNodePool", "maxMonthlyCost", "gpuMetrics"],
     model: ["name", "modelUrl", "servedModelName", "gpusPerReplica", "hfToken", "cacheSize", "cacheStorageClass",
         "cpu", "memory", "maxModelLen", "maxNumSeqs", "enablePrefixCaching", "extraArgs", "image", "readyTimeoutSeconds", "drainSeconds", "values",
         "autoscaling", "engine", "simulator"],
     autoscaling: ["minReplicas", "maxReplicas", "targetQueueDepth", "activationQueueDepth", "pollingIntervalSeconds",
         "cooldownSeconds", "paused", "fallbackReplicas", "scaleUpStabilizationSeconds", "scaleDownStabilizationSeconds",
-        "scaleDownPodsPerPeriod", "scaleDownPeriodSeconds", "strategy", "load", "kvCache", "queueDepth", "ttft", "schedules",
+        "scaleDownPodsPerPeriod", "scaleDownPeriodSeconds", "strategy", "load", "kvCache", "queueDepth", "ttft", "gpuUtilization", "schedules",
         "scalingModifiers"],
     image: ["repository", "tag"],
     keda: ["install", "namespace", "version", "repo", "values"],
-    monitoring: ["install", "namespace", "version", "repo", "values", "prometheusUrl", "serviceMonitors", "alerts", "grafanaAdminPassword"],
+    monitoring: ["install", "namespace", "version", "repo", "values", "prometheusUrl", "serviceMonitors", "alerts", "dashboard", "grafanaAdminPassword"],
+    dashboard: ["enabled"],
+    gpuMetrics: ["install", "namespace", "version", "repo", "values"],
     vllmStack: ["releaseName", "version", "repo", "values", "runtimeClassName", "routerReplicas", "routerImage"],
 } as const;
 
@@ -303,6 +311,31 @@ export function resolveArgs(name: string, args: LlmInferenceArgs): ResolvedArgs 
     p.boolean("monitoring.serviceMonitors", m.serviceMonitors);
     // Like the ServiceMonitors: on with kube-prometheus-stack (it brings the PrometheusRule CRD).
     const alerts = resolveAlerts(p, "monitoring.alerts", m.alerts, mon.install);
+    // The dashboard: on with kube-prometheus-stack (its Grafana's sidecar loads it), else on request.
+    let dashboard = mon.install;
+    if (p.object("monitoring.dashboard", m.dashboard, { optional: true }) && m.dashboard !== undefined) {
+        unknownKeys(p, "monitoring.dashboard", m.dashboard, KNOWN.dashboard);
+        if (p.boolean("monitoring.dashboard.enabled", m.dashboard.enabled) && typeof m.dashboard.enabled === "boolean") dashboard = m.dashboard.enabled;
+    }
+    // dcgm-exporter: off unless asked for.
+    const gpuMetricsArg = args.gpuMetrics as Record<string, unknown> | undefined;
+    const gpuMetrics = resolveChart(p, "gpuMetrics", gpuMetricsArg, KNOWN.gpuMetrics, DEFAULTS.gpuMetricsNamespace);
+    gpuMetrics.install = gpuMetricsArg !== null && typeof gpuMetricsArg === "object" && gpuMetricsArg.install === true;
+    if (gpuMetrics.install && gpuMetrics.namespace === namespace) {
+        p.add("gpuMetrics.namespace", `"${gpuMetrics.namespace}" is also the models' namespace; give dcgm-exporter its own (default "${DEFAULTS.gpuMetricsNamespace}")`);
+    }
+    if (gpuMetrics.install && mon.install && gpuMetrics.namespace === mon.namespace) {
+        p.add("gpuMetrics.namespace", `"${gpuMetrics.namespace}" is also monitoring.namespace; give dcgm-exporter its own (default "${DEFAULTS.gpuMetricsNamespace}")`);
+    }
+    if (gpuMetrics.install && keda.install && gpuMetrics.namespace === keda.namespace) {
+        p.add("gpuMetrics.namespace", `"${gpuMetrics.namespace}" is also keda.namespace; give dcgm-exporter its own (default "${DEFAULTS.gpuMetricsNamespace}")`);
+    }
+    for (const model of models) {
+        if (model.engine === "simulator" && model.autoscaling.signals?.gpuUtilization.enabled) {
+            p.add(`models[${model.index}].autoscaling.gpuUtilization.enabled`, "is true, but the model runs the CPU simulator engine, which holds no GPU " +
+                "(its utilization would always read 0); turn it off, or use engine \"vllm\"");
+        }
+    }
     if (m.grafanaAdminPassword !== undefined && !mon.install) {
         p.add("monitoring.grafanaAdminPassword", "is set but monitoring.install is false, so there is no Grafana to give it to; drop it or install monitoring");
     } else if (typeof m.grafanaAdminPassword === "string" && m.grafanaAdminPassword.length === 0) {
@@ -339,7 +372,9 @@ export function resolveArgs(name: string, args: LlmInferenceArgs): ResolvedArgs 
             serviceMonitors: m.serviceMonitors ?? mon.install,
             alerts,
             hasGrafanaAdminPassword: m.grafanaAdminPassword !== undefined && m.grafanaAdminPassword !== null,
+            dashboard,
         },
+        gpuMetrics,
         vllmStack: {
             version: vs.version, repo: vs.repo, values: vs.values, routerReplicas: vs.routerReplicas ?? DEFAULTS.routerReplicas, routerImage,
             runtimeClassName: vs.runtimeClassName ?? DEFAULTS.engineRuntimeClassName,

@@ -19,6 +19,7 @@ export const TRIGGER = {
     load: "load",
     kvCache: "kv_cache",
     ttft: "ttft_p95",
+    gpuUtilization: "gpu_utilization",
 } as const;
 
 /** Cron triggers are named `schedule_<schedule name>`. */

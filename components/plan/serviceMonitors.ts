@@ -90,3 +90,26 @@ export function kedaOperatorServiceMonitor(input: { namespace: string; scrapeInt
         },
     };
 }
+
+/** The dcgm-exporter chart's metrics port name and selector labels (templates/service.yaml, _helpers.tpl selectorLabels). */
+export const DCGM_METRICS_PORT = "metrics";
+export const DCGM_SERVICE_MONITOR_NAME = "dcgm-exporter";
+
+/**
+ * The ServiceMonitor for dcgm-exporter's GPU metrics. honorLabels: the exporter labels each GPU's
+ * series with the `namespace`, `pod` and `container` of the pod using it (kubelet pod-resources),
+ * which must win over the target's own (the exporter pod's), or the per-model GPU queries find nothing.
+ */
+export function dcgmExporterServiceMonitor(input: { namespace: string; releaseName: string; scrapeIntervalSeconds: number; labels: Record<string, string> }): ServiceMonitorManifest {
+    const name = CHARTS.dcgmExporter.chart;
+    return {
+        apiVersion: SERVICE_MONITOR_API_VERSION,
+        kind: SERVICE_MONITOR_KIND,
+        metadata: { name: DCGM_SERVICE_MONITOR_NAME, namespace: input.namespace, labels: input.labels },
+        spec: {
+            endpoints: [{ ...endpoint(DCGM_METRICS_PORT, input.scrapeIntervalSeconds), path: "/metrics", honorLabels: true }],
+            namespaceSelector: { matchNames: [input.namespace] },
+            selector: { matchLabels: { "app.kubernetes.io/name": name, "app.kubernetes.io/instance": input.releaseName } },
+        },
+    };
+}

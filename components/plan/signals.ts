@@ -5,7 +5,7 @@
 import type { ScalingModifiers } from "../args";
 import { checkFormula } from "./formula";
 import { Problems, unknownKeys } from "./problems";
-import { kvCacheQuery, loadQuery, queueDepthQuery, ttftPressureQuery, wakeOnRequestQuery } from "./queries";
+import { gpuUtilizationQuery, kvCacheQuery, loadQuery, queueDepthQuery, ttftPressureQuery, wakeOnRequestQuery } from "./queries";
 import type { ResolvedSchedule } from "./schedules";
 import { prometheusTrigger, SCHEDULE_TRIGGER_PREFIX, TRIGGER, type ScaledObjectInput } from "./scaledObject";
 import type { ResolvedSignals } from "./strategy";
@@ -28,6 +28,7 @@ export function triggerNames(signals: ResolvedSignals | undefined, schedules: re
     if (signals?.load.enabled) names.push(TRIGGER.load);
     if (signals?.kvCache.enabled) names.push(TRIGGER.kvCache);
     if (signals?.ttft.enabled) names.push(TRIGGER.ttft);
+    if (signals?.gpuUtilization.enabled) names.push(TRIGGER.gpuUtilization);
     for (const s of schedules) names.push(scheduleTriggerName(s.name));
     if (minReplicas === 0) names.push(TRIGGER.wakeOnRequest);
     return names;
@@ -62,6 +63,10 @@ export function buildTriggers(input: ScaledObjectInput) {
         }
         if (sig.ttft.enabled) {
             triggers.push(prometheusTrigger(TRIGGER.ttft, url, ttftPressureQuery(input.scope, input.wakeWindowSeconds), sig.ttft.target, sig.ttft.activation));
+        }
+        if (sig.gpuUtilization.enabled) {
+            triggers.push(prometheusTrigger(TRIGGER.gpuUtilization, url, gpuUtilizationQuery({ ...input.scope, deploymentName: input.deploymentName }),
+                sig.gpuUtilization.target, sig.gpuUtilization.activation));
         }
     }
     for (const s of a.schedules ?? []) triggers.push(cronTrigger(s));

@@ -29,6 +29,8 @@ export interface ResolvedSignals {
     queueDepth: ResolvedSignal;
     /** p95 TTFT (seconds) x engines, per replica: target = the SLO. */
     ttft: ResolvedSignal;
+    /** GPU utilization (percent, dcgm-exporter) summed over the engines' per-pod averages, per replica. Off in every preset. */
+    gpuUtilization: ResolvedSignal;
 }
 
 /** What a preset turns on, and its default targets. */
@@ -145,9 +147,12 @@ export function resolveSignals(p: Problems, path: string, a: Autoscaling, maxNum
             { enabled: preset.queueDepth, target: queueTarget, activation: a.activationQueueDepth ?? DEFAULTS.activationQueueDepth },
             { unit: "request count" }),
         ttft: signal(p, `${path}.ttft`, a.ttft, { enabled: preset.ttft, target: DEFAULTS.ttftSloSeconds, activation: 0 }, { unit: "number of seconds" }),
+        // Opt-in only: a busy GPU is an efficient one, not an overloaded one (README).
+        gpuUtilization: signal(p, `${path}.gpuUtilization`, a.gpuUtilization, { enabled: false, target: DEFAULTS.gpuUtilizationTarget, activation: 0 },
+            { maxTarget: 100, unit: "percentage" }),
     };
-    if (!signals.load.enabled && !signals.kvCache.enabled && !signals.queueDepth.enabled && !signals.ttft.enabled) {
-        p.add(`${path}`, "every load signal is disabled (load, kvCache, queueDepth, ttft); enable at least one, or the model could never scale beyond its minimum");
+    if (!signals.load.enabled && !signals.kvCache.enabled && !signals.queueDepth.enabled && !signals.ttft.enabled && !signals.gpuUtilization.enabled) {
+        p.add(`${path}`, "every load signal is disabled (load, kvCache, queueDepth, ttft, gpuUtilization); enable at least one, or the model could never scale beyond its minimum");
     }
     return { strategy, signals };
 }

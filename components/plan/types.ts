@@ -5,13 +5,14 @@ import type { Values } from "./merge";
 import type { PrometheusRuleManifest } from "./alerts";
 import type { CapacityPlan } from "./capacity";
 import type { CostPlan } from "./cost";
+import type { DashboardPlan } from "./dashboard";
 import type { DrainPlan } from "./drain";
 import type { ReadSeries } from "./alerts";
 import type { NodePoolPlan } from "./nodePool";
 import type { ServiceMonitorManifest } from "./serviceMonitors";
 import type { SimulatorPlan } from "./simulatorEngine";
 
-export type { CapacityPlan, CostPlan, DrainPlan, NodePoolPlan, PrometheusRuleManifest, ServiceMonitorManifest, SimulatorPlan };
+export type { CapacityPlan, CostPlan, DashboardPlan, DrainPlan, NodePoolPlan, PrometheusRuleManifest, ServiceMonitorManifest, SimulatorPlan };
 
 export type ScaledObjectManifest = IScaledObject;
 
@@ -79,6 +80,8 @@ export interface InferencePlan {
         keda?: ChartPlan;
         kubePrometheusStack?: ChartPlan;
         vllmStack: ChartPlan;
+        /** NVIDIA's dcgm-exporter on the GPU nodes (opt-in: `gpuMetrics.install`). */
+        gpuMetrics?: ChartPlan;
     };
     models: ModelPlan[];
     /** One per model, in model order. */
@@ -90,6 +93,8 @@ export interface InferencePlan {
     serviceMonitors: ServiceMonitorManifest[];
     /** The release's PrometheusRule with the package's alerts (empty when `monitoring.alerts.enabled` is false). */
     prometheusRules: PrometheusRuleManifest[];
+    /** The release's Grafana dashboard (a ConfigMap for the Grafana sidecar); absent when `monitoring.dashboard.enabled` is false. */
+    dashboard?: DashboardPlan;
     prometheusUrl: string;
     /** Prometheus scrapes engines and router this often (never less often than KEDA polls). */
     scrapeIntervalSeconds: number;

@@ -28,6 +28,17 @@ export const CHARTS = {
         repo: "https://nvidia.github.io/k8s-device-plugin",
         version: "0.20.0",
     },
+    /**
+     * NVIDIA's GPU metrics exporter (opt-in, `gpuMetrics`). 4.8.2 (app 4.8.2, image
+     * 4.5.3-4.8.2-distroless): deployment/Chart.yaml of NVIDIA/dcgm-exporter's newest commit seen
+     * (2026-05-12, release commit "DCGM-Exporter 4.5.3-4.8.2", tag 4.5.3-4.8.2); the chart repository
+     * is published from that folder.
+     */
+    dcgmExporter: {
+        chart: "dcgm-exporter",
+        repo: "https://nvidia.github.io/dcgm-exporter/helm-charts",
+        version: "4.8.2",
+    },
 } as const satisfies Record<string, ChartPin>;
 
 /** A container image as the vllm-stack chart takes it: repository and tag apart. */

@@ -65,6 +65,11 @@ const SIGNALS: Record<string, (query: string, name: string) => (s: Scrape) => nu
             return Number.isFinite(p) && p >= 0 ? p : 0;
         };
     },
+    // DCGM_FI_DEV_GPU_UTIL is the share of time a kernel ran: an engine decoding even one request
+    // reads ~100%, an idle one 0 (the model keeps no finer GPU state). Summed per engine like the
+    // query (per-pod averages); the pooled engines are all busy or all idle. So the trigger says
+    // "engines busy", not "engines overloaded": why it is off in every preset.
+    [TRIGGER.gpuUtilization]: () => (s) => (s.running > 0 ? 100 * s.engines : 0),
     [TRIGGER.wakeOnRequest]: (q, n) => {
         const w = windowOf(q, n);
         // A request seen within the window, or one still running on an engine (queries.ts).

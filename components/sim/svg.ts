@@ -2,11 +2,11 @@
 // ready replicas on the left axis, the engines' queue on the right axis, time in hours.
 import type { SimResult } from "./run";
 
-function esc(s: string): string {
+export function esc(s: string): string {
     return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
-function niceMax(x: number): number {
+export function niceMax(x: number): number {
     if (x <= 0) return 1;
     const p = 10 ** Math.floor(Math.log10(x));
     for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= x) return m * p;

@@ -57,6 +57,8 @@ type llmInferenceArgs struct {
 	ClusterDomain *string `pulumi:"clusterDomain"`
 	// Create `namespace`. Set false when it exists already (a second LlmInference in it, say). Default true.
 	CreateNamespace *bool `pulumi:"createNamespace"`
+	// NVIDIA's dcgm-exporter on the GPU nodes (GPU utilization and memory; the `gpuUtilization` trigger reads it). Default: not installed.
+	GpuMetrics *GpuMetrics `pulumi:"gpuMetrics"`
 	// GPU nodes for the engines, created before the charts. Default: none (the engines use the cluster's existing GPU nodes).
 	GpuNodePool *GpuNodePoolArgsType `pulumi:"gpuNodePool"`
 	// KEDA release.
@@ -79,6 +81,8 @@ type LlmInferenceArgs struct {
 	ClusterDomain *string
 	// Create `namespace`. Set false when it exists already (a second LlmInference in it, say). Default true.
 	CreateNamespace *bool
+	// NVIDIA's dcgm-exporter on the GPU nodes (GPU utilization and memory; the `gpuUtilization` trigger reads it). Default: not installed.
+	GpuMetrics *GpuMetricsArgs
 	// GPU nodes for the engines, created before the charts. Default: none (the engines use the cluster's existing GPU nodes).
 	GpuNodePool *GpuNodePoolArgsTypeArgs
 	// KEDA release.

@@ -446,6 +446,10 @@ type Autoscaling struct {
 	CooldownSeconds *float64 `pulumi:"cooldownSeconds"`
 	// Replicas to keep when Prometheus cannot be queried 3 times in a row; KEDA keeps the current count when it is higher. Default max(minReplicas, 1).
 	FallbackReplicas *float64 `pulumi:"fallbackReplicas"`
+	// GPU utilization (`DCGM_FI_DEV_GPU_UTIL`, percent, from NVIDIA's dcgm-exporter: `gpuMetrics`):
+	// the engines' average per replica against the target (default 80). Off in every preset: a busy
+	// GPU is an efficient one, not an overloaded one (see the README).
+	GpuUtilization *Signal `pulumi:"gpuUtilization"`
 	// KV-cache pressure: summed `vllm:kv_cache_usage_perc` (0..1 per engine). Target default 0.7 per replica.
 	KvCache *Signal `pulumi:"kvCache"`
 	// Load: running + waiting requests per replica. Target default: `targetConcurrency` of the preset (a fraction of `maxNumSeqs`).
@@ -498,6 +502,10 @@ type AutoscalingArgs struct {
 	CooldownSeconds *float64 `pulumi:"cooldownSeconds"`
 	// Replicas to keep when Prometheus cannot be queried 3 times in a row; KEDA keeps the current count when it is higher. Default max(minReplicas, 1).
 	FallbackReplicas *float64 `pulumi:"fallbackReplicas"`
+	// GPU utilization (`DCGM_FI_DEV_GPU_UTIL`, percent, from NVIDIA's dcgm-exporter: `gpuMetrics`):
+	// the engines' average per replica against the target (default 80). Off in every preset: a busy
+	// GPU is an efficient one, not an overloaded one (see the README).
+	GpuUtilization *SignalArgs `pulumi:"gpuUtilization"`
 	// KV-cache pressure: summed `vllm:kv_cache_usage_perc` (0..1 per engine). Target default 0.7 per replica.
 	KvCache *SignalArgs `pulumi:"kvCache"`
 	// Load: running + waiting requests per replica. Target default: `targetConcurrency` of the preset (a fraction of `maxNumSeqs`).
@@ -571,6 +579,13 @@ func (o AutoscalingOutput) CooldownSeconds() pulumi.Float64PtrOutput {
 // Replicas to keep when Prometheus cannot be queried 3 times in a row; KEDA keeps the current count when it is higher. Default max(minReplicas, 1).
 func (o AutoscalingOutput) FallbackReplicas() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v Autoscaling) *float64 { return v.FallbackReplicas }).(pulumi.Float64PtrOutput)
+}
+
+// GPU utilization (`DCGM_FI_DEV_GPU_UTIL`, percent, from NVIDIA's dcgm-exporter: `gpuMetrics`):
+// the engines' average per replica against the target (default 80). Off in every preset: a busy
+// GPU is an efficient one, not an overloaded one (see the README).
+func (o AutoscalingOutput) GpuUtilization() SignalPtrOutput {
+	return o.ApplyT(func(v Autoscaling) *Signal { return v.GpuUtilization }).(SignalPtrOutput)
 }
 
 // KV-cache pressure: summed `vllm:kv_cache_usage_perc` (0..1 per engine). Target default 0.7 per replica.
@@ -651,6 +666,151 @@ func (o AutoscalingOutput) TargetQueueDepth() pulumi.Float64PtrOutput {
 // Latency SLO: p95 time to first token in seconds. Target = the SLO (default 2); enabled by `latency-first`.
 func (o AutoscalingOutput) Ttft() SignalPtrOutput {
 	return o.ApplyT(func(v Autoscaling) *Signal { return v.Ttft }).(SignalPtrOutput)
+}
+
+type Dashboard struct {
+	// Write the dashboard: a ConfigMap in the monitoring namespace labelled for Grafana's dashboard
+	// sidecar (kube-prometheus-stack: `grafana_dashboard: "1"`). Default: `install` (the chart brings
+	// Grafana and its sidecar); set true for a Grafana of your own whose sidecar watches that namespace.
+	Enabled *bool `pulumi:"enabled"`
+}
+
+// DashboardInput is an input type that accepts DashboardArgs and DashboardOutput values.
+// You can construct a concrete instance of `DashboardInput` via:
+//
+//	DashboardArgs{...}
+type DashboardInput interface {
+	pulumi.Input
+
+	ToDashboardOutput() DashboardOutput
+	ToDashboardOutputWithContext(context.Context) DashboardOutput
+}
+
+type DashboardArgs struct {
+	// Write the dashboard: a ConfigMap in the monitoring namespace labelled for Grafana's dashboard
+	// sidecar (kube-prometheus-stack: `grafana_dashboard: "1"`). Default: `install` (the chart brings
+	// Grafana and its sidecar); set true for a Grafana of your own whose sidecar watches that namespace.
+	Enabled *bool `pulumi:"enabled"`
+}
+
+func (DashboardArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Dashboard)(nil)).Elem()
+}
+
+func (i DashboardArgs) ToDashboardOutput() DashboardOutput {
+	return i.ToDashboardOutputWithContext(context.Background())
+}
+
+func (i DashboardArgs) ToDashboardOutputWithContext(ctx context.Context) DashboardOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DashboardOutput)
+}
+
+func (i DashboardArgs) ToDashboardPtrOutput() DashboardPtrOutput {
+	return i.ToDashboardPtrOutputWithContext(context.Background())
+}
+
+func (i DashboardArgs) ToDashboardPtrOutputWithContext(ctx context.Context) DashboardPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DashboardOutput).ToDashboardPtrOutputWithContext(ctx)
+}
+
+// DashboardPtrInput is an input type that accepts DashboardArgs, DashboardPtr and DashboardPtrOutput values.
+// You can construct a concrete instance of `DashboardPtrInput` via:
+//
+//	        DashboardArgs{...}
+//
+//	or:
+//
+//	        nil
+type DashboardPtrInput interface {
+	pulumi.Input
+
+	ToDashboardPtrOutput() DashboardPtrOutput
+	ToDashboardPtrOutputWithContext(context.Context) DashboardPtrOutput
+}
+
+type dashboardPtrType DashboardArgs
+
+func DashboardPtr(v *DashboardArgs) DashboardPtrInput {
+	return (*dashboardPtrType)(v)
+}
+
+func (*dashboardPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Dashboard)(nil)).Elem()
+}
+
+func (i *dashboardPtrType) ToDashboardPtrOutput() DashboardPtrOutput {
+	return i.ToDashboardPtrOutputWithContext(context.Background())
+}
+
+func (i *dashboardPtrType) ToDashboardPtrOutputWithContext(ctx context.Context) DashboardPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DashboardPtrOutput)
+}
+
+type DashboardOutput struct{ *pulumi.OutputState }
+
+func (DashboardOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Dashboard)(nil)).Elem()
+}
+
+func (o DashboardOutput) ToDashboardOutput() DashboardOutput {
+	return o
+}
+
+func (o DashboardOutput) ToDashboardOutputWithContext(ctx context.Context) DashboardOutput {
+	return o
+}
+
+func (o DashboardOutput) ToDashboardPtrOutput() DashboardPtrOutput {
+	return o.ToDashboardPtrOutputWithContext(context.Background())
+}
+
+func (o DashboardOutput) ToDashboardPtrOutputWithContext(ctx context.Context) DashboardPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Dashboard) *Dashboard {
+		return &v
+	}).(DashboardPtrOutput)
+}
+
+// Write the dashboard: a ConfigMap in the monitoring namespace labelled for Grafana's dashboard
+// sidecar (kube-prometheus-stack: `grafana_dashboard: "1"`). Default: `install` (the chart brings
+// Grafana and its sidecar); set true for a Grafana of your own whose sidecar watches that namespace.
+func (o DashboardOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Dashboard) *bool { return v.Enabled }).(pulumi.BoolPtrOutput)
+}
+
+type DashboardPtrOutput struct{ *pulumi.OutputState }
+
+func (DashboardPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Dashboard)(nil)).Elem()
+}
+
+func (o DashboardPtrOutput) ToDashboardPtrOutput() DashboardPtrOutput {
+	return o
+}
+
+func (o DashboardPtrOutput) ToDashboardPtrOutputWithContext(ctx context.Context) DashboardPtrOutput {
+	return o
+}
+
+func (o DashboardPtrOutput) Elem() DashboardOutput {
+	return o.ApplyT(func(v *Dashboard) Dashboard {
+		if v != nil {
+			return *v
+		}
+		var ret Dashboard
+		return ret
+	}).(DashboardOutput)
+}
+
+// Write the dashboard: a ConfigMap in the monitoring namespace labelled for Grafana's dashboard
+// sidecar (kube-prometheus-stack: `grafana_dashboard: "1"`). Default: `install` (the chart brings
+// Grafana and its sidecar); set true for a Grafana of your own whose sidecar watches that namespace.
+func (o DashboardPtrOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Dashboard) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Enabled
+	}).(pulumi.BoolPtrOutput)
 }
 
 type EksNodeGroup struct {
@@ -1191,6 +1351,235 @@ func (o GkeNodePoolPtrOutput) Spot() pulumi.BoolPtrOutput {
 		}
 		return v.Spot
 	}).(pulumi.BoolPtrOutput)
+}
+
+type GpuMetrics struct {
+	// Install dcgm-exporter on the GPU pool's nodes (a DaemonSet), scraped by the package's ServiceMonitor. Default false.
+	Install *bool `pulumi:"install"`
+	// Namespace of the release, created and owned by the component. Default `gpu-metrics`.
+	Namespace *string `pulumi:"namespace"`
+	// Where the chart comes from, instead of its public repository: a chart repository URL
+	// (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+	// the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+	// `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+	// With a local path, the chart found there is installed and `version` is not used.
+	Repo *string `pulumi:"repo"`
+	// Helm values merged over the package's.
+	Values map[string]interface{} `pulumi:"values"`
+	// Chart version. Default: the pinned version.
+	Version *string `pulumi:"version"`
+}
+
+// GpuMetricsInput is an input type that accepts GpuMetricsArgs and GpuMetricsOutput values.
+// You can construct a concrete instance of `GpuMetricsInput` via:
+//
+//	GpuMetricsArgs{...}
+type GpuMetricsInput interface {
+	pulumi.Input
+
+	ToGpuMetricsOutput() GpuMetricsOutput
+	ToGpuMetricsOutputWithContext(context.Context) GpuMetricsOutput
+}
+
+type GpuMetricsArgs struct {
+	// Install dcgm-exporter on the GPU pool's nodes (a DaemonSet), scraped by the package's ServiceMonitor. Default false.
+	Install *bool `pulumi:"install"`
+	// Namespace of the release, created and owned by the component. Default `gpu-metrics`.
+	Namespace *string `pulumi:"namespace"`
+	// Where the chart comes from, instead of its public repository: a chart repository URL
+	// (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+	// the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+	// `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+	// With a local path, the chart found there is installed and `version` is not used.
+	Repo *string `pulumi:"repo"`
+	// Helm values merged over the package's.
+	Values map[string]pulumi.Input `pulumi:"values"`
+	// Chart version. Default: the pinned version.
+	Version *string `pulumi:"version"`
+}
+
+func (GpuMetricsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*GpuMetrics)(nil)).Elem()
+}
+
+func (i GpuMetricsArgs) ToGpuMetricsOutput() GpuMetricsOutput {
+	return i.ToGpuMetricsOutputWithContext(context.Background())
+}
+
+func (i GpuMetricsArgs) ToGpuMetricsOutputWithContext(ctx context.Context) GpuMetricsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(GpuMetricsOutput)
+}
+
+func (i GpuMetricsArgs) ToGpuMetricsPtrOutput() GpuMetricsPtrOutput {
+	return i.ToGpuMetricsPtrOutputWithContext(context.Background())
+}
+
+func (i GpuMetricsArgs) ToGpuMetricsPtrOutputWithContext(ctx context.Context) GpuMetricsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(GpuMetricsOutput).ToGpuMetricsPtrOutputWithContext(ctx)
+}
+
+// GpuMetricsPtrInput is an input type that accepts GpuMetricsArgs, GpuMetricsPtr and GpuMetricsPtrOutput values.
+// You can construct a concrete instance of `GpuMetricsPtrInput` via:
+//
+//	        GpuMetricsArgs{...}
+//
+//	or:
+//
+//	        nil
+type GpuMetricsPtrInput interface {
+	pulumi.Input
+
+	ToGpuMetricsPtrOutput() GpuMetricsPtrOutput
+	ToGpuMetricsPtrOutputWithContext(context.Context) GpuMetricsPtrOutput
+}
+
+type gpuMetricsPtrType GpuMetricsArgs
+
+func GpuMetricsPtr(v *GpuMetricsArgs) GpuMetricsPtrInput {
+	return (*gpuMetricsPtrType)(v)
+}
+
+func (*gpuMetricsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**GpuMetrics)(nil)).Elem()
+}
+
+func (i *gpuMetricsPtrType) ToGpuMetricsPtrOutput() GpuMetricsPtrOutput {
+	return i.ToGpuMetricsPtrOutputWithContext(context.Background())
+}
+
+func (i *gpuMetricsPtrType) ToGpuMetricsPtrOutputWithContext(ctx context.Context) GpuMetricsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(GpuMetricsPtrOutput)
+}
+
+type GpuMetricsOutput struct{ *pulumi.OutputState }
+
+func (GpuMetricsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GpuMetrics)(nil)).Elem()
+}
+
+func (o GpuMetricsOutput) ToGpuMetricsOutput() GpuMetricsOutput {
+	return o
+}
+
+func (o GpuMetricsOutput) ToGpuMetricsOutputWithContext(ctx context.Context) GpuMetricsOutput {
+	return o
+}
+
+func (o GpuMetricsOutput) ToGpuMetricsPtrOutput() GpuMetricsPtrOutput {
+	return o.ToGpuMetricsPtrOutputWithContext(context.Background())
+}
+
+func (o GpuMetricsOutput) ToGpuMetricsPtrOutputWithContext(ctx context.Context) GpuMetricsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v GpuMetrics) *GpuMetrics {
+		return &v
+	}).(GpuMetricsPtrOutput)
+}
+
+// Install dcgm-exporter on the GPU pool's nodes (a DaemonSet), scraped by the package's ServiceMonitor. Default false.
+func (o GpuMetricsOutput) Install() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GpuMetrics) *bool { return v.Install }).(pulumi.BoolPtrOutput)
+}
+
+// Namespace of the release, created and owned by the component. Default `gpu-metrics`.
+func (o GpuMetricsOutput) Namespace() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GpuMetrics) *string { return v.Namespace }).(pulumi.StringPtrOutput)
+}
+
+// Where the chart comes from, instead of its public repository: a chart repository URL
+// (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+// the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+// `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+// With a local path, the chart found there is installed and `version` is not used.
+func (o GpuMetricsOutput) Repo() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GpuMetrics) *string { return v.Repo }).(pulumi.StringPtrOutput)
+}
+
+// Helm values merged over the package's.
+func (o GpuMetricsOutput) Values() pulumi.MapOutput {
+	return o.ApplyT(func(v GpuMetrics) map[string]interface{} { return v.Values }).(pulumi.MapOutput)
+}
+
+// Chart version. Default: the pinned version.
+func (o GpuMetricsOutput) Version() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GpuMetrics) *string { return v.Version }).(pulumi.StringPtrOutput)
+}
+
+type GpuMetricsPtrOutput struct{ *pulumi.OutputState }
+
+func (GpuMetricsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**GpuMetrics)(nil)).Elem()
+}
+
+func (o GpuMetricsPtrOutput) ToGpuMetricsPtrOutput() GpuMetricsPtrOutput {
+	return o
+}
+
+func (o GpuMetricsPtrOutput) ToGpuMetricsPtrOutputWithContext(ctx context.Context) GpuMetricsPtrOutput {
+	return o
+}
+
+func (o GpuMetricsPtrOutput) Elem() GpuMetricsOutput {
+	return o.ApplyT(func(v *GpuMetrics) GpuMetrics {
+		if v != nil {
+			return *v
+		}
+		var ret GpuMetrics
+		return ret
+	}).(GpuMetricsOutput)
+}
+
+// Install dcgm-exporter on the GPU pool's nodes (a DaemonSet), scraped by the package's ServiceMonitor. Default false.
+func (o GpuMetricsPtrOutput) Install() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *GpuMetrics) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Install
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Namespace of the release, created and owned by the component. Default `gpu-metrics`.
+func (o GpuMetricsPtrOutput) Namespace() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *GpuMetrics) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Namespace
+	}).(pulumi.StringPtrOutput)
+}
+
+// Where the chart comes from, instead of its public repository: a chart repository URL
+// (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+// the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+// `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+// With a local path, the chart found there is installed and `version` is not used.
+func (o GpuMetricsPtrOutput) Repo() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *GpuMetrics) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Repo
+	}).(pulumi.StringPtrOutput)
+}
+
+// Helm values merged over the package's.
+func (o GpuMetricsPtrOutput) Values() pulumi.MapOutput {
+	return o.ApplyT(func(v *GpuMetrics) map[string]interface{} {
+		if v == nil {
+			return nil
+		}
+		return v.Values
+	}).(pulumi.MapOutput)
+}
+
+// Chart version. Default: the pinned version.
+func (o GpuMetricsPtrOutput) Version() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *GpuMetrics) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Version
+	}).(pulumi.StringPtrOutput)
 }
 
 type GpuNodePoolArgsType struct {
@@ -2159,6 +2548,8 @@ func (o ModelArrayOutput) Index(i pulumi.IntInput) ModelOutput {
 type Monitoring struct {
 	// The package's alerts (a PrometheusRule per release).
 	Alerts *Alerts `pulumi:"alerts"`
+	// The package's Grafana dashboard (a ConfigMap per release that Grafana's dashboard sidecar loads).
+	Dashboard *Dashboard `pulumi:"dashboard"`
 	// Grafana's admin password (keep it a secret, e.g. `pulumi config set --secret`). The package
 	// stores it in a Kubernetes Secret Grafana reads. Default: the Grafana chart generates one into
 	// its own Secret `<namespace>/kube-prometheus-stack-grafana` (key `admin-password`).
@@ -2201,6 +2592,8 @@ type MonitoringInput interface {
 type MonitoringArgs struct {
 	// The package's alerts (a PrometheusRule per release).
 	Alerts *AlertsArgs `pulumi:"alerts"`
+	// The package's Grafana dashboard (a ConfigMap per release that Grafana's dashboard sidecar loads).
+	Dashboard *DashboardArgs `pulumi:"dashboard"`
 	// Grafana's admin password (keep it a secret, e.g. `pulumi config set --secret`). The package
 	// stores it in a Kubernetes Secret Grafana reads. Default: the Grafana chart generates one into
 	// its own Secret `<namespace>/kube-prometheus-stack-grafana` (key `admin-password`).
@@ -2311,6 +2704,11 @@ func (o MonitoringOutput) Alerts() AlertsPtrOutput {
 	return o.ApplyT(func(v Monitoring) *Alerts { return v.Alerts }).(AlertsPtrOutput)
 }
 
+// The package's Grafana dashboard (a ConfigMap per release that Grafana's dashboard sidecar loads).
+func (o MonitoringOutput) Dashboard() DashboardPtrOutput {
+	return o.ApplyT(func(v Monitoring) *Dashboard { return v.Dashboard }).(DashboardPtrOutput)
+}
+
 // Grafana's admin password (keep it a secret, e.g. `pulumi config set --secret`). The package
 // stores it in a Kubernetes Secret Grafana reads. Default: the Grafana chart generates one into
 // its own Secret `<namespace>/kube-prometheus-stack-grafana` (key `admin-password`).
@@ -2393,6 +2791,16 @@ func (o MonitoringPtrOutput) Alerts() AlertsPtrOutput {
 		}
 		return v.Alerts
 	}).(AlertsPtrOutput)
+}
+
+// The package's Grafana dashboard (a ConfigMap per release that Grafana's dashboard sidecar loads).
+func (o MonitoringPtrOutput) Dashboard() DashboardPtrOutput {
+	return o.ApplyT(func(v *Monitoring) *Dashboard {
+		if v == nil {
+			return nil
+		}
+		return v.Dashboard
+	}).(DashboardPtrOutput)
 }
 
 // Grafana's admin password (keep it a secret, e.g. `pulumi config set --secret`). The package
@@ -3485,10 +3893,14 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*AlertsInput)(nil)).Elem(), AlertsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AlertsPtrInput)(nil)).Elem(), AlertsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AutoscalingInput)(nil)).Elem(), AutoscalingArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*DashboardInput)(nil)).Elem(), DashboardArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*DashboardPtrInput)(nil)).Elem(), DashboardArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*EksNodeGroupInput)(nil)).Elem(), EksNodeGroupArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*EksNodeGroupPtrInput)(nil)).Elem(), EksNodeGroupArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*GkeNodePoolInput)(nil)).Elem(), GkeNodePoolArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*GkeNodePoolPtrInput)(nil)).Elem(), GkeNodePoolArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*GpuMetricsInput)(nil)).Elem(), GpuMetricsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*GpuMetricsPtrInput)(nil)).Elem(), GpuMetricsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*GpuNodePoolArgsTypeInput)(nil)).Elem(), GpuNodePoolArgsTypeArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*GpuNodePoolArgsTypePtrInput)(nil)).Elem(), GpuNodePoolArgsTypeArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ImageInput)(nil)).Elem(), ImageArgs{})
@@ -3514,10 +3926,14 @@ func init() {
 	pulumi.RegisterOutputType(AlertsOutput{})
 	pulumi.RegisterOutputType(AlertsPtrOutput{})
 	pulumi.RegisterOutputType(AutoscalingOutput{})
+	pulumi.RegisterOutputType(DashboardOutput{})
+	pulumi.RegisterOutputType(DashboardPtrOutput{})
 	pulumi.RegisterOutputType(EksNodeGroupOutput{})
 	pulumi.RegisterOutputType(EksNodeGroupPtrOutput{})
 	pulumi.RegisterOutputType(GkeNodePoolOutput{})
 	pulumi.RegisterOutputType(GkeNodePoolPtrOutput{})
+	pulumi.RegisterOutputType(GpuMetricsOutput{})
+	pulumi.RegisterOutputType(GpuMetricsPtrOutput{})
 	pulumi.RegisterOutputType(GpuNodePoolArgsTypeOutput{})
 	pulumi.RegisterOutputType(GpuNodePoolArgsTypePtrOutput{})
 	pulumi.RegisterOutputType(ImageOutput{})

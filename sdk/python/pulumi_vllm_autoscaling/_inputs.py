@@ -22,10 +22,14 @@ __all__ = [
     'AlertsArgsDict',
     'AutoscalingArgs',
     'AutoscalingArgsDict',
+    'DashboardArgs',
+    'DashboardArgsDict',
     'EksNodeGroupArgs',
     'EksNodeGroupArgsDict',
     'GkeNodePoolArgs',
     'GkeNodePoolArgsDict',
+    'GpuMetricsArgs',
+    'GpuMetricsArgsDict',
     'GpuNodePoolArgsArgs',
     'GpuNodePoolArgsArgsDict',
     'ImageArgs',
@@ -283,6 +287,12 @@ class AutoscalingArgsDict(TypedDict):
     """
     Replicas to keep when Prometheus cannot be queried 3 times in a row; KEDA keeps the current count when it is higher. Default max(minReplicas, 1).
     """
+    gpu_utilization: NotRequired['SignalArgsDict']
+    """
+    GPU utilization (`DCGM_FI_DEV_GPU_UTIL`, percent, from NVIDIA's dcgm-exporter: `gpuMetrics`):
+    the engines' average per replica against the target (default 80). Off in every preset: a busy
+    GPU is an efficient one, not an overloaded one (see the README).
+    """
     kv_cache: NotRequired['SignalArgsDict']
     """
     KV-cache pressure: summed `vllm:kv_cache_usage_perc` (0..1 per engine). Target default 0.7 per replica.
@@ -351,6 +361,7 @@ class AutoscalingArgs:
                  activation_queue_depth: Optional[_builtins.float] = None,
                  cooldown_seconds: Optional[_builtins.float] = None,
                  fallback_replicas: Optional[_builtins.float] = None,
+                 gpu_utilization: Optional['SignalArgs'] = None,
                  kv_cache: Optional['SignalArgs'] = None,
                  load: Optional['SignalArgs'] = None,
                  min_replicas: Optional[_builtins.float] = None,
@@ -371,6 +382,9 @@ class AutoscalingArgs:
         :param _builtins.float activation_queue_depth: Waiting requests above which the queue-depth trigger counts as active (KEDA activationThreshold). Default 0.
         :param _builtins.float cooldown_seconds: Seconds every trigger must stay inactive before KEDA scales from 1 to 0 (KEDA cooldownPeriod). Default 300.
         :param _builtins.float fallback_replicas: Replicas to keep when Prometheus cannot be queried 3 times in a row; KEDA keeps the current count when it is higher. Default max(minReplicas, 1).
+        :param 'SignalArgs' gpu_utilization: GPU utilization (`DCGM_FI_DEV_GPU_UTIL`, percent, from NVIDIA's dcgm-exporter: `gpuMetrics`):
+               the engines' average per replica against the target (default 80). Off in every preset: a busy
+               GPU is an efficient one, not an overloaded one (see the README).
         :param 'SignalArgs' kv_cache: KV-cache pressure: summed `vllm:kv_cache_usage_perc` (0..1 per engine). Target default 0.7 per replica.
         :param 'SignalArgs' load: Load: running + waiting requests per replica. Target default: `targetConcurrency` of the preset (a fraction of `maxNumSeqs`).
         :param _builtins.float min_replicas: Fewest engine replicas. 0 lets the model scale to zero when idle; the first request wakes it. Default 1.
@@ -394,6 +408,8 @@ class AutoscalingArgs:
             pulumi.set(__self__, "cooldown_seconds", cooldown_seconds)
         if fallback_replicas is not None:
             pulumi.set(__self__, "fallback_replicas", fallback_replicas)
+        if gpu_utilization is not None:
+            pulumi.set(__self__, "gpu_utilization", gpu_utilization)
         if kv_cache is not None:
             pulumi.set(__self__, "kv_cache", kv_cache)
         if load is not None:
@@ -472,6 +488,20 @@ class AutoscalingArgs:
     @fallback_replicas.setter
     def fallback_replicas(self, value: Optional[_builtins.float]):
         pulumi.set(self, "fallback_replicas", value)
+
+    @_builtins.property
+    @pulumi.getter(name="gpuUtilization")
+    def gpu_utilization(self) -> Optional['SignalArgs']:
+        """
+        GPU utilization (`DCGM_FI_DEV_GPU_UTIL`, percent, from NVIDIA's dcgm-exporter: `gpuMetrics`):
+        the engines' average per replica against the target (default 80). Off in every preset: a busy
+        GPU is an efficient one, not an overloaded one (see the README).
+        """
+        return pulumi.get(self, "gpu_utilization")
+
+    @gpu_utilization.setter
+    def gpu_utilization(self, value: Optional['SignalArgs']):
+        pulumi.set(self, "gpu_utilization", value)
 
     @_builtins.property
     @pulumi.getter(name="kvCache")
@@ -652,6 +682,41 @@ class AutoscalingArgs:
     @ttft.setter
     def ttft(self, value: Optional['SignalArgs']):
         pulumi.set(self, "ttft", value)
+
+
+class DashboardArgsDict(TypedDict):
+    enabled: NotRequired[_builtins.bool]
+    """
+    Write the dashboard: a ConfigMap in the monitoring namespace labelled for Grafana's dashboard
+    sidecar (kube-prometheus-stack: `grafana_dashboard: "1"`). Default: `install` (the chart brings
+    Grafana and its sidecar); set true for a Grafana of your own whose sidecar watches that namespace.
+    """
+
+@pulumi.input_type
+class DashboardArgs:
+    def __init__(__self__, *,
+                 enabled: Optional[_builtins.bool] = None):
+        """
+        :param _builtins.bool enabled: Write the dashboard: a ConfigMap in the monitoring namespace labelled for Grafana's dashboard
+               sidecar (kube-prometheus-stack: `grafana_dashboard: "1"`). Default: `install` (the chart brings
+               Grafana and its sidecar); set true for a Grafana of your own whose sidecar watches that namespace.
+        """
+        if enabled is not None:
+            pulumi.set(__self__, "enabled", enabled)
+
+    @_builtins.property
+    @pulumi.getter
+    def enabled(self) -> Optional[_builtins.bool]:
+        """
+        Write the dashboard: a ConfigMap in the monitoring namespace labelled for Grafana's dashboard
+        sidecar (kube-prometheus-stack: `grafana_dashboard: "1"`). Default: `install` (the chart brings
+        Grafana and its sidecar); set true for a Grafana of your own whose sidecar watches that namespace.
+        """
+        return pulumi.get(self, "enabled")
+
+    @enabled.setter
+    def enabled(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "enabled", value)
 
 
 class EksNodeGroupArgsDict(TypedDict):
@@ -981,6 +1046,127 @@ class GkeNodePoolArgs:
     @spot.setter
     def spot(self, value: Optional[_builtins.bool]):
         pulumi.set(self, "spot", value)
+
+
+class GpuMetricsArgsDict(TypedDict):
+    install: NotRequired[_builtins.bool]
+    """
+    Install dcgm-exporter on the GPU pool's nodes (a DaemonSet), scraped by the package's ServiceMonitor. Default false.
+    """
+    namespace: NotRequired[_builtins.str]
+    """
+    Namespace of the release, created and owned by the component. Default `gpu-metrics`.
+    """
+    repo: NotRequired[_builtins.str]
+    """
+    Where the chart comes from, instead of its public repository: a chart repository URL
+    (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+    the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+    `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+    With a local path, the chart found there is installed and `version` is not used.
+    """
+    values: NotRequired[Mapping[str, Any]]
+    """
+    Helm values merged over the package's.
+    """
+    version: NotRequired[_builtins.str]
+    """
+    Chart version. Default: the pinned version.
+    """
+
+@pulumi.input_type
+class GpuMetricsArgs:
+    def __init__(__self__, *,
+                 install: Optional[_builtins.bool] = None,
+                 namespace: Optional[_builtins.str] = None,
+                 repo: Optional[_builtins.str] = None,
+                 values: Optional[Mapping[str, Any]] = None,
+                 version: Optional[_builtins.str] = None):
+        """
+        :param _builtins.bool install: Install dcgm-exporter on the GPU pool's nodes (a DaemonSet), scraped by the package's ServiceMonitor. Default false.
+        :param _builtins.str namespace: Namespace of the release, created and owned by the component. Default `gpu-metrics`.
+        :param _builtins.str repo: Where the chart comes from, instead of its public repository: a chart repository URL
+               (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+               the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+               `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+               With a local path, the chart found there is installed and `version` is not used.
+        :param Mapping[str, Any] values: Helm values merged over the package's.
+        :param _builtins.str version: Chart version. Default: the pinned version.
+        """
+        if install is not None:
+            pulumi.set(__self__, "install", install)
+        if namespace is not None:
+            pulumi.set(__self__, "namespace", namespace)
+        if repo is not None:
+            pulumi.set(__self__, "repo", repo)
+        if values is not None:
+            pulumi.set(__self__, "values", values)
+        if version is not None:
+            pulumi.set(__self__, "version", version)
+
+    @_builtins.property
+    @pulumi.getter
+    def install(self) -> Optional[_builtins.bool]:
+        """
+        Install dcgm-exporter on the GPU pool's nodes (a DaemonSet), scraped by the package's ServiceMonitor. Default false.
+        """
+        return pulumi.get(self, "install")
+
+    @install.setter
+    def install(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "install", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def namespace(self) -> Optional[_builtins.str]:
+        """
+        Namespace of the release, created and owned by the component. Default `gpu-metrics`.
+        """
+        return pulumi.get(self, "namespace")
+
+    @namespace.setter
+    def namespace(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "namespace", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def repo(self) -> Optional[_builtins.str]:
+        """
+        Where the chart comes from, instead of its public repository: a chart repository URL
+        (`https://charts.example.com`, a mirror), an OCI registry (`oci://registry.example.com/charts`,
+        the chart name is appended), or a local chart directory or `.tgz` (a path starting with `/`,
+        `./` or `../`, relative to the Pulumi program). Default: the chart's public repository.
+        With a local path, the chart found there is installed and `version` is not used.
+        """
+        return pulumi.get(self, "repo")
+
+    @repo.setter
+    def repo(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "repo", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def values(self) -> Optional[Mapping[str, Any]]:
+        """
+        Helm values merged over the package's.
+        """
+        return pulumi.get(self, "values")
+
+    @values.setter
+    def values(self, value: Optional[Mapping[str, Any]]):
+        pulumi.set(self, "values", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def version(self) -> Optional[_builtins.str]:
+        """
+        Chart version. Default: the pinned version.
+        """
+        return pulumi.get(self, "version")
+
+    @version.setter
+    def version(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "version", value)
 
 
 class GpuNodePoolArgsArgsDict(TypedDict):
@@ -1768,6 +1954,10 @@ class MonitoringArgsDict(TypedDict):
     """
     The package's alerts (a PrometheusRule per release).
     """
+    dashboard: NotRequired['DashboardArgsDict']
+    """
+    The package's Grafana dashboard (a ConfigMap per release that Grafana's dashboard sidecar loads).
+    """
     grafana_admin_password: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
     Grafana's admin password (keep it a secret, e.g. `pulumi config set --secret`). The package
@@ -1815,6 +2005,7 @@ class MonitoringArgsDict(TypedDict):
 class MonitoringArgs:
     def __init__(__self__, *,
                  alerts: Optional['AlertsArgs'] = None,
+                 dashboard: Optional['DashboardArgs'] = None,
                  grafana_admin_password: pulumi.Input[Optional[_builtins.str]] = None,
                  install: Optional[_builtins.bool] = None,
                  namespace: Optional[_builtins.str] = None,
@@ -1825,6 +2016,7 @@ class MonitoringArgs:
                  version: Optional[_builtins.str] = None):
         """
         :param 'AlertsArgs' alerts: The package's alerts (a PrometheusRule per release).
+        :param 'DashboardArgs' dashboard: The package's Grafana dashboard (a ConfigMap per release that Grafana's dashboard sidecar loads).
         :param pulumi.Input[_builtins.str] grafana_admin_password: Grafana's admin password (keep it a secret, e.g. `pulumi config set --secret`). The package
                stores it in a Kubernetes Secret Grafana reads. Default: the Grafana chart generates one into
                its own Secret `<namespace>/kube-prometheus-stack-grafana` (key `admin-password`).
@@ -1846,6 +2038,8 @@ class MonitoringArgs:
         """
         if alerts is not None:
             pulumi.set(__self__, "alerts", alerts)
+        if dashboard is not None:
+            pulumi.set(__self__, "dashboard", dashboard)
         if grafana_admin_password is not None:
             pulumi.set(__self__, "grafana_admin_password", grafana_admin_password)
         if install is not None:
@@ -1874,6 +2068,18 @@ class MonitoringArgs:
     @alerts.setter
     def alerts(self, value: Optional['AlertsArgs']):
         pulumi.set(self, "alerts", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def dashboard(self) -> Optional['DashboardArgs']:
+        """
+        The package's Grafana dashboard (a ConfigMap per release that Grafana's dashboard sidecar loads).
+        """
+        return pulumi.get(self, "dashboard")
+
+    @dashboard.setter
+    def dashboard(self, value: Optional['DashboardArgs']):
+        pulumi.set(self, "dashboard", value)
 
     @_builtins.property
     @pulumi.getter(name="grafanaAdminPassword")

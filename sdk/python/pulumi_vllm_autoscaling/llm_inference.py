@@ -24,6 +24,7 @@ class LlmInferenceArgs:
                  models: Sequence['ModelArgs'],
                  cluster_domain: Optional[_builtins.str] = None,
                  create_namespace: Optional[_builtins.bool] = None,
+                 gpu_metrics: Optional['GpuMetricsArgs'] = None,
                  gpu_node_pool: Optional['GpuNodePoolArgsArgs'] = None,
                  keda: Optional['KedaArgs'] = None,
                  max_monthly_cost: Optional[_builtins.float] = None,
@@ -36,6 +37,7 @@ class LlmInferenceArgs:
         :param Sequence['ModelArgs'] models: The models to serve, one engine Deployment and one ScaledObject each.
         :param _builtins.str cluster_domain: Cluster DNS domain, for the in-cluster endpoint URL. Default `cluster.local`.
         :param _builtins.bool create_namespace: Create `namespace`. Set false when it exists already (a second LlmInference in it, say). Default true.
+        :param 'GpuMetricsArgs' gpu_metrics: NVIDIA's dcgm-exporter on the GPU nodes (GPU utilization and memory; the `gpuUtilization` trigger reads it). Default: not installed.
         :param 'GpuNodePoolArgsArgs' gpu_node_pool: GPU nodes for the engines, created before the charts. Default: none (the engines use the cluster's existing GPU nodes).
         :param 'KedaArgs' keda: KEDA release.
         :param _builtins.float max_monthly_cost: Fail the plan when the worst case (the GPU pool at `maxNodes`) would cost more than this per month (730 hours), in the currency of `hourlyCost`.
@@ -48,6 +50,8 @@ class LlmInferenceArgs:
             pulumi.set(__self__, "cluster_domain", cluster_domain)
         if create_namespace is not None:
             pulumi.set(__self__, "create_namespace", create_namespace)
+        if gpu_metrics is not None:
+            pulumi.set(__self__, "gpu_metrics", gpu_metrics)
         if gpu_node_pool is not None:
             pulumi.set(__self__, "gpu_node_pool", gpu_node_pool)
         if keda is not None:
@@ -96,6 +100,18 @@ class LlmInferenceArgs:
     @create_namespace.setter
     def create_namespace(self, value: Optional[_builtins.bool]):
         pulumi.set(self, "create_namespace", value)
+
+    @_builtins.property
+    @pulumi.getter(name="gpuMetrics")
+    def gpu_metrics(self) -> Optional['GpuMetricsArgs']:
+        """
+        NVIDIA's dcgm-exporter on the GPU nodes (GPU utilization and memory; the `gpuUtilization` trigger reads it). Default: not installed.
+        """
+        return pulumi.get(self, "gpu_metrics")
+
+    @gpu_metrics.setter
+    def gpu_metrics(self, value: Optional['GpuMetricsArgs']):
+        pulumi.set(self, "gpu_metrics", value)
 
     @_builtins.property
     @pulumi.getter(name="gpuNodePool")
@@ -178,6 +194,7 @@ class LlmInference(pulumi.ComponentResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  cluster_domain: Optional[_builtins.str] = None,
                  create_namespace: Optional[_builtins.bool] = None,
+                 gpu_metrics: Optional[Union['GpuMetricsArgs', 'GpuMetricsArgsDict']] = None,
                  gpu_node_pool: Optional[Union['GpuNodePoolArgsArgs', 'GpuNodePoolArgsArgsDict']] = None,
                  keda: Optional[Union['KedaArgs', 'KedaArgsDict']] = None,
                  max_monthly_cost: Optional[_builtins.float] = None,
@@ -194,6 +211,7 @@ class LlmInference(pulumi.ComponentResource):
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param _builtins.str cluster_domain: Cluster DNS domain, for the in-cluster endpoint URL. Default `cluster.local`.
         :param _builtins.bool create_namespace: Create `namespace`. Set false when it exists already (a second LlmInference in it, say). Default true.
+        :param Union['GpuMetricsArgs', 'GpuMetricsArgsDict'] gpu_metrics: NVIDIA's dcgm-exporter on the GPU nodes (GPU utilization and memory; the `gpuUtilization` trigger reads it). Default: not installed.
         :param Union['GpuNodePoolArgsArgs', 'GpuNodePoolArgsArgsDict'] gpu_node_pool: GPU nodes for the engines, created before the charts. Default: none (the engines use the cluster's existing GPU nodes).
         :param Union['KedaArgs', 'KedaArgsDict'] keda: KEDA release.
         :param _builtins.float max_monthly_cost: Fail the plan when the worst case (the GPU pool at `maxNodes`) would cost more than this per month (730 hours), in the currency of `hourlyCost`.
@@ -229,6 +247,7 @@ class LlmInference(pulumi.ComponentResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  cluster_domain: Optional[_builtins.str] = None,
                  create_namespace: Optional[_builtins.bool] = None,
+                 gpu_metrics: Optional[Union['GpuMetricsArgs', 'GpuMetricsArgsDict']] = None,
                  gpu_node_pool: Optional[Union['GpuNodePoolArgsArgs', 'GpuNodePoolArgsArgsDict']] = None,
                  keda: Optional[Union['KedaArgs', 'KedaArgsDict']] = None,
                  max_monthly_cost: Optional[_builtins.float] = None,
@@ -249,6 +268,7 @@ class LlmInference(pulumi.ComponentResource):
 
             __props__.__dict__["cluster_domain"] = cluster_domain
             __props__.__dict__["create_namespace"] = create_namespace
+            __props__.__dict__["gpu_metrics"] = gpu_metrics
             __props__.__dict__["gpu_node_pool"] = gpu_node_pool
             __props__.__dict__["keda"] = keda
             __props__.__dict__["max_monthly_cost"] = max_monthly_cost
