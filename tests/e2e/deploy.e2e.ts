@@ -122,6 +122,7 @@ function deployStack(title: string, base: string, secrets: Record<string, string
             for (const s of plan.secrets) await expect("secret", s.name, s.namespace);
             for (const sm of plan.serviceMonitors) await expect("servicemonitors.monitoring.coreos.com", sm.metadata.name, sm.metadata.namespace);
             for (const r of plan.prometheusRules) await expect("prometheusrules.monitoring.coreos.com", r.metadata.name, r.metadata.namespace);
+            if (plan.dashboard) await expect("configmap", plan.dashboard.configMap.metadata.name, plan.dashboard.configMap.metadata.namespace);
             for (const so of plan.scaledObjects) await expect("scaledobjects.keda.sh", so.metadata!.name!, so.metadata!.namespace);
             for (const m of plan.models) if (m.pdbName) await expect("poddisruptionbudget", m.pdbName, plan.namespace);
             for (const m of plan.models) {
