@@ -352,6 +352,79 @@ describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks
         assert.ok(zeroS <= bound, `zero after ${zeroS.toFixed(1)} s, over the bound of ${bound} s`);
     });
 
+    // Faults (README, "The scaling rules"): an outage never scales a model down; paused freezes it.
+    it("faults: Prometheus stopped, KEDA's fallback holds the replicas (never fewer); Prometheus back, scaling resumes", async () => {
+        const e = need(engines, "engines");
+        const p = need(prom, "prometheus");
+        const c = need(cluster, "cluster");
+        const { n } = expectedReplicas(plan(), STEP_RPS);
+        e.setRate(model().name, STEP_RPS);
+        await settle(n);
+        const fb = so().fallback;
+        assert.strictEqual(fb.behavior, "currentReplicasIfHigher");
+        assert.ok(fb.replicas < n, "the fallback count is below N: holding N shows the current count wins");
+        // Load gone and Prometheus gone together: had KEDA read the engines, it would scale down.
+        // Held for the failures that trigger the fallback plus a whole scale-down window and period.
+        const outage = fb.failureThreshold * so().pollingInterval + settleSeconds() + SLACK_SECONDS;
+        const from = e.now;
+        await p.stopPrometheus();
+        e.setRate(model().name, 0);
+        let fallbackSeen = false;
+        const deadline = Date.now() + outage * 1000;
+        while (Date.now() < deadline) {
+            const live = await c.get(["scaledobjects.keda.sh", model().scaledObjectName, "-n", plan().namespace]);
+            if (condition(live, "Fallback")?.status === "True") fallbackSeen = true;
+            await sleep(1000);
+        }
+        const during = e.samples.filter((s) => s.t >= from && s.desired !== undefined).map((s) => s.desired!);
+        log(`outage of ${outage} s with the load gone: replicas seen ${[...new Set(during)].join(", ")}, Fallback condition ${fallbackSeen ? "True" : "never True"}`);
+        assert.ok(during.length > 0 && Math.min(...during) >= n, `replicas dropped below ${n} during the outage`);
+        assert.ok(fallbackSeen, "KEDA never reported the fallback active");
+        const back = e.now;
+        await p.startAgain();
+        // Back: the engines read idle, the HPA's window still holds the fallback's recommendation.
+        const bound = SCRAPE_INTERVAL_SECONDS + fb.failureThreshold * so().pollingInterval + HPA_SYNC_SECONDS + settleSeconds();
+        await waitFor("a step down after Prometheus is back", (bound + 60) * 1000, async () => ((await replicas()) < n ? true : undefined), 500);
+        const resumed = e.now - back;
+        await sleep(2000);
+        log(`Prometheus back: first step down after ${resumed.toFixed(1)} s (bound ${bound} s)`);
+        log(`timeline:\n        ${timeline(e.samples, from - 2)}`);
+        assert.ok(resumed <= bound, `scaling resumed after ${resumed.toFixed(1)} s, over ${bound} s`);
+    });
+
+    it("faults: paused: true through pulumi up freezes the replicas; unpaused, they move again", async () => {
+        const e = need(engines, "engines");
+        const s = need(stack, "stack");
+        const c = need(cluster, "cluster");
+        const { n } = expectedReplicas(plan(), STEP_RPS);
+        e.setRate(model().name, STEP_RPS);
+        await settle(n);
+        await s.project.pulumi(["config", "set", "-s", s.name, "--path", "vllm-autoscaling:models[0].autoscaling.paused", "true", "--type", "bool"]);
+        await s.up();
+        const live = await c.get(["scaledobjects.keda.sh", model().scaledObjectName, "-n", plan().namespace]);
+        assert.strictEqual(live.metadata.annotations?.["autoscaling.keda.sh/paused"], "true");
+        await waitFor("KEDA to report the ScaledObject paused", 30_000, async () => {
+            const o = await c.get(["scaledobjects.keda.sh", model().scaledObjectName, "-n", plan().namespace]);
+            return condition(o, "Paused")?.status === "True" ? true : undefined;
+        });
+        // The load stops: unpaused, this would scale down within a window and a period, and to zero after the cooldown.
+        const from = e.now;
+        e.setRate(model().name, 0);
+        const frozen = settleSeconds() + so().cooldownPeriod + 2 * so().pollingInterval;
+        await sleep(frozen * 1000);
+        const during = e.samples.filter((x) => x.t >= from && x.desired !== undefined).map((x) => x.desired!);
+        log(`paused for ${frozen} s with the load gone: replicas seen ${[...new Set(during)].join(", ")}`);
+        assert.deepStrictEqual([...new Set(during)], [n], "replicas moved while paused");
+        await s.project.pulumi(["config", "set", "-s", s.name, "--path", "vllm-autoscaling:models[0].autoscaling.paused", "false", "--type", "bool"]);
+        const unpaused = e.now;
+        await s.up();
+        const bound = (e.now - unpaused) + so().pollingInterval + HPA_SYNC_SECONDS + settleSeconds() + SLACK_SECONDS;
+        await waitFor("a step down once unpaused", (bound + 60) * 1000, async () => ((await replicas()) < n ? true : undefined), 500);
+        const moved = e.now - unpaused;
+        log(`unpaused (pulumi up included): first step down after ${moved.toFixed(1)} s (bound ${bound.toFixed(0)} s)`);
+        assert.ok(moved <= bound, `replicas moved ${moved.toFixed(1)} s after unpausing, over ${bound.toFixed(0)} s`);
+    });
+
     /** The plan with one of the model's settings changed as `pulumi config set` changes it. */
     function replan(change: { maxReplicas?: number; timeToFirstTokenMs?: number }): E2eStack {
         const cur = need(e2e, "stack");
