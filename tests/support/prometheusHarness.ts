@@ -108,22 +108,59 @@ export class PrometheusHarness {
 
     private constructor(
         readonly emulator: VllmEmulator,
-        private readonly child: ChildProcess,
+        private child: ChildProcess,
         readonly port: number,
         private readonly dir: string,
         private readonly sdFile: string,
         private readonly timeoutMs: number,
+        private readonly respawn: () => ChildProcess,
     ) {
+        this.watch(child);
+    }
+
+    private watch(child: ChildProcess): void {
         child.stderr?.on("data", (c: Buffer) => {
             this.stderrTail = (this.stderrTail + c.toString("utf8")).slice(-4000);
         });
         child.on("exit", (code, signal) => {
-            this.exited = `exited with ${signal ?? `code ${code}`}`;
+            if (child === this.child) this.exited = `exited with ${signal ?? `code ${code}`}`;
         });
         // Without a listener, a spawn failure (EACCES, ...) would crash the whole mocha run.
         child.on("error", (e) => {
-            this.exited ??= `failed to run (${e.message})`;
+            if (child === this.child) this.exited ??= `failed to run (${e.message})`;
         });
+    }
+
+    /**
+     * Stops the Prometheus process only (an outage: its port refuses connections); the emulator
+     * keeps serving. startAgain() brings it back on the same port with the same data.
+     */
+    async stopPrometheus(): Promise<void> {
+        await this.killChild();
+    }
+
+    /** Starts Prometheus again after stopPrometheus(), on the same port and data, and waits until it is ready. */
+    async startAgain(): Promise<void> {
+        if (this.stopped) throw new Error("PrometheusHarness: stopped for good");
+        if (this.child.exitCode === null && this.exited === undefined) return;
+        this.exited = undefined;
+        this.child = this.respawn();
+        this.watch(this.child);
+        await this.waitUntil("Prometheus /-/ready after a restart", async () => {
+            const r = await httpRequest(this.port, "GET", "/-/ready", undefined, 1000).catch(() => undefined);
+            return r?.status === 200;
+        });
+    }
+
+    private async killChild(): Promise<void> {
+        const child = this.child;
+        if (child.exitCode === null && child.signalCode === null) {
+            const gone = new Promise<void>((r) => child.once("exit", () => r()));
+            child.kill("SIGTERM");
+            const t = setTimeout(() => child.kill("SIGKILL"), 5000);
+            await gone;
+            clearTimeout(t);
+        }
     }
 
     /**
@@ -148,7 +185,7 @@ export class PrometheusHarness {
         fs.writeFileSync(path.join(dir, "prometheus.yml"), prometheusConfig(sdFile));
 
         const port = await freePort();
-        const child = spawn(
+        const spawnPrometheus = () => spawn(
             bin,
             [
                 `--config.file=${path.join(dir, "prometheus.yml")}`,
@@ -161,7 +198,7 @@ export class PrometheusHarness {
             ],
             { stdio: ["ignore", "ignore", "pipe"] },
         );
-        const h = new PrometheusHarness(emulator, child, port, dir, sdFile, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+        const h = new PrometheusHarness(emulator, spawnPrometheus(), port, dir, sdFile, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, spawnPrometheus);
         live.add(h);
         installExitHook();
         // Targets added after start reach Prometheus through the file_sd file.
@@ -294,13 +331,7 @@ export class PrometheusHarness {
     async stop(): Promise<void> {
         this.stopped = true;
         live.delete(this);
-        if (this.exited === undefined && this.child.exitCode === null) {
-            const gone = new Promise<void>((r) => this.child.once("exit", () => r()));
-            this.child.kill("SIGTERM");
-            const t = setTimeout(() => this.child.kill("SIGKILL"), 5000);
-            await gone;
-            clearTimeout(t);
-        }
+        if (this.exited === undefined) await this.killChild();
         await this.emulator.close();
         fs.rmSync(this.dir, { recursive: true, force: true });
     }

@@ -1,0 +1,443 @@
+// The scaling loop on real KEDA and the real HPA (issue 9): the loop stack (e2e/stacks/loop.yaml)
+// deployed by the real Pulumi engine on a fresh local cluster, a real Prometheus scraping engines
+// that follow the cluster's ready pods (support/loopEngines.ts, load through the simulator's
+// engine model), and the README's rules held against what the cluster does: wake from zero,
+// scale out to the count the triggers promise and back to zero, and replica ownership under
+// `pulumi preview` / `pulumi up` / config changes. Every expectation is computed from the plan
+// (thresholds, polling, cooldown, max) and the documented rules, never copied from a run.
+import * as assert from "node:assert";
+import { PrometheusHarness, SCRAPE_INTERVAL_SECONDS } from "../support/prometheusHarness";
+import { planInference } from "../../components/plan";
+import { paramsForPlan } from "../../components/sim/run";
+import { argsFromConfig } from "../../stacks/config";
+import type { EngineParams } from "../../components/sim/engine";
+import type { InferencePlan, ScaledObjectManifest } from "../../components/plan/types";
+import { LocalCluster } from "./support/cluster";
+import { e2eStack, E2eStack } from "./support/e2eStacks";
+import { ClusterEngines, routerTargetId, steadyState, type LoopSample } from "./support/loopEngines";
+import { requireTools } from "./support/paths";
+import { waitFor } from "./support/proc";
+import { PulumiProject, PulumiStack } from "./support/pulumiStack";
+
+/** The local cluster's HPA sync period (scripts/e2e/cluster.sh, E2E_HPA_SYNC_PERIOD default). */
+const HPA_SYNC_SECONDS = Number((process.env.E2E_HPA_SYNC_PERIOD ?? "2s").replace(/s$/, ""));
+/** The HPA's default tolerance: no change while |metric / target - 1| <= 0.1 (kube-controller-manager default). */
+const HPA_TOLERANCE = 0.1;
+/** Slack for the API server, kubectl reads and the harness's 1 s steps, added to every derived bound. */
+const SLACK_SECONDS = 5;
+/** The rate of the load step (requests/s); the replica count it needs is computed, not assumed. */
+const STEP_RPS = 3;
+/** A trickle that wakes the model without needing a second engine (checked against the model below). */
+const WAKE_RPS = 0.5;
+
+function log(line: string): void {
+    process.stdout.write(`      ${line}\n`);
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** What one trigger's query would return with `ready` engines in the engine model's steady state at `rps`. */
+function triggerValue(trigger: any, engine: EngineParams, rps: number, ready: number): number {
+    const s = steadyState(engine, rps, ready);
+    switch (trigger.name) {
+        case "queue_depth":
+            return s.waiting;
+        case "kv_cache":
+            return s.kvUsage;
+        case "load": {
+            // loadQuery: running + waiting + h * (engines running any); h is in the query.
+            const h = Number(/\+ ([0-9.]+) \* \(count\(/.exec(trigger.metadata.query)?.[1] ?? 0);
+            return s.running + s.waiting + h * (s.running > 0 ? ready : 0);
+        }
+        case "wake_on_request":
+            return rps > 0 || s.running > 0 ? 1 : 0;
+        default:
+            throw new Error(`no model of trigger ${trigger.name} in this test`);
+    }
+}
+
+/** The HPA's rule for AverageValue external metrics: ceil(value / threshold), max over triggers, within [max(min,1), max]. */
+function hpaDesired(so: ScaledObjectManifest, values: Record<string, number>): number {
+    const spec = so.spec as any;
+    let d = 0;
+    for (const t of spec.triggers) d = Math.max(d, Math.ceil(values[t.name] / Number(t.metadata.threshold) - 1e-9));
+    return Math.min(spec.maxReplicaCount, Math.max(Math.max(spec.minReplicaCount, 1), d));
+}
+
+/** The replica count the policy settles at under a constant rate: the fixed point of N -> desired(N) of the engine model. */
+function expectedReplicas(plan: InferencePlan, rps: number): { n: number; table: string } {
+    const so = plan.scaledObjects[0];
+    const engine = paramsForPlan(plan, 0).engine;
+    const max = plan.models[0].maxReplicas;
+    const rows: string[] = [];
+    const fixed: number[] = [];
+    for (let n = 1; n <= max; n++) {
+        const values = Object.fromEntries((so.spec as any).triggers.map((t: any) => [t.name, triggerValue(t, engine, rps, n)]));
+        const d = hpaDesired(so, values);
+        rows.push(`${n} -> ${d} (${Object.entries(values).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ")})`);
+        if (d === n) fixed.push(n);
+    }
+    assert.strictEqual(fixed.length, 1, `the policy at ${rps} rps should settle at exactly one count:\n${rows.join("\n")}`);
+    return { n: fixed[0], table: rows.join("; ") };
+}
+
+function condition(obj: any, type: string): any {
+    return (obj?.status?.conditions ?? []).find((c: any) => c.type === type);
+}
+
+function timeline(samples: LoopSample[], from = 0): string {
+    const out: string[] = [];
+    let last = "";
+    for (const s of samples.filter((x) => x.t >= from)) {
+        const key = `${s.rps}/${s.desired}/${s.ready}`;
+        if (key === last) continue;
+        last = key;
+        out.push(`t=${s.t.toFixed(0)}s rps=${s.rps} desired=${s.desired ?? "-"} ready=${s.ready} running=${s.running.toFixed(1)} waiting=${s.waiting.toFixed(1)}`);
+    }
+    return out.join("\n        ");
+}
+
+describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks/loop.yaml)", function () {
+    this.timeout(20 * 60_000);
+    let cluster: LocalCluster | undefined;
+    let prom: PrometheusHarness | undefined;
+    let project: PulumiProject | undefined;
+    let stack: PulumiStack | undefined;
+    let e2e: E2eStack | undefined;
+    let engines: ClusterEngines | undefined;
+    let scaledTo: number | undefined;
+    const need = <T>(v: T | undefined, what: string): T => {
+        if (v === undefined) throw new Error(`${what} is not set up (an earlier step failed)`);
+        return v;
+    };
+    const plan = () => need(e2e, "stack").plan;
+    const model = () => plan().models[0];
+    const deployment = async () => need(cluster, "cluster").get(["deployment", model().deploymentName, "-n", plan().namespace]);
+    const replicas = async (): Promise<number> => (await deployment())?.spec?.replicas;
+    const so = () => plan().scaledObjects[0].spec as any;
+
+    /** The HPA's scale-down window plus one period (plus slack): a count held this long is settled. */
+    const settleSeconds = () => {
+        const down = so().advanced.horizontalPodAutoscalerConfig.behavior.scaleDown;
+        return down.stabilizationWindowSeconds + down.policies[0].periodSeconds + SLACK_SECONDS;
+    };
+    /** Waits until desired and ready replicas have both been `expected` for settleSeconds(); returns that hold. */
+    const settle = async (expected: number): Promise<number> => {
+        const e = need(engines, "engines");
+        const hold = settleSeconds();
+        let since: number | undefined;
+        await waitFor(`${expected} replicas held for ${hold} s`, 240_000, async () => {
+            const v = e.view(model().name);
+            if (v.desired === expected && v.readyPods.length === expected) since ??= Date.now();
+            else since = undefined;
+            return since !== undefined && Date.now() - since >= hold * 1000 ? true : undefined;
+        }, 500);
+        return hold;
+    };
+
+    before(async () => {
+        requireTools();
+        cluster = await LocalCluster.fresh();
+        // The router's target exists from the start (the router runs before any engine).
+        let routerId = "";
+        prom = await PrometheusHarness.start({
+            setup: (emu) => {
+                const probe = e2eStack("loop.yaml", "http://127.0.0.1:9", {}).plan;
+                routerId = routerTargetId(probe.namespace);
+                emu.addRouter(routerId, { namespace: probe.namespace, release: probe.charts.vllmStack.releaseName, pod: `${probe.charts.vllmStack.releaseName}-deployment-router-e2e` });
+            },
+        });
+        e2e = e2eStack("loop.yaml", prom.url, {});
+        project = await PulumiProject.create(cluster.kubeconfig);
+        stack = await project.stack(`e2e-${e2e.plan.name}`, e2e.config, {});
+        const m = e2e.plan.models[0];
+        engines = await ClusterEngines.start({
+            cluster, emulator: prom.emulator, routerId, maxSeconds: 15 * 60, log,
+            models: [{
+                name: m.name, namespace: e2e.plan.namespace, deploymentName: m.deploymentName, servedModelName: m.servedModelName,
+                engine: paramsForPlan(e2e.plan, 0).engine, engineKind: m.engine, release: e2e.plan.charts.vllmStack.releaseName,
+            }],
+        });
+    });
+
+    after(async () => {
+        engines?.stop();
+        if (stack) await stack.destroy().catch((e) => log(`cleanup destroy failed: ${String(e).slice(0, 300)}`));
+        await prom?.stop();
+        await cluster?.down();
+        project?.remove();
+        e2e?.removeTemporary();
+    });
+
+    it("deploys the loop stack at zero replicas, its ScaledObject Ready in real KEDA", async () => {
+        const r = await need(stack, "stack").up();
+        log(`up: ${(r.ms / 1000).toFixed(1)} s; plan warnings: ${plan().warnings.length}`);
+        const c = need(cluster, "cluster");
+        await waitFor("ScaledObject Ready", 90_000, async () => {
+            const o = await c.get(["scaledobjects.keda.sh", model().scaledObjectName, "-n", plan().namespace]);
+            return condition(o, "Ready")?.status === "True" ? o : undefined;
+        });
+        await waitFor(`HPA ${model().hpaName}`, 60_000, () => c.get(["hpa", model().hpaName, "-n", plan().namespace]));
+        assert.strictEqual(model().minReplicas, 0);
+        assert.strictEqual(await replicas(), 0, "created at minReplicas 0 and left there without traffic");
+    });
+
+    it("wakes from zero on the router's counter alone: one replica within a polling interval plus KEDA's activation", async () => {
+        const e = need(engines, "engines");
+        const p = need(prom, "prometheus");
+        const sel = `{namespace="${plan().namespace}",model_name="${model().servedModelName}"}`;
+        assert.strictEqual(await replicas(), 0);
+        assert.deepStrictEqual(await p.query(`vllm:num_requests_running${sel}`), [], "no engine metric before the wake");
+        // The trickle needs one engine in the engine model: the wake is the only thing asked of the loop.
+        assert.strictEqual(expectedReplicas(plan(), WAKE_RPS).n, 1);
+        const bound = SCRAPE_INTERVAL_SECONDS + so().pollingInterval + HPA_SYNC_SECONDS + SLACK_SECONDS;
+        const started = Date.now();
+        e.setRate(model().name, WAKE_RPS);
+        let engineSeriesAtWake = -1;
+        const woke = await waitFor("the Deployment to ask for a replica", (bound + 30) * 1000, async () => {
+            const n = await replicas();
+            if (n >= 1) {
+                engineSeriesAtWake = (await p.query(`vllm:num_requests_running${sel}`)).length;
+                return n;
+            }
+            return undefined;
+        }, 250);
+        const wokeS = (Date.now() - started) / 1000;
+        await waitFor("a ready engine pod", 60_000, async () => (e.view(model().name).readyPods.length >= 1 ? true : undefined), 250);
+        const readyS = (Date.now() - started) / 1000;
+        log(`wake: first request -> spec.replicas ${woke} in ${wokeS.toFixed(1)} s, a ready pod in ${readyS.toFixed(1)} s ` +
+            `(bound: scrape ${SCRAPE_INTERVAL_SECONDS} s + polling ${so().pollingInterval} s + HPA sync ${HPA_SYNC_SECONDS} s + slack ${SLACK_SECONDS} s = ${bound} s)`);
+        assert.strictEqual(woke, 1, "KEDA activates to exactly one replica");
+        assert.strictEqual(engineSeriesAtWake, 0, "the wake happened with no engine metric present (only the router's counter)");
+        assert.ok(wokeS <= bound, `woke after ${wokeS.toFixed(1)} s, over the bound of ${bound} s`);
+    });
+
+    it("scales out under a load step to the count the triggers promise (ceil(value / threshold), capped at maxReplicas)", async () => {
+        const e = need(engines, "engines");
+        const p = need(prom, "prometheus");
+        const { n: expected, table } = expectedReplicas(plan(), STEP_RPS);
+        log(`at ${STEP_RPS} rps, engine model steady state per replica count: ${table}`);
+        log(`expected: ${expected} replicas (max ${model().maxReplicas})`);
+        assert.notStrictEqual(expected, model().minReplicas);
+        const started = e.now;
+        e.setRate(model().name, STEP_RPS);
+        const hold = await settle(expected);
+        const firstUp = e.samples.find((s) => s.t >= started && (s.desired ?? 0) > 1);
+        log(`scale-out: first step above 1 after ${firstUp ? (firstUp.t - started).toFixed(0) : "-"} s, settled at ${expected} after ${(e.now - started - hold).toFixed(0)} s; peak desired ${Math.max(...e.samples.filter((s) => s.t >= started).map((s) => s.desired ?? 0))}`);
+        log(`timeline:\n        ${timeline(e.samples, started - 2)}`);
+        assert.ok(e.samples.every((s) => (s.desired ?? 0) <= model().maxReplicas), "never above maxReplicas");
+        // The values KEDA reads now give the same count by the HPA's rule (within its tolerance).
+        const values: Record<string, number> = {};
+        for (const t of so().triggers) values[t.name] = await p.kedaValue(t.metadata.query);
+        const rule = hpaDesired(plan().scaledObjects[0], values);
+        const within = (Object.entries(values) as [string, number][]).some(([name, v]) => {
+            const thr = Number(so().triggers.find((t: any) => t.name === name).metadata.threshold);
+            return Math.abs(v / (thr * expected) - 1) <= HPA_TOLERANCE;
+        });
+        log(`live trigger values: ${Object.entries(values).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ")} -> rule ${rule}`);
+        assert.ok(rule === expected || within, `the live values give ${rule} replicas by the rule, the loop runs ${expected}`);
+        scaledTo = expected;
+    });
+
+    // Replica ownership: Pulumi never fights KEDA over replicas (README, "How replica ownership works").
+    /** Runs a step and asserts the live count stayed N throughout (harness samples, 1 s) and after. */
+    const keepsN = async (what: string, step: () => Promise<void>): Promise<void> => {
+        const e = need(engines, "engines");
+        const n = need(scaledTo, "the scaled-out count");
+        const before = await replicas();
+        const from = e.now;
+        await step();
+        await sleep(2 * HPA_SYNC_SECONDS * 1000);
+        const after = await replicas();
+        const seen = e.samples.filter((s) => s.t >= from && s.desired !== undefined).map((s) => s.desired!);
+        log(`${what}: replicas ${before} -> ${after} (seen during: ${[...new Set(seen)].join(", ")})`);
+        assert.strictEqual(before, n);
+        assert.strictEqual(after, n, `${what} changed the replicas`);
+        assert.deepStrictEqual([...new Set(seen)], [n], `${what}: the replicas moved during the step`);
+    };
+
+    it("replica ownership: previews no changes at N replicas (pulumi preview --expect-no-changes)", async () => {
+        await keepsN("preview", async () => {
+            const r = await need(stack, "stack").preview(["--expect-no-changes"], { allowFailure: true });
+            assert.strictEqual(r.code, 0, `the preview at N replicas wants changes:\n${r.stdout.slice(-3000)}`);
+        });
+    });
+
+    it("replica ownership: pulumi up leaves N replicas (and the Deployment's generation)", async () => {
+        const gen = (await deployment()).metadata.generation;
+        await keepsN("up", async () => {
+            await need(stack, "stack").up();
+        });
+        assert.strictEqual((await deployment()).metadata.generation, gen, "pulumi up wrote the Deployment's spec");
+    });
+
+    it("replica ownership: a new maxReplicas updates the ScaledObject in place and leaves N", async () => {
+        const c = need(cluster, "cluster");
+        const s = need(stack, "stack");
+        const uid = (await c.get(["scaledobjects.keda.sh", model().scaledObjectName, "-n", plan().namespace])).metadata.uid;
+        const newMax = model().maxReplicas + 1;
+        // The count the policy settles at is the same with the new max (else this step could not show N kept).
+        const replanned = replan({ maxReplicas: newMax });
+        assert.strictEqual(expectedReplicas(replanned.plan, STEP_RPS).n, need(scaledTo, "N"));
+        const gen = (await deployment()).metadata.generation;
+        await keepsN(`maxReplicas ${model().maxReplicas} -> ${newMax}`, async () => {
+            await s.project.pulumi(["config", "set", "-s", s.name, "--path", "vllm-autoscaling:models[0].autoscaling.maxReplicas", String(newMax), "--type", "int"]);
+            await s.up();
+        });
+        const live = await c.get(["scaledobjects.keda.sh", model().scaledObjectName, "-n", plan().namespace]);
+        assert.strictEqual(live.metadata.uid, uid, "replaced instead of updated in place");
+        assert.strictEqual(live.spec.maxReplicaCount, newMax);
+        await waitFor(`HPA maxReplicas ${newMax}`, 30_000, async () => ((await c.get(["hpa", model().hpaName, "-n", plan().namespace]))?.spec?.maxReplicas === newMax ? true : undefined));
+        assert.strictEqual((await deployment()).metadata.generation, gen, "the Deployment's spec was written");
+        e2e = replanned;
+    });
+
+    it("replica ownership: an engine arg change rolls the Deployment and leaves N", async () => {
+        const s = need(stack, "stack");
+        const e = need(engines, "engines");
+        const n = need(scaledTo, "N");
+        const key = "vllm-autoscaling:models[0].simulator.timeToFirstTokenMs";
+        const current = Number((need(e2e, "stack").config.models as any[])[0].simulator.timeToFirstTokenMs);
+        const before = await deployment();
+        const podsBefore = e.view(model().name).readyPods;
+        await keepsN(`timeToFirstTokenMs ${current} -> ${current + 100}`, async () => {
+            await s.project.pulumi(["config", "set", "-s", s.name, "--path", key, String(current + 100), "--type", "int"]);
+            await s.up();
+            await waitFor("the rollout to finish with N ready pods", 120_000, async () => {
+                const d = await deployment();
+                const v = e.view(model().name);
+                return d.status.observedGeneration === d.metadata.generation && d.status.updatedReplicas === n
+                    && v.readyPods.length === n && !v.readyPods.some((p) => podsBefore.includes(p)) ? true : undefined;
+            });
+        });
+        const after = await deployment();
+        assert.ok(after.metadata.generation > before.metadata.generation, "the pod template changed");
+        assert.ok(JSON.stringify(after.spec.template).includes(`${current + 100}ms`), "the new arg is in the pod template");
+        log(`rolled: pods ${podsBefore.join(", ")} -> ${e.view(model().name).readyPods.join(", ")}`);
+        e2e = replan({ timeToFirstTokenMs: current + 100 });
+    });
+
+    it("scales back down when the load stops, and to zero after the cooldown (minReplicas 0)", async () => {
+        const e = need(engines, "engines");
+        const started = e.now;
+        const t0 = Date.now();
+        e.setRate(model().name, 0);
+        // The wake trigger stays active for its window after the last request; then every trigger
+        // is inactive and KEDA scales to zero once cooldownSeconds have passed.
+        const window = Number(/\[(\d+)s\]/.exec(so().triggers.find((t: any) => t.name === "wake_on_request").metadata.query)?.[1]);
+        assert.ok(window > 0);
+        const bound = window + so().cooldownPeriod + 2 * so().pollingInterval + SCRAPE_INTERVAL_SECONDS + HPA_SYNC_SECONDS + SLACK_SECONDS;
+        await waitFor("zero replicas", (bound + 60) * 1000, async () => ((await replicas()) === 0 ? true : undefined), 500);
+        const zeroS = (Date.now() - t0) / 1000;
+        await waitFor("no ready pod", 60_000, async () => (e.view(model().name).readyPods.length === 0 ? true : undefined), 500);
+        await sleep(2000);
+        const samples = e.samples.filter((s) => s.t >= started);
+        const firstDown = samples.find((s) => (s.desired ?? 0) < need(scaledTo, "N"));
+        log(`scale-in: first step down after ${firstDown ? (firstDown.t - started).toFixed(0) : "-"} s, zero after ${zeroS.toFixed(1)} s ` +
+            `(bound: wake window ${window} s + cooldown ${so().cooldownPeriod} s + 2 x polling ${so().pollingInterval} s + scrape + HPA sync + slack = ${bound} s)`);
+        log(`timeline:\n        ${timeline(e.samples, started - 2)}`);
+        // The HPA's part (README): no step down within the scale-down stabilization window of the
+        // load stopping (its recommendations in that window still include the loaded ones), then
+        // at most scaleDownPodsPerPeriod pods per period down to 1; the last step, to 0, is KEDA's.
+        const down = so().advanced.horizontalPodAutoscalerConfig.behavior.scaleDown;
+        assert.ok(firstDown && firstDown.t - started >= down.stabilizationWindowSeconds - 1,
+            `first step down ${firstDown ? (firstDown.t - started).toFixed(0) : "-"} s after the load stopped, within the ${down.stabilizationWindowSeconds} s window`);
+        const steps = samples.filter((s, i) => i > 0 && s.desired !== samples[i - 1].desired && s.desired !== undefined)
+            .map((s) => ({ t: s.t, to: s.desired!, from: samples[samples.indexOf(s) - 1].desired! }));
+        for (const st of steps.filter((x) => x.to >= 1)) {
+            assert.ok(st.from - st.to <= down.policies[0].value, `the HPA removed ${st.from - st.to} pods at once at t=${st.t}`);
+        }
+        assert.strictEqual(steps[steps.length - 1]?.to, 0);
+        assert.ok(zeroS >= so().cooldownPeriod, `zero after ${zeroS.toFixed(1)} s: sooner than the cooldown`);
+        assert.ok(zeroS <= bound, `zero after ${zeroS.toFixed(1)} s, over the bound of ${bound} s`);
+    });
+
+    // Faults (README, "The scaling rules"): an outage never scales a model down; paused freezes it.
+    it("faults: Prometheus stopped, KEDA's fallback holds the replicas (never fewer); Prometheus back, scaling resumes", async () => {
+        const e = need(engines, "engines");
+        const p = need(prom, "prometheus");
+        const c = need(cluster, "cluster");
+        const { n } = expectedReplicas(plan(), STEP_RPS);
+        e.setRate(model().name, STEP_RPS);
+        await settle(n);
+        const fb = so().fallback;
+        assert.strictEqual(fb.behavior, "currentReplicasIfHigher");
+        assert.ok(fb.replicas < n, "the fallback count is below N: holding N shows the current count wins");
+        // Load gone and Prometheus gone together: had KEDA read the engines, it would scale down.
+        // Held for the failures that trigger the fallback plus a whole scale-down window and period.
+        const outage = fb.failureThreshold * so().pollingInterval + settleSeconds() + SLACK_SECONDS;
+        const from = e.now;
+        await p.stopPrometheus();
+        e.setRate(model().name, 0);
+        let fallbackSeen = false;
+        const deadline = Date.now() + outage * 1000;
+        while (Date.now() < deadline) {
+            const live = await c.get(["scaledobjects.keda.sh", model().scaledObjectName, "-n", plan().namespace]);
+            if (condition(live, "Fallback")?.status === "True") fallbackSeen = true;
+            await sleep(1000);
+        }
+        const during = e.samples.filter((s) => s.t >= from && s.desired !== undefined).map((s) => s.desired!);
+        log(`outage of ${outage} s with the load gone: replicas seen ${[...new Set(during)].join(", ")}, Fallback condition ${fallbackSeen ? "True" : "never True"}`);
+        assert.ok(during.length > 0 && Math.min(...during) >= n, `replicas dropped below ${n} during the outage`);
+        assert.ok(fallbackSeen, "KEDA never reported the fallback active");
+        const back = e.now;
+        await p.startAgain();
+        // Back: the engines read idle, the HPA's window still holds the fallback's recommendation.
+        const bound = SCRAPE_INTERVAL_SECONDS + fb.failureThreshold * so().pollingInterval + HPA_SYNC_SECONDS + settleSeconds();
+        await waitFor("a step down after Prometheus is back", (bound + 60) * 1000, async () => ((await replicas()) < n ? true : undefined), 500);
+        const resumed = e.now - back;
+        await sleep(2000);
+        log(`Prometheus back: first step down after ${resumed.toFixed(1)} s (bound ${bound} s)`);
+        log(`timeline:\n        ${timeline(e.samples, from - 2)}`);
+        assert.ok(resumed <= bound, `scaling resumed after ${resumed.toFixed(1)} s, over ${bound} s`);
+    });
+
+    it("faults: paused: true through pulumi up freezes the replicas; unpaused, they move again", async () => {
+        const e = need(engines, "engines");
+        const s = need(stack, "stack");
+        const c = need(cluster, "cluster");
+        const { n } = expectedReplicas(plan(), STEP_RPS);
+        e.setRate(model().name, STEP_RPS);
+        await settle(n);
+        await s.project.pulumi(["config", "set", "-s", s.name, "--path", "vllm-autoscaling:models[0].autoscaling.paused", "true", "--type", "bool"]);
+        await s.up();
+        const live = await c.get(["scaledobjects.keda.sh", model().scaledObjectName, "-n", plan().namespace]);
+        assert.strictEqual(live.metadata.annotations?.["autoscaling.keda.sh/paused"], "true");
+        await waitFor("KEDA to report the ScaledObject paused", 30_000, async () => {
+            const o = await c.get(["scaledobjects.keda.sh", model().scaledObjectName, "-n", plan().namespace]);
+            return condition(o, "Paused")?.status === "True" ? true : undefined;
+        });
+        // The load stops: unpaused, this would scale down within a window and a period, and to zero after the cooldown.
+        const from = e.now;
+        e.setRate(model().name, 0);
+        const frozen = settleSeconds() + so().cooldownPeriod + 2 * so().pollingInterval;
+        await sleep(frozen * 1000);
+        const during = e.samples.filter((x) => x.t >= from && x.desired !== undefined).map((x) => x.desired!);
+        log(`paused for ${frozen} s with the load gone: replicas seen ${[...new Set(during)].join(", ")}`);
+        assert.deepStrictEqual([...new Set(during)], [n], "replicas moved while paused");
+        await s.project.pulumi(["config", "set", "-s", s.name, "--path", "vllm-autoscaling:models[0].autoscaling.paused", "false", "--type", "bool"]);
+        const unpaused = e.now;
+        await s.up();
+        const bound = (e.now - unpaused) + so().pollingInterval + HPA_SYNC_SECONDS + settleSeconds() + SLACK_SECONDS;
+        await waitFor("a step down once unpaused", (bound + 60) * 1000, async () => ((await replicas()) < n ? true : undefined), 500);
+        const moved = e.now - unpaused;
+        log(`unpaused (pulumi up included): first step down after ${moved.toFixed(1)} s (bound ${bound.toFixed(0)} s)`);
+        assert.ok(moved <= bound, `replicas moved ${moved.toFixed(1)} s after unpausing, over ${bound.toFixed(0)} s`);
+    });
+
+    /** The plan with one of the model's settings changed as `pulumi config set` changes it. */
+    function replan(change: { maxReplicas?: number; timeToFirstTokenMs?: number }): E2eStack {
+        const cur = need(e2e, "stack");
+        const config = JSON.parse(JSON.stringify(cur.config));
+        if (change.maxReplicas !== undefined) config.models[0].autoscaling.maxReplicas = change.maxReplicas;
+        if (change.timeToFirstTokenMs !== undefined) config.models[0].simulator.timeToFirstTokenMs = change.timeToFirstTokenMs;
+        const next = e2eStackFromConfig(config);
+        return { ...cur, config, plan: next };
+    }
+});
+
+/** The plan a (merged) stack config gives, as e2eStack computes it. */
+function e2eStackFromConfig(config: Record<string, unknown>): InferencePlan {
+    const { componentName, args } = argsFromConfig(config);
+    return planInference(componentName, args);
+}

@@ -1,0 +1,270 @@
+// Engines that follow the cluster: pods on kwok nodes run no containers, so this test-harness
+// module plays the vLLM engines and the router for the real scaling loop. Every second it reads
+// the engine Deployments and their pods from the API server; for each READY pod (Ready
+// condition true, not terminating) it serves, through the VllmEmulator, the metrics Prometheus
+// would scrape from that pod (`vllm:num_requests_waiting`, `vllm:num_requests_running`,
+// `vllm:kv_cache_usage_perc`, the TTFT histogram; target labels namespace, pod, service, and
+// `model_name` on the series), and it serves the router's `vllm:num_incoming_requests_total{model}`
+// (a router target in the models' namespace). A pod that goes away stops being served (its target
+// answers an empty body, so Prometheus marks its series stale at once).
+//
+// Load: a trace (requests per second, one entry per second) per model, fed through the
+// simulator's engine model (components/sim/engine.ts EnginePool, the very model `npm run
+// simulate` uses), with as many ready engines as the cluster has ready pods. The router spreads
+// requests evenly over the ready pods (EnginePool is pooled over them), so each pod serves an
+// equal share of the pool's gauges; arrivals count on the router counter whether or not an
+// engine is ready (the router counts requests it cannot route), and the pool refuses them
+// while no engine is ready, as the router answers 503 then.
+//
+// Everything listens on 127.0.0.1 (the emulator's server); nothing here outlives stop(), and a
+// run stops by itself after `maxSeconds`.
+import type { VllmEmulator, EngineFlavor } from "../../support/vllmEmulator";
+import { EnginePool, type EngineParams } from "../../../components/sim/engine";
+import type { LocalCluster } from "./cluster";
+
+export interface FollowedModel {
+    /** The chart's modelSpec name (the plan's ModelPlan.name). */
+    name: string;
+    namespace: string;
+    deploymentName: string;
+    /** `model_name` on engine series, `model` on the router counter. */
+    servedModelName: string;
+    /** Engine parameters (components/sim/run.ts paramsForPlan(plan, i).engine). */
+    engine: EngineParams;
+    /** `simulator` (llm-d inference simulator's exposition) or `vllm`. */
+    engineKind: string;
+    /** Helm release of the vllm-stack chart (engine Service names). */
+    release: string;
+}
+
+/** One second of the loop as this harness saw it. */
+export interface LoopSample {
+    /** Seconds since start(). */
+    t: number;
+    model: string;
+    rps: number;
+    /** The Deployment's spec.replicas (what KEDA / the HPA asked for); undefined before it exists. */
+    desired?: number;
+    /** Ready, not terminating pods of the Deployment (the engines served). */
+    ready: number;
+    waiting: number;
+    running: number;
+}
+
+interface ModelState {
+    m: FollowedModel;
+    pool: EnginePool;
+    trace: readonly number[];
+    traceStart: number;
+    /** Pods currently served, by pod name (= emulator target id). */
+    served: Set<string>;
+    desired?: number;
+    readyPods: string[];
+    /** Fractional arrivals not yet counted on the router's integer counter. */
+    routerCarry: number;
+    /** Fractional TTFT observations not yet recorded. */
+    ttftCarry: number;
+    rr: number;
+}
+
+export interface ClusterEnginesOptions {
+    cluster: LocalCluster;
+    emulator: VllmEmulator;
+    models: FollowedModel[];
+    /** Emulator target id of the router (added by the caller before Prometheus starts). */
+    routerId: string;
+    /** Hard bound: everything stops by itself after this long. */
+    maxSeconds: number;
+    log?: (line: string) => void;
+}
+
+function isReady(pod: any): boolean {
+    if (pod.metadata?.deletionTimestamp) return false;
+    return (pod.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True");
+}
+
+function matches(labels: Record<string, string> | undefined, selector: Record<string, string>): boolean {
+    return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+}
+
+/** The router target id for a release's router in `namespace`. */
+export function routerTargetId(namespace: string): string {
+    return `router-${namespace}`;
+}
+
+export class ClusterEngines {
+    private readonly states: ModelState[];
+    private timer?: NodeJS.Timeout;
+    private stopTimer?: NodeJS.Timeout;
+    private polling = false;
+    private started = 0;
+    private tick = 0;
+    readonly samples: LoopSample[] = [];
+    /** Last error reading the API server (reads are retried every second). */
+    lastError?: string;
+
+    private constructor(private readonly opts: ClusterEnginesOptions) {
+        this.states = opts.models.map((m) => ({
+            m, pool: new EnginePool(m.engine), trace: [], traceStart: 0, served: new Set(), readyPods: [],
+            routerCarry: 0, ttftCarry: 0, rr: 0,
+        }));
+    }
+
+    /** Starts following the cluster: one read of the API server and one engine step per second. */
+    static async start(opts: ClusterEnginesOptions): Promise<ClusterEngines> {
+        const e = new ClusterEngines(opts);
+        e.started = Date.now();
+        await e.poll();
+        e.timer = setInterval(() => void e.second(), 1000);
+        e.stopTimer = setTimeout(() => {
+            opts.log?.(`cluster engines: stopping after their bound of ${opts.maxSeconds} s`);
+            e.stop();
+        }, opts.maxSeconds * 1000);
+        return e;
+    }
+
+    /** Seconds since start. */
+    get now(): number {
+        return (Date.now() - this.started) / 1000;
+    }
+
+    /** From now on, `model` receives rps[i] requests per second in second i, then none. */
+    play(model: string, rps: readonly number[]): void {
+        const s = this.state(model);
+        s.trace = [...rps];
+        s.traceStart = this.tick;
+    }
+
+    /** A constant rate from now on (until the next play/setRate, or the run's bound). */
+    setRate(model: string, rps: number): void {
+        this.play(model, new Array<number>(Math.ceil(this.opts.maxSeconds) + 1).fill(rps));
+    }
+
+    /** Ready pods of the model's Deployment as last read, and the Deployment's spec.replicas. */
+    view(model: string): { desired?: number; readyPods: string[]; waiting: number; running: number } {
+        const s = this.state(model);
+        return { desired: s.desired, readyPods: [...s.readyPods], waiting: s.pool.waiting, running: s.pool.running };
+    }
+
+    /** Stops the timers and every engine target it added. Idempotent. */
+    stop(): void {
+        if (this.timer) clearInterval(this.timer);
+        if (this.stopTimer) clearTimeout(this.stopTimer);
+        this.timer = undefined;
+        this.stopTimer = undefined;
+        for (const s of this.states) {
+            for (const id of s.served) this.opts.emulator.removeTarget(id);
+            s.served.clear();
+        }
+    }
+
+    private state(model: string): ModelState {
+        const s = this.states.find((x) => x.m.name === model);
+        if (!s) throw new Error(`cluster engines: no model ${model}`);
+        return s;
+    }
+
+    private async second(): Promise<void> {
+        if (!this.timer) return;
+        const t = this.tick++;
+        const emu = this.opts.emulator;
+        for (const s of this.states) {
+            const i = t - s.traceStart;
+            const rps = i >= 0 && i < s.trace.length ? s.trace[i] : 0;
+            // The router counts every request, routable or not.
+            s.routerCarry += rps;
+            const whole = Math.floor(s.routerCarry);
+            if (whole > 0) {
+                emu.routerRequest(s.m.servedModelName, whole, this.opts.routerId);
+                s.routerCarry -= whole;
+            }
+            const ready = s.readyPods.length;
+            const admittedBefore = s.pool.ttft.total;
+            s.pool.step(t, rps, ready);
+            if (ready > 0) {
+                const share = {
+                    waiting: s.pool.waiting / ready,
+                    running: s.pool.running / ready,
+                    kvCacheUsage: s.pool.kvUsage(ready) / ready,
+                };
+                for (const pod of s.readyPods) emu.setEngine(pod, share);
+                // Requests admitted this second: their TTFT (the p95 of this second's admissions),
+                // as whole observations spread round-robin over the ready pods.
+                s.ttftCarry += s.pool.ttft.total - admittedBefore;
+                const ttft = s.pool.ttftP95(t, 1);
+                while (s.ttftCarry >= 1 && Number.isFinite(ttft)) {
+                    emu.observeTtft(s.readyPods[s.rr++ % ready], ttft, 1);
+                    s.ttftCarry -= 1;
+                }
+            }
+            this.samples.push({ t: Math.round(this.now * 10) / 10, model: s.m.name, rps, desired: s.desired, ready, waiting: s.pool.waiting, running: s.pool.running });
+        }
+        void this.poll();
+    }
+
+    /** Reads Deployments and pods (one kubectl per namespace) and adds or removes engine targets. */
+    private async poll(): Promise<void> {
+        if (this.polling) return;
+        this.polling = true;
+        try {
+            for (const ns of new Set(this.states.map((s) => s.m.namespace))) {
+                const r = await this.opts.cluster.kubectl(["get", "deployments,pods", "-n", ns, "-o", "json"], { allowFailure: true, timeoutMs: 10_000 });
+                if (r.code !== 0) {
+                    this.lastError = r.stderr.slice(0, 300);
+                    continue;
+                }
+                const items: any[] = JSON.parse(r.stdout).items ?? [];
+                for (const s of this.states.filter((x) => x.m.namespace === ns)) {
+                    const d = items.find((o) => o.kind === "Deployment" && o.metadata.name === s.m.deploymentName);
+                    s.desired = d?.spec?.replicas;
+                    const selector: Record<string, string> | undefined = d?.spec?.selector?.matchLabels;
+                    const pods = selector ? items.filter((o) => o.kind === "Pod" && matches(o.metadata.labels, selector) && isReady(o)) : [];
+                    s.readyPods = pods.map((p) => p.metadata.name as string).sort();
+                    this.follow(s);
+                }
+            }
+        } catch (e) {
+            this.lastError = String(e).slice(0, 300);
+        } finally {
+            this.polling = false;
+        }
+    }
+
+    private follow(s: ModelState): void {
+        if (!this.timer && this.tick > 0) return;
+        const emu = this.opts.emulator;
+        const ready = new Set(s.readyPods);
+        for (const id of s.served) {
+            if (!ready.has(id)) {
+                emu.removeTarget(id);
+                s.served.delete(id);
+            }
+        }
+        const flavor: EngineFlavor = s.m.engineKind === "simulator" ? "llm-d-sim" : "vllm";
+        for (const pod of s.readyPods) {
+            if (s.served.has(pod)) continue;
+            const n = s.readyPods.length;
+            const known = emu.targetInfos().some((t) => t.id === pod);
+            if (known) emu.restoreTarget(pod);
+            else {
+                emu.addEngine(pod, {
+                    model: s.m.servedModelName, flavor, namespace: s.m.namespace, release: s.m.release,
+                    modelSpecName: s.m.name, pod,
+                    // A pod joins with its share of what the pool runs now.
+                    waiting: s.pool.waiting / n, running: s.pool.running / n, kvCacheUsage: s.pool.kvUsage(n) / n,
+                });
+            }
+            s.served.add(pod);
+        }
+    }
+}
+
+/**
+ * What the model's engines settle at under a constant rate with `ready` engines: the engine model
+ * run for `seconds` (the same EnginePool the harness and the simulator step).
+ */
+export function steadyState(engine: EngineParams, rps: number, ready: number, seconds = 600): { running: number; waiting: number; kvUsage: number } {
+    const pool = new EnginePool(engine);
+    for (let t = 0; t < seconds; t++) pool.step(t, rps, ready);
+    return { running: pool.running, waiting: pool.waiting, kvUsage: pool.kvUsage(ready) };
+}
