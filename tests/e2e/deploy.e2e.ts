@@ -61,7 +61,8 @@ interface StackContext {
     pulumi: () => PulumiStack;
 }
 
-function deployStack(title: string, base: string, secrets: Record<string, string>, checks: (ctx: StackContext) => void): void {
+function deployStack(title: string, base: string, secrets: Record<string, string>, checks: (ctx: StackContext) => void,
+    extra: Record<string, unknown> = {}): void {
     describe(title, function () {
         this.timeout(20 * 60_000);
         let cluster: LocalCluster | undefined;
@@ -82,7 +83,7 @@ function deployStack(title: string, base: string, secrets: Record<string, string
             const server = JSON.parse((await cluster.kubectl(["version", "-o", "json"])).stdout).serverVersion;
             log(`cluster: kube-apiserver ${server.gitVersion} (${server.platform})`);
             prom = await PrometheusHarness.start();
-            e2e = e2eStack(base, prom.url, secrets);
+            e2e = e2eStack(base, prom.url, secrets, extra);
             for (const s of e2e.chartSources) log(`chart ${s}`);
             project = await PulumiProject.create(cluster.kubeconfig);
             stack = await project.stack(`e2e-${e2e.plan.name}`, e2e.config, secrets);
@@ -326,12 +327,40 @@ describe("end-to-end: the real Pulumi engine on a local cluster", function () {
         it("npm run doctor: healthy, then every trigger flagged once Prometheus is down", async () => {
             const healthy = await doctor(ctx);
             assert.strictEqual(healthy.code, 0, healthy.out);
-            await ctx.prom().stop();
+            await ctx.prom().stopPrometheus();
             const sick = await doctor(ctx);
             assert.strictEqual(sick.code, 1, sick.out);
             for (const t of stack().plan.scaledObjects[0].spec.triggers) {
                 assert.match(sick.out, new RegExp(`trigger ${t.name}\\s+FAIL`), `trigger ${t.name} not flagged:\n${sick.out}`);
             }
+            await ctx.prom().startAgain();
+        });
+
+        it("fires the missing-signal alert on the real Prometheus with the deployed rules, once an engine stops exporting a series", async () => {
+            const plan = stack().plan;
+            const m = plan.models[0];
+            // The PrometheusRule as deployed (its `for:` is 0 s through this stack's config, below).
+            const live = await cluster().list("prometheusrules.monitoring.coreos.com", plan.namespace);
+            assert.strictEqual(live.length, plan.prometheusRules.length);
+            await ctx.prom().loadRules(live.flatMap((r: any) => r.spec.groups));
+            // What kube-state-metrics and one ready engine pod would export (no container runs here).
+            const emu = ctx.prom().emulator;
+            emu.addExporter("ksm", { service: "kube-state-metrics" });
+            emu.setSeries("ksm", { name: "kube_deployment_status_replicas_available", labels: { namespace: plan.namespace, deployment: m.deploymentName }, value: 1 });
+            emu.addEngine("engine-0", { namespace: plan.namespace, model: m.servedModelName, pod: "engine-0", flavor: "llm-d-sim" });
+            const missing = (a: { labels: Record<string, string>; state: string }) =>
+                a.labels.alertname === "VllmAutoscalingSignalMissing" && a.labels.model === m.name && a.state === "firing";
+            await waitFor("the engine's series to be scraped", 60_000, async () => ((await ctx.prom().query(`count(vllm:num_requests_waiting{model_name="${m.servedModelName}"})`))[0]?.value === 1 ? true : undefined));
+            await new Promise((r) => setTimeout(r, 5000));
+            assert.deepStrictEqual((await ctx.prom().alerts()).filter(missing), [], "no alert while every series is there");
+            emu.renameMetric("engine-0", "vllm:num_requests_waiting", "vllm:num_requests_waiting_renamed");
+            const started = Date.now();
+            const firing = await waitFor("VllmAutoscalingSignalMissing to fire", 90_000, async () => {
+                const a = (await ctx.prom().alerts()).filter(missing);
+                return a.length > 0 ? a : undefined;
+            });
+            assert.ok(firing.some((a) => a.labels.metric === "vllm:num_requests_waiting"), `the alert names the missing metric: ${JSON.stringify(firing.map((a) => a.labels))}`);
+            log(`${firing[0].labels.alertname} firing for ${m.name} ${((Date.now() - started) / 1000).toFixed(1)} s after the rename: ${firing.map((a) => a.labels.metric ?? "").join(", ")}`);
         });
 
         it("writes Grafana's admin password where Grafana reads it", async () => {
@@ -340,5 +369,5 @@ describe("end-to-end: the real Pulumi engine on a local cluster", function () {
             const secret = await cluster().get(["secret", name, "-n", ns]);
             assert.strictEqual(Buffer.from(secret.data["admin-password"], "base64").toString("utf8"), GRAFANA_PASSWORD.grafanaAdminPassword);
         });
-    });
+    }, { monitoring: { alerts: { signalMissing: { forSeconds: 0 } } } }); // alerts fire at once, so the test need not wait 5 minutes
 });

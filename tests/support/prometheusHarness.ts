@@ -132,6 +132,28 @@ export class PrometheusHarness {
     }
 
     /**
+     * Loads alerting/recording rule groups (as a PrometheusRule's spec.groups) and waits until
+     * Prometheus has reloaded them (SIGHUP re-reads the configuration and its rule files).
+     */
+    async loadRules(groups: { name: string; rules: unknown[] }[]): Promise<void> {
+        fs.writeFileSync(rulesFileOf(this.sdFile), JSON.stringify({ groups }));
+        this.child.kill("SIGHUP");
+        const want = groups.map((g) => g.name).sort().join(",");
+        await this.waitUntil(`Prometheus to load the rule groups ${want}`, async () => {
+            const r = await httpRequest(this.port, "GET", "/api/v1/rules", undefined, 1000).catch(() => undefined);
+            if (r?.status !== 200) return false;
+            const loaded = (JSON.parse(r.body).data?.groups ?? []).map((g: { name: string }) => g.name).sort().join(",");
+            return loaded === want;
+        });
+    }
+
+    /** The alerts Prometheus holds now (pending or firing), with their labels. */
+    async alerts(): Promise<{ labels: Record<string, string>; state: string }[]> {
+        const r = await httpRequest(this.port, "GET", "/api/v1/alerts", undefined, 2000);
+        return JSON.parse(r.body).data?.alerts ?? [];
+    }
+
+    /**
      * Stops the Prometheus process only (an outage: its port refuses connections); the emulator
      * keeps serving. startAgain() brings it back on the same port with the same data.
      */
@@ -182,6 +204,7 @@ export class PrometheusHarness {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vllm-autoscaling-prom-"));
         const sdFile = path.join(dir, "targets.json");
         writeFileSd(sdFile, emulator.address, emulator.targetInfos());
+        fs.writeFileSync(rulesFileOf(sdFile), JSON.stringify({ groups: [] }));
         fs.writeFileSync(path.join(dir, "prometheus.yml"), prometheusConfig(sdFile));
 
         const port = await freePort();
@@ -360,11 +383,18 @@ export class PrometheusHarness {
     }
 }
 
+/** The rule file every harness Prometheus loads (empty until loadRules()). */
+function rulesFileOf(sdFile: string): string {
+    return path.join(path.dirname(sdFile), "rules.json");
+}
+
 function prometheusConfig(sdFile: string): string {
     // JSON is valid YAML; no need for a YAML writer.
     return JSON.stringify(
         {
             global: { scrape_interval: `${SCRAPE_INTERVAL_SECONDS}s`, scrape_timeout: "900ms", evaluation_interval: "1s" },
+            // JSON is valid YAML for rule files too; loadRules() fills it and reloads.
+            rule_files: [rulesFileOf(sdFile)],
             scrape_configs: [
                 {
                     // The Operator would make one job per ServiceMonitor endpoint; the `job` label

@@ -60,8 +60,8 @@ function installableChart(dir: string): { dir: string; values: Values; note?: st
     };
 }
 
-/** `base`: "dev" (stacks/Pulumi.dev.yaml) or a file name under e2e/stacks/. */
-export function e2eStack(base: string, prometheusUrl: string, secrets: Record<string, string>): E2eStack {
+/** `base`: "dev" (stacks/Pulumi.dev.yaml) or a file name under e2e/stacks/; `extra`: config a test lays over it. */
+export function e2eStack(base: string, prometheusUrl: string, secrets: Record<string, string>, extra: Values = {}): E2eStack {
     const config = base.endsWith(".yaml")
         ? readConfig(path.join(REPO_ROOT, "e2e", "stacks", base), false)
         : readConfig(path.join(REPO_ROOT, "stacks", `Pulumi.${base}.yaml`), true);
@@ -80,7 +80,7 @@ export function e2eStack(base: string, prometheusUrl: string, secrets: Record<st
             chartSources.push(`${chart}: its public repository (${shared} is absent)`);
         }
     }
-    merged = mergeValues(merged, { monitoring: { prometheusUrl } });
+    merged = mergeValues(mergeValues(merged, extra), { monitoring: { prometheusUrl } });
     const placeholders = Object.fromEntries(Object.keys(secrets).map((k) => [k, "[secret]"]));
     const { componentName, args } = argsFromConfig(merged, placeholders);
     return {
