@@ -158,28 +158,19 @@ function createResources(parent: LlmInference, name: string, plan: InferencePlan
     // Simulator engines: the package's own Deployments and Services, shaped like the chart's engines.
     const simulators = plan.simulators.flatMap((s) => createSimulatorEngine(parent, name, s, nsDeps));
 
-    // Created after KEDA and the engines exist, deleted before them.
-    const soDeps: pulumi.Resource[] = [vllmChart, ...(kedaRelease ? [kedaRelease] : []), ...simulators];
-    // ServiceMonitors after the release that installs their CRD (serviceMonitors.ts says why the
-    // package writes them and not the chart).
-    for (const sm of plan.serviceMonitors) {
-        new k8s.apiextensions.CustomResource(`${name}-${sm.metadata.name}`, {
-            apiVersion: sm.apiVersion,
-            kind: sm.kind,
-            metadata: sm.metadata,
-            spec: sm.spec,
-        }, { parent, dependsOn: [...inNamespace(sm.metadata.namespace), ...(monitoringRelease ? [monitoringRelease] : [])] });
-    }
-    // The alerts, after the release that installs the PrometheusRule CRD (plan/alerts.ts).
-    for (const rule of plan.prometheusRules) {
-        new k8s.apiextensions.CustomResource(`${name}-${rule.metadata.name}`, {
-            apiVersion: rule.apiVersion,
-            kind: rule.kind,
-            metadata: rule.metadata,
-            spec: rule.spec,
-        }, { parent, dependsOn: [...nsDeps, ...(monitoringRelease ? [monitoringRelease] : [])] });
+    // ServiceMonitors and the alerts' PrometheusRule, after the release that installs their CRDs
+    // (serviceMonitors.ts says why the package writes them and not the chart).
+    for (const o of [...plan.serviceMonitors, ...plan.prometheusRules]) {
+        new k8s.apiextensions.CustomResource(`${name}-${o.metadata.name}`, {
+            apiVersion: o.apiVersion,
+            kind: o.kind,
+            metadata: o.metadata,
+            spec: o.spec,
+        }, { parent, dependsOn: [...inNamespace(o.metadata.namespace), ...(monitoringRelease ? [monitoringRelease] : [])] });
     }
 
+    // Created after KEDA and the engines exist, deleted before them.
+    const soDeps: pulumi.Resource[] = [vllmChart, ...(kedaRelease ? [kedaRelease] : []), ...simulators];
     plan.scaledObjects.forEach((so, i) => {
         new k8s.apiextensions.CustomResource(`${name}-${plan.models[i].name}-scaledobject`, {
             apiVersion: so.apiVersion,
