@@ -116,15 +116,15 @@ function createGpuNodePoolResources(parent: GpuNodePool, name: string, plan: Nod
     }
     if (plan.devicePlugin) {
         const c = plan.devicePlugin;
-        // The namespace is the component's own resource, so `pulumi destroy` removes it too.
-        const ns = new k8s.core.v1.Namespace(`${name}-${c.namespace}`, { metadata: { name: c.namespace } }, { parent });
+        // The namespace is shared by every pool's release (one per pool), so Helm creates it when
+        // missing rather than a Namespace resource two pools would both claim; destroy leaves it.
         new k8s.helm.v3.Release(`${name}-nvidia-device-plugin`, {
             name: c.releaseName,
             ...helmChartInputs(c),
             namespace: c.namespace,
-            createNamespace: false,
+            createNamespace: true,
             values: c.values,
-        }, { parent, dependsOn: [ns] });
+        }, { parent });
     }
     return cloudName;
 }
