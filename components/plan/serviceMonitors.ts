@@ -29,6 +29,17 @@ function endpoint(port: string, scrapeIntervalSeconds: number): Values {
     };
 }
 
+/** A ServiceMonitor scraping one port of the Services in `namespace` that carry `selector`. */
+function serviceMonitor(name: string, namespace: string, labels: Record<string, string>, scrape: Values,
+    selector: Record<string, string>): ServiceMonitorManifest {
+    return {
+        apiVersion: SERVICE_MONITOR_API_VERSION,
+        kind: SERVICE_MONITOR_KIND,
+        metadata: { name, namespace, labels },
+        spec: { endpoints: [scrape], namespaceSelector: { matchNames: [namespace] }, selector: { matchLabels: selector } },
+    };
+}
+
 /**
  * One ServiceMonitor for the release's engine Services (chart engines and the package's simulator
  * engines alike: both carry these labels on the port `service-port`) and one for the router's
@@ -40,16 +51,8 @@ export function planServiceMonitors(input: {
 }): ServiceMonitorManifest[] {
     const chart = CHARTS.vllmStack.chart;
     const { release, namespace, scrapeIntervalSeconds, labels } = input;
-    const manifest = (name: string, port: string, selector: Record<string, string>): ServiceMonitorManifest => ({
-        apiVersion: SERVICE_MONITOR_API_VERSION,
-        kind: SERVICE_MONITOR_KIND,
-        metadata: { name, namespace, labels },
-        spec: {
-            endpoints: [endpoint(port, scrapeIntervalSeconds)],
-            namespaceSelector: { matchNames: [namespace] },
-            selector: { matchLabels: selector },
-        },
-    });
+    const manifest = (name: string, port: string, selector: Record<string, string>) =>
+        serviceMonitor(name, namespace, labels, endpoint(port, scrapeIntervalSeconds), selector);
     return [
         manifest(`${release}-engine-servicemonitor`, "service-port", {
             "app.kubernetes.io/instance": release,
@@ -79,16 +82,9 @@ export const KEDA_SERVICE_MONITOR_NAME = "keda-operator-metrics";
  * (another release) may not have installed yet. The KEDA values turn the metrics endpoint on.
  */
 export function kedaOperatorServiceMonitor(input: { namespace: string; scrapeIntervalSeconds: number; labels: Record<string, string> }): ServiceMonitorManifest {
-    return {
-        apiVersion: SERVICE_MONITOR_API_VERSION,
-        kind: SERVICE_MONITOR_KIND,
-        metadata: { name: KEDA_SERVICE_MONITOR_NAME, namespace: input.namespace, labels: input.labels },
-        spec: {
-            endpoints: [{ ...endpoint(KEDA_METRICS_PORT, input.scrapeIntervalSeconds), path: "/metrics", honorLabels: true }],
-            namespaceSelector: { matchNames: [input.namespace] },
-            selector: { matchLabels: { "app.kubernetes.io/name": KEDA_OPERATOR_NAME } },
-        },
-    };
+    return serviceMonitor(KEDA_SERVICE_MONITOR_NAME, input.namespace, input.labels,
+        { ...endpoint(KEDA_METRICS_PORT, input.scrapeIntervalSeconds), path: "/metrics", honorLabels: true },
+        { "app.kubernetes.io/name": KEDA_OPERATOR_NAME });
 }
 
 /** The dcgm-exporter chart's metrics port name and selector labels (templates/service.yaml, _helpers.tpl selectorLabels). */
@@ -101,15 +97,7 @@ export const DCGM_SERVICE_MONITOR_NAME = "dcgm-exporter";
  * which must win over the target's own (the exporter pod's), or the per-model GPU queries find nothing.
  */
 export function dcgmExporterServiceMonitor(input: { namespace: string; releaseName: string; scrapeIntervalSeconds: number; labels: Record<string, string> }): ServiceMonitorManifest {
-    const name = CHARTS.dcgmExporter.chart;
-    return {
-        apiVersion: SERVICE_MONITOR_API_VERSION,
-        kind: SERVICE_MONITOR_KIND,
-        metadata: { name: DCGM_SERVICE_MONITOR_NAME, namespace: input.namespace, labels: input.labels },
-        spec: {
-            endpoints: [{ ...endpoint(DCGM_METRICS_PORT, input.scrapeIntervalSeconds), path: "/metrics", honorLabels: true }],
-            namespaceSelector: { matchNames: [input.namespace] },
-            selector: { matchLabels: { "app.kubernetes.io/name": name, "app.kubernetes.io/instance": input.releaseName } },
-        },
-    };
+    return serviceMonitor(DCGM_SERVICE_MONITOR_NAME, input.namespace, input.labels,
+        { ...endpoint(DCGM_METRICS_PORT, input.scrapeIntervalSeconds), path: "/metrics", honorLabels: true },
+        { "app.kubernetes.io/name": CHARTS.dcgmExporter.chart, "app.kubernetes.io/instance": input.releaseName });
 }
