@@ -9,14 +9,14 @@ import { describeTriggers } from "../components/plan/describeTriggers";
 import { DEFAULT_CLUSTER, type ClusterParams } from "../components/sim/cluster";
 import { concurrencyLimit, DEFAULT_ENGINE, throughput, type EngineParams } from "../components/sim/engine";
 import { oracle, staticMean, staticPeak } from "../components/sim/oracle";
-import { paramsForPlan, scaledObjectController, simulate, type SimResult } from "../components/sim/run";
+import { DEFAULT_SIM, paramsForPlan, scaledObjectController, simulate, type SimResult } from "../components/sim/run";
 import { chartSvg } from "../components/sim/svg";
 import { referenceTrace, traceFromCsv, TraceKind, type Trace } from "../components/sim/traces";
-import { planStack } from "../stacks/load";
+import { planStack, planStackFile } from "../stacks/load";
 
 const USAGE = `usage: npm run simulate -- --stack <name> --trace <steady|diurnal|bursty|onoff|file.csv> [options]
 
-  --stack <name>            stacks/Pulumi.<name>.yaml (required)
+  --stack <name|file.yaml>  stacks/Pulumi.<name>.yaml, or a stack config file such as e2e/stacks/demo.yaml (required)
   --trace <kind|file.csv>   reference trace, or a CSV of "seconds,rps" lines (required)
   --model <name>            which model of the stack (default: the first)
   --out <file.svg>          chart path (default: simulate-<stack>-<model>-<trace>.svg)
@@ -27,8 +27,12 @@ engine (defaults: the reference engine):
   --max-num-seqs is the model's own (maxNumSeqs); --prompt-tokens ${DEFAULT_ENGINE.promptTokens} --output-tokens ${DEFAULT_ENGINE.outputTokens}
   --itl-ms ${DEFAULT_ENGINE.itlBaseSeconds * 1000} --itl-per-seq-ms ${DEFAULT_ENGINE.itlPerSeqSeconds * 1000} --prefill-ms ${DEFAULT_ENGINE.prefillSeconds * 1000}
   --kv-cache-tokens ${DEFAULT_ENGINE.kvCacheTokens} --model-load-seconds ${DEFAULT_ENGINE.modelLoadSeconds}
+control loop:
+  --scrape-interval-seconds <s>  Prometheus's scrape interval (default: the plan's, ${DEFAULT_SIM.scrapeIntervalSeconds} s unless the stack sets it)
+  --hpa-sync-seconds ${DEFAULT_SIM.hpaSyncSeconds}        kube-controller-manager's --horizontal-pod-autoscaler-sync-period
 cluster:
   --node-boot-seconds ${DEFAULT_CLUSTER.nodeBootSeconds} --idle-node-seconds ${DEFAULT_CLUSTER.idleNodeRemovalSeconds} --gpus-per-node ${DEFAULT_CLUSTER.gpusPerNode} --gpu-price ${DEFAULT_CLUSTER.gpuHourlyPrice}
+  --initial-nodes ${DEFAULT_CLUSTER.initialNodes}         GPU nodes up from the start (a pool's minimum size)
 SLOs:
   --wait-slo 2 --ttft-slo 2 (seconds)
   --cold                    start from the policy's minimum instead of a warm fleet
@@ -41,8 +45,8 @@ const { values } = parseArgs({
         stack: { type: "string" }, trace: { type: "string" }, model: { type: "string" }, out: { type: "string" },
         hours: num, "peak-rps": num, json: { type: "boolean", default: false }, cold: { type: "boolean", default: false },
         "prompt-tokens": num, "output-tokens": num, "itl-ms": num, "itl-per-seq-ms": num, "prefill-ms": num, "kv-cache-tokens": num,
-        "model-load-seconds": num, "node-boot-seconds": num, "idle-node-seconds": num, "gpus-per-node": num, "gpu-price": num,
-        "wait-slo": num, "ttft-slo": num, outage: { type: "string", multiple: true },
+        "model-load-seconds": num, "node-boot-seconds": num, "initial-nodes": num, "idle-node-seconds": num, "gpus-per-node": num, "gpu-price": num,
+        "wait-slo": num, "ttft-slo": num, "scrape-interval-seconds": num, "hpa-sync-seconds": num, outage: { type: "string", multiple: true },
         help: { type: "boolean", short: "h", default: false },
     },
 });
@@ -69,7 +73,7 @@ if (!values.trace) fail("--trace is required");
 
 let plan: InferencePlan;
 try {
-    plan = planStack(values.stack);
+    plan = values.stack.endsWith(".yaml") ? planStackFile(values.stack) : planStack(values.stack);
 } catch (e) {
     fail((e as Error).message);
 }
@@ -99,12 +103,15 @@ const cluster: Partial<ClusterParams> = {
     ...(number("idle-node-seconds") !== undefined ? { idleNodeRemovalSeconds: number("idle-node-seconds")! } : {}),
     ...(number("gpus-per-node", 1) !== undefined ? { gpusPerNode: number("gpus-per-node", 1)! } : {}),
     ...(number("gpu-price") !== undefined ? { gpuHourlyPrice: number("gpu-price")! } : {}),
+    ...(number("initial-nodes") !== undefined ? { initialNodes: Math.floor(number("initial-nodes")!) } : {}),
 };
 const params = paramsForPlan(plan, modelIndex, {
     engine, cluster: { ...DEFAULT_CLUSTER, ...cluster },
     ...(number("wait-slo") !== undefined ? { waitSloSeconds: number("wait-slo")! } : {}),
     ...(number("ttft-slo") !== undefined ? { ttftSloSeconds: number("ttft-slo")! } : {}),
     warmStart: !values.cold,
+    ...(number("scrape-interval-seconds", 1) !== undefined ? { scrapeIntervalSeconds: number("scrape-interval-seconds", 1)! } : {}),
+    ...(number("hpa-sync-seconds", 1) !== undefined ? { hpaSyncSeconds: number("hpa-sync-seconds", 1)! } : {}),
     outages: (values.outage ?? []).map((o) => {
         const m = /^(\d+)-(\d+)$/.exec(o);
         if (!m || Number(m[1]) >= Number(m[2])) fail(`--outage ${o}: use <from>-<to> in seconds, from < to (e.g. 3600-4500)`);
@@ -131,28 +138,29 @@ if (kinds.includes(values.trace)) {
 }
 
 const so = plan.scaledObjects[modelIndex];
+const stackName = path.basename(values.stack).replace(/^Pulumi\.|\.yaml$/g, "");
 const runs: SimResult[] = [
-    simulate(trace, scaledObjectController(`${values.stack}/${model.name}`, so, trace), params),
+    simulate(trace, scaledObjectController(`${stackName}/${model.name}`, so, trace, params.hpaSyncSeconds), params),
     simulate(trace, oracle(trace, params.engine, params.cluster, so.spec.minReplicaCount ?? 0), params),
     simulate(trace, staticPeak(trace, params.engine), params),
     simulate(trace, staticMean(trace, params.engine), params),
 ];
-const out = values.out ?? `simulate-${values.stack}-${model.name}-${trace.name.replace(/\.csv$/, "")}.svg`;
-fs.writeFileSync(out, chartSvg(runs[0], `${values.stack} / ${model.name} on ${trace.name}: ${so.metadata?.name}`));
+const out = values.out ?? `simulate-${stackName}-${model.name}-${trace.name.replace(/\.csv$/, "")}.svg`;
+fs.writeFileSync(out, chartSvg(runs[0], `${stackName} / ${model.name} on ${trace.name}: ${so.metadata?.name}`));
 
 if (values.json) {
     console.log(JSON.stringify(runs.map(({ series: _s, ...r }) => r), null, 2));
 } else {
     const e = params.engine;
     const c = params.cluster;
-    console.log(`stack ${values.stack}, model ${model.name} (ScaledObject ${so.metadata?.name}), trace ${trace.name} (${runs[0].hours.toFixed(1)} h, peak ${Math.max(...trace.rps).toFixed(1)} req/s)`);
+    console.log(`stack ${stackName}, model ${model.name} (ScaledObject ${so.metadata?.name}), trace ${trace.name} (${runs[0].hours.toFixed(1)} h, peak ${Math.max(...trace.rps).toFixed(1)} req/s)`);
     if (model.engine === "simulator") {
         console.log("\n(the stack runs the CPU simulator engine; this run models the reference vLLM engine with the model's maxNumSeqs: pass --itl-ms, --prefill-ms, --model-load-seconds to match the simulator's settings)");
     }
     console.log("\nwhat scales it:");
     for (const line of describeTriggers(so)) console.log(`  - ${line}`);
     console.log(`\nmodel (not a measurement): maxNumSeqs ${e.maxNumSeqs}, ${e.promptTokens}/${e.outputTokens} prompt/output tokens, ITL ${(e.itlBaseSeconds * 1000).toFixed(1)} ms + ${(e.itlPerSeqSeconds * 1000).toFixed(2)} ms x batch, ` +
-        `KV ${e.kvCacheTokens} tokens, load ${e.modelLoadSeconds} s; node boot ${c.nodeBootSeconds} s, idle node removal ${c.idleNodeRemovalSeconds} s, ${c.gpusPerNode} GPU/node, $${c.gpuHourlyPrice}/GPU-h; scrape ${params.scrapeIntervalSeconds} s`);
+        `KV ${e.kvCacheTokens} tokens, load ${e.modelLoadSeconds} s; node boot ${c.nodeBootSeconds} s, idle node removal ${c.idleNodeRemovalSeconds} s, ${c.gpusPerNode} GPU/node, $${c.gpuHourlyPrice}/GPU-h; scrape ${params.scrapeIntervalSeconds} s, HPA sync ${params.hpaSyncSeconds} s`);
     console.log("\n| policy | GPU-h | cost | x oracle | wait <= SLO | TTFT <= SLO | p95 wait | p95 TTFT | refused | replica changes | max replicas | burst -> first replica |");
     console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
     const o = runs[1].gpuHours;

@@ -41,9 +41,25 @@ export function loadStack(stack: string, dir = STACKS_DIR): StackInputs {
         throw new StackConfigError(`no stack "${stack}": ${file} does not exist; stacks here: ${listStacks(dir).join(", ") || "none"}`);
     }
     const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
-    const entries = projectEntries(replaceSecure(doc.config ?? {}) as Record<string, unknown>);
+    return inputsFromEntries(projectEntries(replaceSecure(doc.config ?? {}) as Record<string, unknown>));
+}
+
+/** The component inputs of config entries (keys without the project prefix), secrets as placeholders. */
+function inputsFromEntries(entries: Record<string, unknown>): StackInputs {
     const secret = (key: string) => (entries[key] === undefined ? undefined : SECRET_PLACEHOLDER);
     return argsFromConfig(entries, { hfToken: secret("hfToken"), grafanaAdminPassword: secret("grafanaAdminPassword") });
+}
+
+/**
+ * The plan of a stack config file outside stacks/ (e2e/stacks/*.yaml): either a Pulumi stack file
+ * (`config:` with project-prefixed keys) or the bare keys the end-to-end stacks use.
+ */
+export function planStackFile(file: string): InferencePlan {
+    if (!fs.existsSync(file)) throw new StackConfigError(`no stack file ${file}`);
+    const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
+    const entries = doc.config !== undefined ? projectEntries(replaceSecure(doc.config) as Record<string, unknown>) : (replaceSecure(doc) as Record<string, unknown>);
+    const { componentName, args } = inputsFromEntries(entries);
+    return planInference(componentName, args);
 }
 
 export function planStack(stack: string, dir = STACKS_DIR): InferencePlan {

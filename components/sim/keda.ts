@@ -133,7 +133,8 @@ export class KedaController {
     private readonly hpaPhase: number;
     readonly paused: boolean;
 
-    constructor(readonly so: ScaledObjectManifest, fromMs: number, toMs: number) {
+    /** `hpaSyncSeconds`: kube-controller-manager's --horizontal-pod-autoscaler-sync-period (default 15 s). */
+    constructor(readonly so: ScaledObjectManifest, fromMs: number, toMs: number, readonly hpaSyncSeconds = HPA_SYNC_SECONDS) {
         const s = so.spec;
         this.triggers = bindTriggers(so, fromMs, toMs);
         this.polling = s.pollingInterval ?? 30;
@@ -150,7 +151,7 @@ export class KedaController {
             this.formula = { node: parseFormula(sm.formula), target: Number(sm.target), activation: Number(sm.activationTarget ?? "0") };
         }
         // The HPA controller's sync is not aligned with KEDA's polling.
-        this.hpaPhase = 7;
+        this.hpaPhase = Math.floor(hpaSyncSeconds / 2);
     }
 
     /** The replicas to set now, or undefined to leave them. */
@@ -159,7 +160,7 @@ export class KedaController {
         let next: number | undefined;
         if (v.now % this.polling === 0) next = this.operatorPoll(v);
         const current = next ?? v.replicas;
-        if (current > 0 && (v.now + this.hpaPhase) % HPA_SYNC_SECONDS === 0) {
+        if (current > 0 && (v.now + this.hpaPhase) % this.hpaSyncSeconds === 0) {
             const h = this.hpaSync({ ...v, replicas: current });
             if (h !== undefined) next = h;
         }

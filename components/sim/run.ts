@@ -4,6 +4,7 @@ import type { InferencePlan, ScaledObjectManifest } from "../plan/types";
 import { DEFAULTS } from "../plan/defaults";
 import { Cluster, DEFAULT_CLUSTER, type ClusterParams } from "./cluster";
 import { DEFAULT_ENGINE, EnginePool, concurrencyLimit, throughput, type EngineParams } from "./engine";
+import { HPA_SYNC_SECONDS } from "./hpa";
 import { KedaController, type Outage, type Scrape } from "./keda";
 import { replicasFor, type Controller } from "./oracle";
 import type { Trace } from "./traces";
@@ -25,6 +26,10 @@ export interface SimParams {
      * Default true, so that no policy pays for a cold start the trace did not cause.
      */
     warmStart: boolean;
+    /** The HPA controller's sync period (kube-controller-manager --horizontal-pod-autoscaler-sync-period). Default 15. */
+    hpaSyncSeconds: number;
+    /** Keep every second of the run in SimResult.seconds (for comparing with a real loop). Default false. */
+    recordSeconds: boolean;
 }
 
 export const DEFAULT_SIM: SimParams = {
@@ -35,7 +40,20 @@ export const DEFAULT_SIM: SimParams = {
     ttftSloSeconds: 2,
     outages: [],
     warmStart: true,
+    hpaSyncSeconds: HPA_SYNC_SECONDS,
+    recordSeconds: false,
 };
+
+/** One second of the run (SimParams.recordSeconds), the state after that second's controller tick. */
+export interface SecondPoint {
+    t: number;
+    rps: number;
+    /** The Deployment's spec.replicas. */
+    replicas: number;
+    ready: number;
+    waiting: number;
+    running: number;
+}
 
 /** One minute of the run, for the chart. */
 export interface MinutePoint {
@@ -68,6 +86,8 @@ export interface SimResult {
     bursts: number;
     maxReplicas: number;
     series: MinutePoint[];
+    /** Every second, when SimParams.recordSeconds is set. */
+    seconds?: SecondPoint[];
 }
 
 /** Burst onsets: the second the rate jumps, for each minute whose mean rate is >= 1.5x the previous 10 minutes' and >= 20% of the peak above it. */
@@ -118,6 +138,7 @@ export function simulate(trace: Trace, controller: Controller, params: SimParams
     let scrape: Scrape = { waiting: 0, running: 0, kvUsage: 0, engines: 0, ttftP95: () => NaN, routerRequests: () => 0 };
     const changes: { at: number; from: number; to: number }[] = [];
     const series: MinutePoint[] = [];
+    const seconds: SecondPoint[] | undefined = params.recordSeconds ? [] : undefined;
     let maxReplicas = cluster.replicas;
     let minuteWaiting = 0;
     for (let s = 0; s < n; s++) {
@@ -148,6 +169,7 @@ export function simulate(trace: Trace, controller: Controller, params: SimParams
             maxReplicas = Math.max(maxReplicas, next);
         }
         minuteWaiting = Math.max(minuteWaiting, pool.waiting);
+        seconds?.push({ t: s, rps: trace.rps[s], replicas: cluster.replicas, ready, waiting: pool.waiting, running: pool.running });
         if (s % 60 === 59) {
             let r = 0;
             for (let i = s - 59; i <= s; i++) r += trace.rps[i];
@@ -183,24 +205,28 @@ export function simulate(trace: Trace, controller: Controller, params: SimParams
         bursts: onsets.length,
         maxReplicas,
         series,
+        ...(seconds ? { seconds } : {}),
     };
 }
 
-/** A controller for a ScaledObject: KEDA + HPA as the manifest says. */
-export function scaledObjectController(name: string, so: ScaledObjectManifest, trace: Trace): Controller {
-    const k = new KedaController(so, trace.startEpochMs - 60_000, trace.startEpochMs + trace.rps.length * 1000 + 60_000);
+/** A controller for a ScaledObject: KEDA + HPA as the manifest says, the HPA synced every `hpaSyncSeconds`. */
+export function scaledObjectController(name: string, so: ScaledObjectManifest, trace: Trace, hpaSyncSeconds = HPA_SYNC_SECONDS): Controller {
+    const k = new KedaController(so, trace.startEpochMs - 60_000, trace.startEpochMs + trace.rps.length * 1000 + 60_000, hpaSyncSeconds);
     const initial = Math.max(so.spec.minReplicaCount ?? 0, 0);
     return { name, initialReplicas: k.paused ? Math.max(initial, 1) : initial, tick: (v) => k.tick(v) };
 }
 
-/** Simulation parameters for one model of a plan: its maxNumSeqs, GPUs per replica and scrape interval. */
+/**
+ * Simulation parameters for one model of a plan: its maxNumSeqs, GPUs per replica and scrape
+ * interval (an override's scrape interval wins: a Prometheus other than the plan's may scrape).
+ */
 export function paramsForPlan(plan: InferencePlan, modelIndex: number, overrides: Partial<SimParams> = {}): SimParams {
     const m = plan.models[modelIndex];
     const maxNumSeqs = m.maxNumSeqs ?? DEFAULTS.maxNumSeqs;
     return {
         ...DEFAULT_SIM,
         ...overrides,
-        scrapeIntervalSeconds: plan.scrapeIntervalSeconds,
+        scrapeIntervalSeconds: overrides.scrapeIntervalSeconds ?? plan.scrapeIntervalSeconds,
         engine: { ...DEFAULT_ENGINE, ...overrides.engine, maxNumSeqs },
         cluster: { ...DEFAULT_CLUSTER, ...overrides.cluster, gpusPerReplica: m.gpusPerReplica },
     };
@@ -210,5 +236,6 @@ export function paramsForPlan(plan: InferencePlan, modelIndex: number, overrides
 export function simulatePlan(plan: InferencePlan, modelIndex: number, trace: Trace, overrides: Partial<SimParams> = {}): SimResult {
     const so = plan.scaledObjects[modelIndex];
     if (!so) throw new Error(`the plan has ${plan.scaledObjects.length} model(s); no model ${modelIndex}`);
-    return simulate(trace, scaledObjectController(plan.models[modelIndex].name, so, trace), paramsForPlan(plan, modelIndex, overrides));
+    const params = paramsForPlan(plan, modelIndex, overrides);
+    return simulate(trace, scaledObjectController(plan.models[modelIndex].name, so, trace, params.hpaSyncSeconds), params);
 }
