@@ -81,3 +81,74 @@ export function chartSvg(r: SimResult, title: string): string {
         `</svg>`,
     ].join("\n") + "\n";
 }
+
+/** One step line of a per-second chart. */
+export interface TimelineLine {
+    label: string;
+    color: string;
+    /** One value per second. */
+    values: readonly number[];
+    dashed?: boolean;
+}
+
+/**
+ * A per-second chart of replica counts (left axis, whole numbers) over the request rate (shaded,
+ * right axis): the real loop beside the simulator's prediction of the same trace.
+ */
+export function timelineSvg(title: string, subtitle: string, rps: readonly number[], lines: readonly TimelineLine[]): string {
+    const W = 1000;
+    const H = 400;
+    const L = 60;
+    const R = 70;
+    const T = 50;
+    const B = 70;
+    const pw = W - L - R;
+    const ph = H - T - B;
+    const n = Math.max(1, rps.length, ...lines.map((l) => l.values.length));
+    const top = Math.max(1, ...lines.flatMap((l) => l.values));
+    const yMax = Math.ceil((top + 0.01) / 4) * 4;
+    const rMax = niceMax(Math.max(0.1, ...rps));
+    const x = (s: number) => (L + (s / n) * pw).toFixed(1);
+    const y = (v: number) => (T + ph - (v / yMax) * ph).toFixed(1);
+    const yr = (v: number) => (T + ph - (v / rMax) * ph).toFixed(1);
+    const step = (values: readonly number[], yf: (v: number) => string) =>
+        values.map((v, i) => `${x(i)},${yf(i > 0 ? values[i - 1] : v)} ${x(i)},${yf(v)}`).join(" ") +
+        (values.length ? ` ${x(values.length)},${yf(values[values.length - 1])}` : "");
+    const area = `${x(0)},${yr(0)} ${step(rps, yr)} ${x(rps.length)},${yr(0)}`;
+    const tickEvery = n > 600 ? 120 : n > 240 ? 60 : 30;
+    const xTicks: string[] = [];
+    for (let s = 0; s <= n; s += tickEvery) {
+        xTicks.push(`<line x1="${x(s)}" y1="${T + ph}" x2="${x(s)}" y2="${T + ph + 5}" stroke="#444"/><text x="${x(s)}" y="${T + ph + 20}" text-anchor="middle">${s}s</text>`);
+    }
+    const yTicks: string[] = [];
+    for (let i = 0; i <= 4; i++) {
+        const v = (yMax * i) / 4;
+        const r = (rMax * i) / 4;
+        yTicks.push(`<line x1="${L}" y1="${y(v)}" x2="${L + pw}" y2="${y(v)}" stroke="#eee"/>` +
+            `<text x="${L - 8}" y="${y(v)}" text-anchor="end" dominant-baseline="middle">${+v.toFixed(1)}</text>` +
+            `<text x="${L + pw + 8}" y="${yr(r)}" dominant-baseline="middle" fill="#3182bd">${+r.toFixed(2)}</text>`);
+    }
+    const legendItems: [string, string, boolean | "area"][] = [["#9ecae1", "requests/s (right axis)", "area"], ...lines.map((l): [string, string, boolean] => [l.color, l.label, !!l.dashed])];
+    const legend = legendItems.map(([c, label, kind], i) => {
+        const lx = L + (i % 3) * 300;
+        const ly = H - 30 + Math.floor(i / 3) * 18;
+        const mark = kind === "area" ? `<rect x="${lx}" y="${ly - 5}" width="14" height="10" fill="${c}"/>`
+            : `<line x1="${lx}" y1="${ly}" x2="${lx + 14}" y2="${ly}" stroke="${c}" stroke-width="2.5"${kind ? ' stroke-dasharray="4,3"' : ""}/>`;
+        return `${mark}<text x="${lx + 20}" y="${ly + 4}">${esc(label)}</text>`;
+    });
+    return [
+        `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+        `<rect width="${W}" height="${H}" fill="white"/>`,
+        `<text x="${L}" y="20" font-size="15" font-weight="bold">${esc(title)}</text>`,
+        `<text x="${L}" y="38" fill="#444">${esc(subtitle)}</text>`,
+        ...yTicks,
+        `<polygon points="${area}" fill="#9ecae1" fill-opacity="0.6"/>`,
+        ...lines.map((l) => `<polyline points="${step(l.values, y)}" fill="none" stroke="${l.color}" stroke-width="2"${l.dashed ? ' stroke-dasharray="6,3"' : ""}><title>${esc(l.label)}</title></polyline>`),
+        `<rect x="${L}" y="${T}" width="${pw}" height="${ph}" fill="none" stroke="#444"/>`,
+        ...xTicks,
+        `<text x="16" y="${T + ph / 2}" transform="rotate(-90 16 ${T + ph / 2})" text-anchor="middle">replicas</text>`,
+        `<text x="${W - 14}" y="${T + ph / 2}" transform="rotate(90 ${W - 14} ${T + ph / 2})" text-anchor="middle" fill="#3182bd">requests/s</text>`,
+        ...legend,
+        `</svg>`,
+    ].join("\n") + "\n";
+}

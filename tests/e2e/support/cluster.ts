@@ -10,10 +10,14 @@ const SCRIPT = path.join(REPO_ROOT, "scripts", "e2e", "cluster.sh");
 export class LocalCluster {
     private constructor(readonly kubeconfig: string) {}
 
-    /** A fresh cluster: stops any left running, wipes its data, starts it again. */
-    static async fresh(): Promise<LocalCluster> {
+    /**
+     * A fresh cluster: stops any left running, wipes its data, starts it again.
+     * `podReadyDelaySeconds`: kwok marks pods Ready this long after they run (model load).
+     */
+    static async fresh(opts: { podReadyDelaySeconds?: number } = {}): Promise<LocalCluster> {
         await run("bash", [SCRIPT, "down"], { cwd: REPO_ROOT, timeoutMs: 120_000 });
-        const up = await run("bash", [SCRIPT, "up"], { cwd: REPO_ROOT, timeoutMs: 16 * 60_000 });
+        const env = opts.podReadyDelaySeconds ? { ...process.env, E2E_POD_READY_DELAY: `${opts.podReadyDelaySeconds}s` } : process.env;
+        const up = await run("bash", [SCRIPT, "up"], { cwd: REPO_ROOT, env, timeoutMs: 16 * 60_000 });
         const line = up.stdout.split("\n").reverse().find((l) => l.startsWith("KUBECONFIG="));
         if (!line) throw new Error(`e2e:cluster up printed no KUBECONFIG= line:\n${up.stdout.slice(-3000)}`);
         return new LocalCluster(line.slice("KUBECONFIG=".length).trim());

@@ -43,6 +43,8 @@ export interface LoopSample {
     t: number;
     model: string;
     rps: number;
+    /** Second of the trace being played (play/setRate), undefined once it has ended. */
+    traceSecond?: number;
     /** The Deployment's spec.replicas (what KEDA / the HPA asked for); undefined before it exists. */
     desired?: number;
     /** Ready, not terminating pods of the Deployment (the engines served). */
@@ -197,7 +199,10 @@ export class ClusterEngines {
                     s.ttftCarry -= 1;
                 }
             }
-            this.samples.push({ t: Math.round(this.now * 10) / 10, model: s.m.name, rps, desired: s.desired, ready, waiting: s.pool.waiting, running: s.pool.running });
+            this.samples.push({
+                t: Math.round(this.now * 10) / 10, model: s.m.name, rps, traceSecond: i >= 0 && i < s.trace.length ? i : undefined,
+                desired: s.desired, ready, waiting: s.pool.waiting, running: s.pool.running,
+            });
         }
         void this.poll();
     }

@@ -1,0 +1,172 @@
+// npm run demo [-- --keep] [--out demo-timeline.svg] [--json result.json]
+// The main job on an embedded default, with no cloud, GPU or cluster: builds or reuses the real
+// engines (npm run e2e:tools), starts the local cluster, deploys the loop stack
+// (e2e/stacks/loop.yaml) with the real Pulumi engine, plays a compressed traffic trace
+// (e2e/stacks/loop-trace.csv) through emulated engines while real KEDA and the real HPA scale
+// them, prints a progress line every few seconds, then the real timeline beside the simulator's
+// prediction of the same trace (a table and an SVG), and tears everything down.
+// Runs inside the loopback-only network namespace (package.json wraps it in scripts/e2e/in-netns.sh).
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import * as YAML from "yaml";
+import { agreement, agreementTable, type Agreement } from "../components/sim/agreement";
+import { simulatePlan } from "../components/sim/run";
+import { timelineSvg } from "../components/sim/svg";
+import { traceFromCsv } from "../components/sim/traces";
+import { SIMULATOR_DEFAULTS } from "../components/plan/simulatorEngine";
+import { SCRAPE_INTERVAL_SECONDS } from "../tests/support/prometheusHarness";
+import { REPO_ROOT } from "../tests/e2e/support/paths";
+import { LoopSession } from "../tests/e2e/support/loopSession";
+import { localLoopOverrides, progressLine, realTimeline, simulateCommand, type LocalLoop } from "./demo/realVsSimulated";
+
+const USAGE = `usage: npm run demo [-- --keep] [--out <file.svg>] [--json <file.json>]
+
+  --keep               leave the local cluster and the deployed stack up (prints the KUBECONFIG line)
+  --out <file.svg>     the real-vs-simulated timeline (default: demo-timeline.svg)
+  --json <file.json>   also write both timelines and the comparison as JSON
+  --progress <s>       seconds between progress lines (default 5)`;
+
+const STACK_FILE = "loop.yaml";
+const TRACE_FILE = path.join("e2e", "stacks", "loop-trace.csv");
+/** kube-controller-manager's HPA sync period on the local cluster (scripts/e2e/cluster.sh default). */
+const HPA_SYNC_SECONDS = Number((process.env.E2E_HPA_SYNC_PERIOD ?? "2s").replace(/s$/, ""));
+
+const { values } = parseArgs({
+    options: {
+        keep: { type: "boolean", default: false },
+        out: { type: "string", default: "demo-timeline.svg" },
+        json: { type: "string" },
+        progress: { type: "string", default: "5" },
+        help: { type: "boolean", short: "h", default: false },
+    },
+});
+if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+}
+const progressEvery = Number(values.progress);
+if (!Number.isInteger(progressEvery) || progressEvery < 1) {
+    console.error(`demo: --progress ${values.progress} is not a whole number of seconds >= 1\n\n${USAGE}`);
+    process.exit(2);
+}
+
+const t0 = Date.now();
+const say = (line: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(3)}s] ${line}`);
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The real vs simulated result of one model, as --json writes it. */
+interface ModelResult {
+    model: string;
+    agreement: Agreement;
+    real: { replicas: number[]; ready: number[] };
+    simulated: { replicas: number[]; ready: number[] };
+    simulateCommand: string;
+}
+
+async function main(): Promise<number> {
+    const trace = traceFromCsv(path.basename(TRACE_FILE), fs.readFileSync(path.join(REPO_ROOT, TRACE_FILE), "utf8"));
+    const stackConfig = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, "e2e", "stacks", STACK_FILE), "utf8"));
+    // Model load on the cluster = the simulator engine's startup (its readiness answers 503 until then).
+    const podReadyDelaySeconds = Number(stackConfig.models[0].simulator?.startupSeconds ?? SIMULATOR_DEFAULTS.startupSeconds);
+    const loop: LocalLoop = { scrapeIntervalSeconds: SCRAPE_INTERVAL_SECONDS, hpaSyncSeconds: HPA_SYNC_SECONDS, podReadyDelaySeconds };
+
+    say(`starting the local cluster (kube-apiserver, controllers, kwok, KEDA's operator and metrics adapter; pods Ready ${podReadyDelaySeconds} s after they start) and Prometheus`);
+    const session = await LoopSession.start({
+        stackFile: STACK_FILE, stackPrefix: "demo-", podReadyDelaySeconds, maxSeconds: trace.rps.length + 600, log: say,
+    });
+    let keep = values.keep;
+    const onSignal = () => {
+        say("interrupted: tearing down");
+        keep = false;
+        void session.stop({ log: say }).finally(() => process.exit(130));
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    try {
+        const plan = session.e2e.plan;
+        say(`deploying stack ${session.stack.name} with pulumi up (models: ${plan.models.map((m) => `${m.name} ${m.minReplicas}..${m.maxReplicas}`).join(", ")})`);
+        const upMs = await session.deploy();
+        say(`deployed in ${(upMs / 1000).toFixed(0)} s; every ScaledObject Ready in KEDA`);
+
+        // The prediction first: the progress lines show it next to what the cluster does.
+        const predictions = plan.models.map((_m, i) => simulatePlan(plan, i, trace, localLoopOverrides(plan, loop)));
+        say(`playing ${TRACE_FILE} (${trace.rps.length} s, peak ${Math.max(...trace.rps)} req/s) to ${plan.models.map((m) => m.name).join(", ")}`);
+        for (const m of plan.models) session.engines.play(m.name, Array.from(trace.rps));
+        const start = session.engines.now;
+        for (let next = 0; next < trace.rps.length; next += progressEvery) {
+            while (session.engines.now - start < next) await sleep(200);
+            plan.models.forEach((m, i) => {
+                const v = session.engines.view(m.name);
+                say(progressLine({
+                    second: next, model: m.name, rps: trace.rps[Math.min(next, trace.rps.length - 1)], waiting: v.waiting, running: v.running,
+                    desired: v.desired, ready: v.readyPods.length, predicted: predictions[i].seconds?.[next]?.replicas,
+                }));
+            });
+        }
+        while (session.engines.now - start < trace.rps.length + 1) await sleep(200);
+
+        const results: ModelResult[] = plan.models.map((m, i) => {
+            const real = realTimeline(session.engines.samples, m.name, trace.rps.length);
+            const seconds = predictions[i].seconds ?? [];
+            const simulated = { replicas: seconds.map((s) => s.replicas), ready: seconds.map((s) => s.ready) };
+            return {
+                model: m.name, real, simulated, agreement: agreement(real.replicas, simulated.replicas),
+                simulateCommand: simulateCommand(plan, path.join("e2e", "stacks", STACK_FILE), TRACE_FILE, m.name, loop),
+            };
+        });
+        for (const r of results) {
+            console.log(`\n${r.model}: spec.replicas (desired) and ready pods, real loop vs simulator, at every change:`);
+            let last = "";
+            for (let s = 0; s < trace.rps.length; s++) {
+                const key = `${trace.rps[s]} ${r.real.replicas[s]}/${r.real.ready[s]} ${r.simulated.replicas[s]}/${r.simulated.ready[s]}`;
+                if (key === last) continue;
+                last = key;
+                console.log(`  t=${String(s).padStart(3)}s  demand ${trace.rps[s].toFixed(1)} req/s   real ${r.real.replicas[s]} desired / ${r.real.ready[s]} ready   simulator ${r.simulated.replicas[s]} / ${r.simulated.ready[s]}`);
+            }
+            console.log("");
+            for (const line of agreementTable(r.agreement)) console.log(`  ${line}`);
+            const within = r.agreement.replicaSecondsDiff <= 0.15;
+            console.log(`\n  replica-seconds ${within ? "agree within" : "DIFFER BY MORE THAN"} 15% (the end-to-end suite's bound)`);
+            console.log(`  the same prediction offline: ${r.simulateCommand}`);
+        }
+        const svg = timelineSvg(
+            `npm run demo: ${results.map((r) => r.model).join(", ")} on ${path.basename(TRACE_FILE)}, real KEDA + HPA vs the simulator`,
+            results.map((r) => `${r.model}: replica-seconds real ${r.agreement.real.replicaSeconds}, simulated ${r.agreement.simulated.replicaSeconds} ` +
+                `(${(100 * r.agreement.replicaSecondsDiff).toFixed(1)}%); peak ${r.agreement.real.peak} / ${r.agreement.simulated.peak}`).join("; "),
+            Array.from(trace.rps),
+            results.flatMap((r) => [
+                { label: `${r.model} desired, real loop`, color: "#08519c", values: r.real.replicas },
+                { label: `${r.model} ready, real loop`, color: "#31a354", values: r.real.ready },
+                { label: `${r.model} desired, simulator`, color: "#e6550d", values: r.simulated.replicas, dashed: true },
+                { label: `${r.model} ready, simulator`, color: "#fdae6b", values: r.simulated.ready, dashed: true },
+            ]),
+        );
+        fs.writeFileSync(values.out, svg);
+        console.log(`\ntimeline: ${values.out}`);
+        if (values.json) {
+            fs.writeFileSync(values.json, JSON.stringify({ trace: TRACE_FILE, stack: STACK_FILE, loop, rps: Array.from(trace.rps), models: results }, null, 1));
+            console.log(`result: ${values.json}`);
+        }
+        return 0;
+    } finally {
+        process.removeListener("SIGINT", onSignal);
+        process.removeListener("SIGTERM", onSignal);
+        if (keep) {
+            await session.stop({ keepCluster: true, log: say });
+            say("the cluster stays up (--keep). Explore it from the network namespace, e.g.:");
+            console.log(`  npm run e2e:cluster -- kubectl get scaledobjects,hpa,deployments,pods -n ${session.e2e.plan.namespace}`);
+            console.log(`  KUBECONFIG=${session.cluster.kubeconfig}   (for clients run with: bash scripts/e2e/in-netns.sh <command>)`);
+            console.log("  stop it with: npm run e2e:cluster -- down");
+        } else {
+            say("tearing down: pulumi destroy, Prometheus, the cluster");
+            await session.stop({ log: say });
+            say("done; nothing left running");
+        }
+    }
+}
+
+main().then((code) => process.exit(code), (e) => {
+    console.error(`demo: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    process.exit(1);
+});

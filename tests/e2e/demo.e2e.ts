@@ -1,0 +1,148 @@
+// `npm run demo` as a newcomer runs it, and the simulator held against the real loop (issue 9):
+// the demo deploys the loop stack (e2e/stacks/loop.yaml) on a fresh local cluster with the real
+// Pulumi engine, plays the compressed trace e2e/stacks/loop-trace.csv through engines that follow
+// the cluster's pods while real KEDA and the real HPA scale them, and writes the real timeline and
+// the simulator's prediction of the same trace with the same parameters (scrape interval, HPA
+// sync, model load = pod readiness delay, no node boot). This suite fails when their
+// replica-seconds differ by more than 15%, and checks the real timeline against the README's
+// rules for a scale-down and the return to zero (the loop suite checks scale-out and ownership).
+import * as assert from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { Agreement } from "../../components/sim/agreement";
+import { traceFromCsv } from "../../components/sim/traces";
+import { SCRAPE_INTERVAL_SECONDS } from "../support/prometheusHarness";
+import { e2eStack } from "./support/e2eStacks";
+import { REPO_ROOT, requireTools } from "./support/paths";
+import { run, type RunResult } from "./support/proc";
+
+/** The bound the issue sets on the simulator's replica-seconds against the real loop's. */
+const MAX_REPLICA_SECONDS_DIFF = 0.15;
+/** Slack for the API server, kubectl reads and the harness's 1 s steps, added to every derived bound. */
+const SLACK_SECONDS = 5;
+
+function log(line: string): void {
+    process.stdout.write(`      ${line}\n`);
+}
+
+interface DemoResult {
+    rps: number[];
+    loop: { scrapeIntervalSeconds: number; hpaSyncSeconds: number; podReadyDelaySeconds: number };
+    models: { model: string; agreement: Agreement; real: { replicas: number[]; ready: number[] }; simulated: { replicas: number[]; ready: number[] }; simulateCommand: string }[];
+}
+
+describe("end-to-end: npm run demo, the real loop against the simulator on the same trace (e2e/stacks/loop.yaml, loop-trace.csv)", function () {
+    this.timeout(15 * 60_000);
+    let dir = "";
+    let demo: RunResult | undefined;
+    let result: DemoResult | undefined;
+    const plan = () => {
+        const s = e2eStack("loop.yaml", "http://127.0.0.1:9", {});
+        s.removeTemporary();
+        return s.plan;
+    };
+    const need = <T>(v: T | undefined, what: string): T => {
+        if (v === undefined) throw new Error(`${what} is not there (the demo failed: see the first test)`);
+        return v;
+    };
+
+    before(async () => {
+        requireTools();
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "vllm-autoscaling-demo-"));
+        // The compiled demo as `npm run demo` runs it after its build (already inside the network namespace here).
+        demo = await run(process.execPath, [path.join(REPO_ROOT, "dist", "scripts", "demo.js"), "--json", path.join(dir, "result.json"), "--out", path.join(dir, "timeline.svg")],
+            { cwd: REPO_ROOT, timeoutMs: 12 * 60_000, allowFailure: true });
+        if (fs.existsSync(path.join(dir, "result.json"))) result = JSON.parse(fs.readFileSync(path.join(dir, "result.json"), "utf8"));
+    });
+
+    after(() => {
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("runs to the end and tears everything down (exit 0, the local cluster stopped)", async () => {
+        const d = need(demo, "the demo's run");
+        for (const line of d.stdout.split("\n").filter((l) => /^\[|^ {2}(t=|\||replica-seconds|the same)/.test(l))) log(line);
+        assert.strictEqual(d.code, 0, `npm run demo failed:\n${d.stdout.slice(-4000)}\n${d.stderr.slice(-3000)}`);
+        assert.match(d.stdout, /nothing left running/);
+        const status = await run("bash", [path.join(REPO_ROOT, "scripts", "e2e", "cluster.sh"), "status"], { cwd: REPO_ROOT, timeoutMs: 60_000, allowFailure: true });
+        assert.notStrictEqual(status.code, 0, `the demo left the cluster running:\n${status.stdout}`);
+    });
+
+    it("the simulator predicts the real loop's replica-seconds within 15% (same stack, trace and parameters)", () => {
+        const r = need(result, "the demo's result");
+        const trace = traceFromCsv("loop-trace.csv", fs.readFileSync(path.join(REPO_ROOT, "e2e", "stacks", "loop-trace.csv"), "utf8"));
+        assert.deepStrictEqual(r.rps, Array.from(trace.rps), "the demo played the trace file");
+        assert.strictEqual(r.loop.scrapeIntervalSeconds, SCRAPE_INTERVAL_SECONDS);
+        assert.strictEqual(r.models.length, plan().models.length);
+        for (const m of r.models) {
+            const a = m.agreement;
+            log(`${m.model}: replica-seconds real ${a.real.replicaSeconds} vs simulated ${a.simulated.replicaSeconds} (${(100 * a.replicaSecondsDiff).toFixed(1)}%), ` +
+                `first scale-up ${a.real.firstScaleUp ?? "never"} s vs ${a.simulated.firstScaleUp ?? "never"} s, peak ${a.real.peak} vs ${a.simulated.peak}`);
+            assert.strictEqual(m.real.replicas.length, trace.rps.length);
+            assert.strictEqual(m.simulated.replicas.length, trace.rps.length);
+            assert.ok(a.real.replicaSeconds > 0 && a.real.peak > 1, "the trace scaled the real loop out (else the comparison says nothing)");
+            assert.ok(a.replicaSecondsDiff <= MAX_REPLICA_SECONDS_DIFF,
+                `${m.model}: the simulator's replica-seconds differ from the real loop's by ${(100 * a.replicaSecondsDiff).toFixed(1)}% (> 15%): fix the simulator or document why`);
+        }
+    });
+
+    it("the real timeline follows the rules: a wake within its bound, never above max, the scale-down window and pace, zero after the cooldown", () => {
+        const r = need(result, "the demo's result");
+        const p = plan();
+        for (const m of r.models) {
+            const i = p.models.findIndex((x) => x.name === m.model);
+            const spec = p.scaledObjects[i].spec as any;
+            const down = spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown;
+            const rep = m.real.replicas;
+            const rps = r.rps;
+            const hpaSync = r.loop.hpaSyncSeconds;
+            assert.ok(Math.max(...rep) <= spec.maxReplicaCount, "above maxReplicas");
+            // Wake: the first request at zero -> one replica within a scrape, a poll and the HPA's sync.
+            const firstRequest = rps.findIndex((x) => x > 0);
+            const woke = rep.findIndex((x) => x > 0);
+            const wakeBound = SCRAPE_INTERVAL_SECONDS + spec.pollingInterval + hpaSync + SLACK_SECONDS;
+            log(`${m.model}: first request at ${firstRequest} s, a replica at ${woke} s (bound +${wakeBound} s)`);
+            assert.ok(woke >= firstRequest && woke - firstRequest <= wakeBound, `woke at ${woke} s for a first request at ${firstRequest} s`);
+            assert.strictEqual(rep[woke], 1, "KEDA activates to exactly one replica");
+            // After each drop in the rate: no step down within the scale-down window (its
+            // recommendations still include the loaded ones), then at most podsPerPeriod per period.
+            for (let s = 1; s < rps.length; s++) {
+                if (!(rps[s] < rps[s - 1]) || rep[s] === 0) continue;
+                const firstDown = rep.findIndex((x, k) => k > s && x < rep[k - 1]);
+                log(`${m.model}: rate ${rps[s - 1]} -> ${rps[s]} req/s at ${s} s, first step down at ${firstDown} s (window ${down.stabilizationWindowSeconds} s)`);
+                if (firstDown >= 0) assert.ok(firstDown - s >= down.stabilizationWindowSeconds - 1, `a step down ${firstDown - s} s after the rate dropped, within the window`);
+            }
+            const steps = rep.map((x, k) => ({ k, from: k > 0 ? rep[k - 1] : x, to: x })).filter((st) => st.to < st.from && st.to >= 1);
+            for (const st of steps) {
+                const inPeriod = steps.filter((o) => o.k > st.k - down.policies[0].periodSeconds && o.k <= st.k).reduce((n, o) => n + o.from - o.to, 0);
+                assert.ok(inPeriod <= down.policies[0].value, `the HPA removed ${inPeriod} pods within ${down.policies[0].periodSeconds} s at ${st.k} s`);
+            }
+            // Zero: once the wake trigger's window has passed the last request, KEDA waits the cooldown.
+            const window = Number(/\[(\d+)s\]/.exec(spec.triggers.find((t: any) => t.name === "wake_on_request").metadata.query)?.[1]);
+            const lastRequest = rps.length - 1 - [...rps].reverse().findIndex((x) => x > 0);
+            const zeroAt = rep.findIndex((x, k) => k > lastRequest && x === 0);
+            const lower = window + spec.cooldownPeriod - SCRAPE_INTERVAL_SECONDS - spec.pollingInterval - SLACK_SECONDS;
+            const upper = window + spec.cooldownPeriod + 2 * spec.pollingInterval + SCRAPE_INTERVAL_SECONDS + hpaSync + SLACK_SECONDS;
+            assert.ok(rps.length - 1 - lastRequest >= upper, `the trace ends ${rps.length - 1 - lastRequest} s after its last request, less than the ${upper} s the return to zero may take`);
+            log(`${m.model}: last request at ${lastRequest} s, zero at ${zeroAt} s (+${zeroAt - lastRequest} s; bounds: window ${window} + cooldown ${spec.cooldownPeriod} s, -${window + spec.cooldownPeriod - lower} / +${upper - window - spec.cooldownPeriod} s)`);
+            assert.ok(zeroAt > lastRequest, "never back to zero within the trace");
+            assert.ok(zeroAt - lastRequest >= lower && zeroAt - lastRequest <= upper, `zero ${zeroAt - lastRequest} s after the last request, outside [${lower}, ${upper}] s`);
+            assert.strictEqual(rep[zeroAt - 1], 1, "the last step, to zero, is KEDA's from one replica");
+        }
+    });
+
+    it("draws the real timeline beside the simulator's prediction (SVG)", () => {
+        const svg = fs.readFileSync(path.join(dir, "timeline.svg"), "utf8");
+        const r = need(result, "the demo's result");
+        assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+        for (const m of r.models) {
+            for (const what of ["desired, real loop", "ready, real loop", "desired, simulator", "ready, simulator"]) {
+                assert.ok(svg.includes(`<title>${m.model} ${what}</title>`), `no ${what} line for ${m.model}`);
+            }
+        }
+        // One vertex pair per second for every line: the whole trace is drawn.
+        const lines = [...svg.matchAll(/<polyline points="([^"]*)"/g)].map((x) => x[1].trim().split(" ").length);
+        assert.ok(lines.length >= 4 * r.models.length && lines.every((n) => n >= 2 * r.rps.length), `polylines of ${lines.join(", ")} points for ${r.rps.length} s`);
+    });
+});
