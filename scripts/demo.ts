@@ -136,10 +136,10 @@ async function main(): Promise<number> {
                 `(${(100 * r.agreement.replicaSecondsDiff).toFixed(1)}%); peak ${r.agreement.real.peak} / ${r.agreement.simulated.peak}`).join("; "),
             Array.from(trace.rps),
             results.flatMap((r) => [
-                { label: `${r.model} desired, real loop`, color: "#08519c", values: r.real.replicas },
-                { label: `${r.model} ready, real loop`, color: "#31a354", values: r.real.ready },
-                { label: `${r.model} desired, simulator`, color: "#e6550d", values: r.simulated.replicas, dashed: true },
-                { label: `${r.model} ready, simulator`, color: "#fdae6b", values: r.simulated.ready, dashed: true },
+                { label: `${r.model} desired, real loop`, color: "#08519c", values: r.real.replicas, width: 3 },
+                { label: `${r.model} ready, real loop`, color: "#31a354", values: r.real.ready, width: 1.5 },
+                { label: `${r.model} desired, simulator`, color: "#e6550d", values: r.simulated.replicas, dashed: true, width: 2 },
+                { label: `${r.model} ready, simulator`, color: "#fdae6b", values: r.simulated.ready, dashed: true, width: 1.5 },
             ]),
         );
         fs.writeFileSync(values.out, svg);

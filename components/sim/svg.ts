@@ -89,6 +89,8 @@ export interface TimelineLine {
     /** One value per second. */
     values: readonly number[];
     dashed?: boolean;
+    /** Stroke width; lines are drawn thinnest first, so the widest stay on top. Default 2. */
+    width?: number;
 }
 
 /**
@@ -106,7 +108,9 @@ export function timelineSvg(title: string, subtitle: string, rps: readonly numbe
     const ph = H - T - B;
     const n = Math.max(1, rps.length, ...lines.map((l) => l.values.length));
     const top = Math.max(1, ...lines.flatMap((l) => l.values));
-    const yMax = Math.ceil((top + 0.01) / 4) * 4;
+    // Room above the highest count; a tick per replica while they fit.
+    const yMax = top + 1 <= 10 ? top + 1 : Math.ceil((top + 1) / 4) * 4;
+    const yTickCount = yMax <= 10 ? yMax : 4;
     const rMax = niceMax(Math.max(0.1, ...rps));
     const x = (s: number) => (L + (s / n) * pw).toFixed(1);
     const y = (v: number) => (T + ph - (v / yMax) * ph).toFixed(1);
@@ -121,13 +125,16 @@ export function timelineSvg(title: string, subtitle: string, rps: readonly numbe
         xTicks.push(`<line x1="${x(s)}" y1="${T + ph}" x2="${x(s)}" y2="${T + ph + 5}" stroke="#444"/><text x="${x(s)}" y="${T + ph + 20}" text-anchor="middle">${s}s</text>`);
     }
     const yTicks: string[] = [];
-    for (let i = 0; i <= 4; i++) {
-        const v = (yMax * i) / 4;
-        const r = (rMax * i) / 4;
+    for (let i = 0; i <= yTickCount; i++) {
+        const v = (yMax * i) / yTickCount;
         yTicks.push(`<line x1="${L}" y1="${y(v)}" x2="${L + pw}" y2="${y(v)}" stroke="#eee"/>` +
-            `<text x="${L - 8}" y="${y(v)}" text-anchor="end" dominant-baseline="middle">${+v.toFixed(1)}</text>` +
-            `<text x="${L + pw + 8}" y="${yr(r)}" dominant-baseline="middle" fill="#3182bd">${+r.toFixed(2)}</text>`);
+            `<text x="${L - 8}" y="${y(v)}" text-anchor="end" dominant-baseline="middle">${+v.toFixed(1)}</text>`);
     }
+    for (let i = 0; i <= 4; i++) {
+        const r = (rMax * i) / 4;
+        yTicks.push(`<text x="${L + pw + 8}" y="${yr(r)}" dominant-baseline="middle" fill="#3182bd">${+r.toFixed(2)}</text>`);
+    }
+    const drawn = [...lines].sort((a, b) => (a.width ?? 2) - (b.width ?? 2));
     const legendItems: [string, string, boolean | "area"][] = [["#9ecae1", "requests/s (right axis)", "area"], ...lines.map((l): [string, string, boolean] => [l.color, l.label, !!l.dashed])];
     const legend = legendItems.map(([c, label, kind], i) => {
         const lx = L + (i % 3) * 300;
@@ -143,7 +150,7 @@ export function timelineSvg(title: string, subtitle: string, rps: readonly numbe
         `<text x="${L}" y="38" fill="#444">${esc(subtitle)}</text>`,
         ...yTicks,
         `<polygon points="${area}" fill="#9ecae1" fill-opacity="0.6"/>`,
-        ...lines.map((l) => `<polyline points="${step(l.values, y)}" fill="none" stroke="${l.color}" stroke-width="2"${l.dashed ? ' stroke-dasharray="6,3"' : ""}><title>${esc(l.label)}</title></polyline>`),
+        ...drawn.map((l) => `<polyline points="${step(l.values, y)}" fill="none" stroke="${l.color}" stroke-width="${l.width ?? 2}"${l.dashed ? ' stroke-dasharray="6,3"' : ""}><title>${esc(l.label)}</title></polyline>`),
         `<rect x="${L}" y="${T}" width="${pw}" height="${ph}" fill="none" stroke="#444"/>`,
         ...xTicks,
         `<text x="16" y="${T + ph / 2}" transform="rotate(-90 16 ${T + ph / 2})" text-anchor="middle">replicas</text>`,
