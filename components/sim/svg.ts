@@ -13,15 +13,35 @@ export function niceMax(x: number): number {
     return 10 * p;
 }
 
-export function chartSvg(r: SimResult, title: string): string {
+/** A 1000 px wide chart of height H: margins (left, top) and the plot's width and height, B px left below it. */
+function frame(H: number, B: number): { W: number; H: number; L: number; T: number; pw: number; ph: number } {
     const W = 1000;
-    const H = 420;
     const L = 60;
     const R = 70;
     const T = 50;
-    const B = 50;
-    const pw = W - L - R;
-    const ph = H - T - B;
+    return { W, H, L, T, pw: W - L - R, ph: H - T - B };
+}
+
+/** The opening of a chart: the svg element, a white background, the title and a grey subtitle. */
+function chartHead(W: number, H: number, L: number, title: string, subtitle: string): string[] {
+    return [
+        `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+        `<rect width="${W}" height="${H}" fill="white"/>`,
+        `<text x="${L}" y="20" font-size="15" font-weight="bold">${esc(title)}</text>`,
+        `<text x="${L}" y="38" fill="#444">${esc(subtitle)}</text>`,
+    ];
+}
+
+/** "replicas" up the left axis, and the right axis's title in its colour. */
+function axisTitles(W: number, T: number, ph: number, right: string, rightColor: string): string[] {
+    return [
+        `<text x="16" y="${T + ph / 2}" transform="rotate(-90 16 ${T + ph / 2})" text-anchor="middle">replicas</text>`,
+        `<text x="${W - 14}" y="${T + ph / 2}" transform="rotate(90 ${W - 14} ${T + ph / 2})" text-anchor="middle" fill="${rightColor}">${esc(right)}</text>`,
+    ];
+}
+
+export function chartSvg(r: SimResult, title: string): string {
+    const { W, H, L, T, pw, ph } = frame(420, 50);
     const pts = r.series;
     const minutes = Math.max(1, pts.length);
     const top = Math.max(1, ...pts.map((p) => Math.max(p.replicas, p.ready, p.demandReplicas)));
@@ -64,10 +84,7 @@ export function chartSvg(r: SimResult, title: string): string {
         return `${mark}<text x="${lx + 20}" y="${H - 7}">${esc(label)}</text>`;
     });
     return [
-        `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
-        `<rect width="${W}" height="${H}" fill="white"/>`,
-        `<text x="${L}" y="20" font-size="15" font-weight="bold">${esc(title)}</text>`,
-        `<text x="${L}" y="38" fill="#444">${esc(summary)}</text>`,
+        ...chartHead(W, H, L, title, summary),
         ...yTicks,
         `<polygon points="${demandArea}" fill="#9ecae1" fill-opacity="0.7"/>`,
         `<polyline points="${line((p) => p.waiting, yq, false)}" fill="none" stroke="#e6550d" stroke-width="1.2"/>`,
@@ -75,8 +92,7 @@ export function chartSvg(r: SimResult, title: string): string {
         `<polyline points="${line((p) => p.ready, y, true)}" fill="none" stroke="#31a354" stroke-width="2" stroke-dasharray="5,3"/>`,
         `<rect x="${L}" y="${T}" width="${pw}" height="${ph}" fill="none" stroke="#444"/>`,
         ...xTicks,
-        `<text x="16" y="${T + ph / 2}" transform="rotate(-90 16 ${T + ph / 2})" text-anchor="middle">replicas</text>`,
-        `<text x="${W - 14}" y="${T + ph / 2}" transform="rotate(90 ${W - 14} ${T + ph / 2})" text-anchor="middle" fill="#b35900">waiting requests</text>`,
+        ...axisTitles(W, T, ph, "waiting requests", "#b35900"),
         ...legend,
         `</svg>`,
     ].join("\n") + "\n";
@@ -98,14 +114,7 @@ export interface TimelineLine {
  * right axis): the real loop beside the simulator's prediction of the same trace.
  */
 export function timelineSvg(title: string, subtitle: string, rps: readonly number[], lines: readonly TimelineLine[]): string {
-    const W = 1000;
-    const H = 400;
-    const L = 60;
-    const R = 70;
-    const T = 50;
-    const B = 70;
-    const pw = W - L - R;
-    const ph = H - T - B;
+    const { W, H, L, T, pw, ph } = frame(400, 70);
     const n = Math.max(1, rps.length, ...lines.map((l) => l.values.length));
     const top = Math.max(1, ...lines.flatMap((l) => l.values));
     // Room above the highest count; a tick per replica while they fit.
@@ -144,17 +153,13 @@ export function timelineSvg(title: string, subtitle: string, rps: readonly numbe
         return `${mark}<text x="${lx + 20}" y="${ly + 4}">${esc(label)}</text>`;
     });
     return [
-        `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
-        `<rect width="${W}" height="${H}" fill="white"/>`,
-        `<text x="${L}" y="20" font-size="15" font-weight="bold">${esc(title)}</text>`,
-        `<text x="${L}" y="38" fill="#444">${esc(subtitle)}</text>`,
+        ...chartHead(W, H, L, title, subtitle),
         ...yTicks,
         `<polygon points="${area}" fill="#9ecae1" fill-opacity="0.6"/>`,
         ...drawn.map((l) => `<polyline points="${step(l.values, y)}" fill="none" stroke="${l.color}" stroke-width="${l.width ?? 2}"${l.dashed ? ' stroke-dasharray="6,3"' : ""}><title>${esc(l.label)}</title></polyline>`),
         `<rect x="${L}" y="${T}" width="${pw}" height="${ph}" fill="none" stroke="#444"/>`,
         ...xTicks,
-        `<text x="16" y="${T + ph / 2}" transform="rotate(-90 16 ${T + ph / 2})" text-anchor="middle">replicas</text>`,
-        `<text x="${W - 14}" y="${T + ph / 2}" transform="rotate(90 ${W - 14} ${T + ph / 2})" text-anchor="middle" fill="#3182bd">requests/s</text>`,
+        ...axisTitles(W, T, ph, "requests/s", "#3182bd"),
         ...legend,
         `</svg>`,
     ].join("\n") + "\n";
