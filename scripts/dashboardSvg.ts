@@ -62,7 +62,12 @@ function fmt(v: number): string {
     return a >= 100 ? v.toFixed(0) : a >= 1 ? (+v.toFixed(2)).toString() : (+v.toPrecision(2)).toString();
 }
 
-/** One panel at (x0, y0): frame, title, y axis from 0, a polyline per series, legend below. */
+/** The length of a time range as the x axis's end label: seconds up to 10 min, then minutes. */
+export function elapsed(seconds: number): string {
+    return seconds <= 600 ? `${Math.round(seconds)} s` : `${+(seconds / 60).toFixed(1)} min`;
+}
+
+/** One panel at (x0, y0): frame, title, y axis from 0, x axis from 0 to the range's length, a polyline per series, legend below. */
 function panelSvg(d: PanelData, x0: number, y0: number, t0: number, t1: number): string {
     const L = 44;
     const T = 22;
@@ -78,6 +83,8 @@ function panelSvg(d: PanelData, x0: number, y0: number, t0: number, t1: number):
         `<rect x="${x0 + L}" y="${y0 + T}" width="${plotW}" height="${plotH}" fill="none" stroke="#444"/>`,
         `<text x="${x0 + L - 4}" y="${y0 + T + 4}" text-anchor="end" font-size="10">${fmt(yMax)}</text>`,
         `<text x="${x0 + L - 4}" y="${y0 + T + plotH}" text-anchor="end" font-size="10">0</text>`,
+        `<text x="${x0 + L}" y="${y0 + T + plotH + 9}" font-size="9" fill="#777">0</text>`,
+        `<text x="${x0 + L + plotW}" y="${y0 + T + plotH + 10}" text-anchor="end" font-size="9" fill="#777">${esc(elapsed(t1 - t0))}</text>`,
     ];
     d.series.forEach((s, i) => {
         const pts = s.points.filter((p) => Number.isFinite(p[1]));
@@ -86,7 +93,7 @@ function panelSvg(d: PanelData, x0: number, y0: number, t0: number, t1: number):
         else if (pts.length > 1) parts.push(`<polyline points="${pts.map((p) => `${x(p[0])},${y(p[1])}`).join(" ")}" fill="none" stroke="${c}" stroke-width="1.6"/>`);
         const last = pts.length ? fmt(pts[pts.length - 1][1]) : "-";
         const lx = x0 + 6 + (i % 2) * (PW / 2);
-        const ly = y0 + T + plotH + 16 + Math.floor(i / 2) * 13;
+        const ly = y0 + T + plotH + 20 + Math.floor(i / 2) * 12;
         if (ly < y0 + PH - 2) parts.push(`<rect x="${lx}" y="${ly - 8}" width="10" height="3" fill="${c}"/><text x="${lx + 14}" y="${ly}" font-size="10">${esc(s.legend)}: ${last}</text>`);
     });
     if (d.series.length === 0 && d.errors.length === 0) parts.push(`<text x="${x0 + L + 8}" y="${y0 + T + 18}" fill="#777" font-size="11">no series</text>`);
@@ -94,11 +101,15 @@ function panelSvg(d: PanelData, x0: number, y0: number, t0: number, t1: number):
     return parts.join("\n");
 }
 
-/** The whole picture: a row of panels per model (three to a line), a heading with the time range. */
-export function renderDashboardSvg(title: string, data: readonly PanelData[], startSec: number, endSec: number): string {
+/**
+ * The whole picture: a row of panels per model (three to a line), a heading with the time range,
+ * and `notes` (where the data came from, panels left out and why), one line each under it.
+ */
+export function renderDashboardSvg(title: string, data: readonly PanelData[], startSec: number, endSec: number, opts: { notes?: readonly string[] } = {}): string {
     const models = [...new Set(data.map((d) => d.panel.model))];
-    const parts: string[] = [];
-    let y = 50;
+    const notes = opts.notes ?? [];
+    const parts: string[] = notes.map((n, i) => `<text x="${GAP}" y="${58 + 15 * i}" fill="#444" font-size="11">${esc(n)}</text>`);
+    let y = 50 + 15 * notes.length;
     for (const m of models) {
         const panels = data.filter((d) => d.panel.model === m);
         parts.push(`<text x="${GAP}" y="${y + 14}" font-size="14" font-weight="bold">${esc(m)}</text>`);

@@ -1,10 +1,13 @@
-// npm run demo [-- --keep] [--out demo-timeline.svg] [--json result.json]
+// npm run demo [-- --keep] [--out demo-timeline.svg] [--dashboard demo-dashboard.svg] [--json result.json]
 // The main job on an embedded default, with no cloud, GPU or cluster: builds or reuses the real
 // engines (npm run e2e:tools), starts the local cluster, deploys the loop stack
 // (e2e/stacks/loop.yaml) with the real Pulumi engine, plays a compressed traffic trace
 // (e2e/stacks/loop-trace.csv) through emulated engines while real KEDA and the real HPA scale
 // them, prints a progress line every few seconds, then the real timeline beside the simulator's
-// prediction of the same trace (a table and an SVG), and tears everything down.
+// prediction of the same trace (a table and an SVG), draws the package's dashboard panels from the
+// same Prometheus over the trace (engine and router series from the emulated engines,
+// kube-state-metrics' Deployment series served from the API server, KEDA's from the real
+// operator), and tears everything down.
 // Runs inside the loopback-only network namespace (package.json wraps it in scripts/e2e/in-netns.sh).
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -15,17 +18,28 @@ import { simulatePlan } from "../components/sim/run";
 import { timelineSvg } from "../components/sim/svg";
 import { traceFromCsv } from "../components/sim/traces";
 import { SIMULATOR_DEFAULTS } from "../components/plan/simulatorEngine";
+import { dashboardFor } from "../components/plan";
+import { argsFromConfig } from "../stacks/config";
 import { SCRAPE_INTERVAL_SECONDS } from "../tests/support/prometheusHarness";
 import { REPO_ROOT } from "../tests/e2e/support/paths";
 import { LoopSession } from "../tests/e2e/support/loopSession";
+import { fetchPanelData, renderDashboardSvg } from "./dashboardSvg";
+import {
+    DEMO_DASHBOARD_RATE_WINDOW_SECONDS, EXPECTED_ABSENT, missingPanelNotes, missingSources, panelSelectors, selectorMetric, selectorsSeen,
+    type DemoDashboardResult,
+} from "./demo/dashboard";
 import { localLoopOverrides, progressLine, realTimeline, simulateCommand, type LocalLoop } from "./demo/realVsSimulated";
 
-const USAGE = `usage: npm run demo [-- --keep] [--out <file.svg>] [--json <file.json>]
+const USAGE = `usage: npm run demo [-- --keep] [--out <file.svg>] [--dashboard <file.svg>] [--json <file.json>]
 
-  --keep               leave the local cluster and the deployed stack up (prints the KUBECONFIG line)
-  --out <file.svg>     the real-vs-simulated timeline (default: demo-timeline.svg)
-  --json <file.json>   also write both timelines and the comparison as JSON
-  --progress <s>       seconds between progress lines (default 5)`;
+  --keep                leave the local cluster and the deployed stack up (prints the KUBECONFIG line)
+  --out <file.svg>      the real-vs-simulated timeline (default: demo-timeline.svg)
+  --dashboard <file>    the package's dashboard panels for the deployed plan, drawn from the demo's
+                        Prometheus over the trace, a point per second (default: demo-dashboard.svg
+                        in the folder of --out). Rates over ${DEMO_DASHBOARD_RATE_WINDOW_SECONDS} s instead of the dashboard's 5 min, which
+                        is longer than the compressed trace; otherwise the dashboard's own queries
+  --json <file.json>    also write both timelines, the comparison and the dashboard's data as JSON
+  --progress <s>        seconds between progress lines (default 5)`;
 
 const STACK_FILE = "loop.yaml";
 const TRACE_FILE = path.join("e2e", "stacks", "loop-trace.csv");
@@ -36,6 +50,7 @@ const { values } = parseArgs({
     options: {
         keep: { type: "boolean", default: false },
         out: { type: "string", default: "demo-timeline.svg" },
+        dashboard: { type: "string" },
         json: { type: "string" },
         progress: { type: "string", default: "5" },
         help: { type: "boolean", short: "h", default: false },
@@ -50,6 +65,8 @@ if (!Number.isInteger(progressEvery) || progressEvery < 1) {
     console.error(`demo: --progress ${values.progress} is not a whole number of seconds >= 1\n\n${USAGE}`);
     process.exit(2);
 }
+
+const dashboardFile = values.dashboard ?? path.join(path.dirname(values.out), "demo-dashboard.svg");
 
 const t0 = Date.now();
 const say = (line: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(3)}s] ${line}`);
@@ -94,6 +111,7 @@ async function main(): Promise<number> {
         say(`playing ${TRACE_FILE} (${trace.rps.length} s, peak ${Math.max(...trace.rps)} req/s) to ${plan.models.map((m) => m.name).join(", ")}`);
         for (const m of plan.models) session.engines.play(m.name, Array.from(trace.rps));
         const start = session.engines.now;
+        const traceStartSec = Math.floor(Date.now() / 1000);
         for (let next = 0; next < trace.rps.length; next += progressEvery) {
             while (session.engines.now - start < next) await sleep(200);
             plan.models.forEach((m, i) => {
@@ -105,6 +123,8 @@ async function main(): Promise<number> {
             });
         }
         while (session.engines.now - start < trace.rps.length + 1) await sleep(200);
+        // The trace's last second scraped and ingested before the dashboard's queries run.
+        await session.prom.waitForScrapes(1);
 
         const results: ModelResult[] = plan.models.map((m, i) => {
             const real = realTimeline(session.engines.samples, m.name, trace.rps.length);
@@ -144,11 +164,15 @@ async function main(): Promise<number> {
         );
         fs.writeFileSync(values.out, svg);
         console.log(`\ntimeline: ${values.out}`);
+
+        const dashboard = await drawDashboard(session, trace.rps.length, traceStartSec, path.basename(TRACE_FILE));
         if (values.json) {
-            fs.writeFileSync(values.json, JSON.stringify({ trace: TRACE_FILE, stack: STACK_FILE, loop, rps: Array.from(trace.rps), models: results }, null, 1));
+            fs.writeFileSync(values.json, JSON.stringify({ trace: TRACE_FILE, stack: STACK_FILE, loop, rps: Array.from(trace.rps), models: results, dashboard }, null, 1));
             console.log(`result: ${values.json}`);
         }
-        return 0;
+        const rejected = dashboard.panels.flatMap((p) => p.errors.map((e) => `${p.model}: ${p.title}: ${e}`));
+        for (const e of rejected) console.error(`demo: Prometheus rejected a dashboard query: ${e}`);
+        return rejected.length > 0 ? 1 : 0;
     } finally {
         process.removeListener("SIGINT", onSignal);
         process.removeListener("SIGTERM", onSignal);
@@ -164,6 +188,40 @@ async function main(): Promise<number> {
             say("done; nothing left running");
         }
     }
+}
+
+/**
+ * The package's dashboard panels for the deployed plan (planned from the same config; the loop
+ * stack itself writes no dashboard), their queries answered by the session's Prometheus over the
+ * trace, drawn to --dashboard; and how many series each selector the panels read held.
+ */
+async function drawDashboard(session: LoopSession, seconds: number, traceStartSec: number, traceName: string): Promise<DemoDashboardResult> {
+    const { componentName, args } = argsFromConfig(session.e2e.config);
+    const dash = dashboardFor(componentName, args, { rateWindowSeconds: DEMO_DASHBOARD_RATE_WINDOW_SECONDS });
+    const startSec = traceStartSec;
+    const endSec = traceStartSec + seconds;
+    const stepSec = SCRAPE_INTERVAL_SECONDS;
+    const data = await fetchPanelData(session.prom.url, dash.panels, startSec, endSec, stepSec);
+    const sources = await selectorsSeen(session.prom.url, panelSelectors(dash.panels), startSec, endSec);
+    const notes = [
+        `npm run demo: ${STACK_FILE} on ${traceName} (${seconds} s from its first second), a point per ${stepSec} s, rates over ${DEMO_DASHBOARD_RATE_WINDOW_SECONDS} s (the dashboard's: 5 min, longer than the trace).`,
+        "Engine and router series: emulated engines following the cluster's ready pods; kube_deployment_*: served from the API server's Deployment; keda_*: the real KEDA operator.",
+        ...missingPanelNotes(session.e2e.plan, dash.panels),
+    ];
+    fs.writeFileSync(dashboardFile, renderDashboardSvg(dash.title, data, startSec, endSec, { notes }));
+    const series = data.reduce((n, d) => n + d.series.length, 0);
+    console.log(`dashboard: ${dashboardFile} (${data.length} panels, ${series} series)`);
+    for (const s of sources) {
+        const why = s.series === 0 ? EXPECTED_ABSENT[selectorMetric(s.selector)] : undefined;
+        console.log(`  ${String(s.series).padStart(2)} series  ${s.selector}${why ? `  (none expected: ${why})` : ""}`);
+    }
+    const missing = missingSources(sources);
+    if (missing.length > 0) console.log(`  NO DATA for ${missing.join(", ")}: the panels reading them show their fallback`);
+    return {
+        file: dashboardFile, traceStartSec, startSec, endSec, stepSec, rateWindowSeconds: DEMO_DASHBOARD_RATE_WINDOW_SECONDS, notes,
+        panels: data.map((d) => ({ model: d.panel.model, title: d.panel.title, queries: d.panel.queries, series: d.series, errors: d.errors })),
+        sources,
+    };
 }
 
 main().then((code) => process.exit(code), (e) => {

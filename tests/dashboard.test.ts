@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { planInference, PlanValidationError, Strategy } from "../components";
+import { dashboardFor } from "../components/plan";
 import type { LlmInferenceArgs } from "../components";
 import { TRIGGER } from "../components/plan/scaledObject";
 import { listStacks, planStack } from "../stacks/load";
@@ -84,6 +85,28 @@ describe("dashboard: plan", () => {
         assert.deepStrictEqual(titles(gpu, "small").filter((t) => /GPU/.test(t)), [], "the simulator model holds no GPU");
         const ids = gpu.dashboard!.panels.map((p) => p.id);
         assert.strictEqual(new Set(ids).size, ids.length);
+    });
+
+    it("dashboardFor: the dashboard planInference writes, also for a stack that turns it off, with another rate window on request", () => {
+        const gpuArgs: LlmInferenceArgs = {
+            models: [
+                llama({ autoscaling: { minReplicas: 0, maxReplicas: 4, strategy: "latency-first", gpuUtilization: { enabled: true } } }),
+                llama({ name: "small", modelUrl: "Qwen/Qwen2.5-0.5B-Instruct", engine: "simulator", autoscaling: { minReplicas: 1, maxReplicas: 2, strategy: "queue-depth" } }),
+            ],
+            gpuNodePool: { existing: true, maxNodes: 4, gpusPerNode: 2, hourlyCost: 1.5 },
+            gpuMetrics: { install: true },
+        };
+        assert.deepStrictEqual(dashboardFor("chat", gpuArgs), planInference("chat", gpuArgs).dashboard);
+        assert.deepStrictEqual(dashboardFor("chat", gpuArgs), dashboardPlan().dashboard, "the fixture is the same args");
+        const off = { ...gpuArgs, monitoring: { install: false, prometheusUrl: "http://prom.example:9090" } };
+        assert.strictEqual(planInference("chat", off).dashboard, undefined);
+        const exprs = (d: ReturnType<typeof dashboardFor>) => d.panels.flatMap((p) => p.queries.map((q) => q.expr));
+        assert.deepStrictEqual(exprs(dashboardFor("chat", off)), exprs(planInference("chat", gpuArgs).dashboard!), "the same queries with the dashboard off");
+        const short = dashboardFor("chat", off, { rateWindowSeconds: 10 });
+        assert.deepStrictEqual(short.panels.map((p) => p.title), planInference("chat", gpuArgs).dashboard!.panels.map((p) => p.title));
+        assert.ok(exprs(short).some((e) => e.includes("[10s]")) && !exprs(short).some((e) => e.includes("[300s]")), "every rate over 10 s");
+        assert.deepStrictEqual(exprs(short).map((e) => e.replace(/\[10s\]/g, "[300s]")), exprs(dashboardFor("chat", off)), "nothing else changes");
+        assert.throws(() => dashboardFor("chat", { models: [] }), PlanValidationError);
     });
 
     it("npm run plan lists the panels", () => {

@@ -3,7 +3,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { fetchPanelData, formatLegend, renderDashboardSvg } from "../scripts/dashboardSvg";
+import { elapsed, fetchPanelData, formatLegend, renderDashboardSvg } from "../scripts/dashboardSvg";
+import type { DashboardPanel } from "../components/plan/dashboard";
 import { esc } from "../components/sim/svg";
 import { dashboardPlan } from "./fixtures";
 import { withPrometheus } from "./support/prometheusHarness";
@@ -69,5 +70,26 @@ describe("dashboard picture (scripts/dashboardSvg.ts) from a real Prometheus", f
         const withPoints = data.reduce((n, d) => n + d.series.filter((s) => s.points.some((p) => Number.isFinite(p[1]))).length, 0);
         assert.strictEqual(drawn, withPoints, "one line per series with data");
         assert.ok(withPoints >= plan.dashboard!.panels.length, "every panel has at least one line");
+    });
+});
+
+describe("dashboard picture: notes under the heading and the time axis (no Prometheus)", () => {
+    const panel: DashboardPanel = { id: 1, model: "chat", title: "Replicas", unit: "short", queries: [{ refId: "A", expr: "x", legend: "desired", series: "one" }] };
+    const data = [{ panel, series: [{ legend: "desired", points: [[100, 0], [160, 2], [310, 1]] as [number, number][] }], errors: [] }];
+
+    it("writes each note under the heading (escaped) and moves the panels down to make room", () => {
+        const plain = renderDashboardSvg("T", data, 100, 310);
+        const noted = renderDashboardSvg("T", data, 100, 310, { notes: ["engines <emulated>", "keda: real"] });
+        assert.ok(noted.includes(">engines &lt;emulated&gt;</text>") && noted.includes(">keda: real</text>"));
+        const height = (svg: string) => Number(/ height="(\d+)"/.exec(svg)![1]);
+        assert.strictEqual(height(noted) - height(plain), 30);
+        assert.ok(!/NaN|undefined/.test(noted));
+    });
+
+    it("labels the x axis from 0 to the range's length", () => {
+        assert.strictEqual(elapsed(210), "210 s");
+        assert.strictEqual(elapsed(1800), "30 min");
+        assert.strictEqual(elapsed(5400), "90 min");
+        assert.ok(renderDashboardSvg("T", data, 100, 310).includes(">210 s</text>"));
     });
 });

@@ -2,7 +2,9 @@
 // real Prometheus. Observations that matter to the design are printed as well as asserted.
 
 import * as assert from "node:assert/strict";
-import { kedaValue, parsePromValue, PrometheusHarness, withPrometheus, type Sample } from "./support/prometheusHarness";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { kedaValue, parsePromValue, prometheusConfig, PrometheusHarness, withPrometheus, type Sample } from "./support/prometheusHarness";
 
 const WAITING_A = 'vllm:num_requests_waiting{model_name="model-a"}';
 const TTFT_P95 = (model: string) =>
@@ -240,5 +242,70 @@ describe("Prometheus 2.42 scraping the vLLM emulator: upstream facts", function 
         // 1 -> 2 over ~3 s of samples, extrapolated by up to half an interval at the start and up
         // to one at the end: between 1 and ~1.5; the first request is still not in it.
         assert.ok(r.increase[0] >= 1 && r.increase[0] < 2, `increase ${r.increase[0]}`);
+    });
+});
+
+describe("PrometheusHarness static targets (a real exporter beside the emulator, as a ServiceMonitor scrapes it)", function () {
+    this.timeout(60_000);
+    // Stands in for KEDA's operator: a series of a ScaledObject's namespace, and one without a namespace.
+    const exposition = [
+        "# TYPE keda_scaler_metrics_value gauge",
+        'keda_scaler_metrics_value{metric="s0-prometheus",namespace="llm",scaledObject="so",scaler="load",triggerIndex="0",type="scaledobject"} 3',
+        "# TYPE keda_build_info gauge",
+        'keda_build_info{version="v2.20.2"} 1',
+        "",
+    ].join("\n");
+    let server: http.Server | undefined;
+    let prom: PrometheusHarness | undefined;
+    const targetLabels = (service: string) => ({ namespace: "keda", service, pod: `${service}-0`, endpoint: "metrics", container: service });
+
+    before(async function () {
+        this.timeout(60_000);
+        server = http.createServer((_req, res) => res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(exposition));
+        await new Promise<void>((r) => server!.listen(0, "127.0.0.1", () => r()));
+        const address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+        prom = await PrometheusHarness.start({
+            setup: (emu) => emu.addEngine("e-0", { model: "m" }),
+            staticTargets: [
+                { job: "keda-operator", address, honorLabels: true, labels: targetLabels("keda-operator") },
+                { job: "plain", address, labels: targetLabels("plain") },
+            ],
+        });
+    });
+    after(async () => {
+        await prom?.stop();
+        server?.closeAllConnections();
+        await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    });
+
+    const scraped = async (job: string) => {
+        for (let deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+            const ss = await prom!.query(`keda_scaler_metrics_value{job="${job}"}`);
+            if (ss.length > 0) return ss;
+        }
+        throw new Error(`job ${job} never scraped: ${JSON.stringify(await prom!.activeTargets())}`);
+    };
+
+    it("honor_labels: the exporter's namespace wins; the target's fills series without one; job and target labels as given", async () => {
+        const [v] = await scraped("keda-operator");
+        assert.deepEqual(v.metric, {
+            __name__: "keda_scaler_metrics_value", container: "keda-operator", endpoint: "metrics", instance: v.metric.instance, job: "keda-operator",
+            metric: "s0-prometheus", namespace: "llm", pod: "keda-operator-0", scaledObject: "so", scaler: "load", service: "keda-operator",
+            triggerIndex: "0", type: "scaledobject",
+        });
+        assert.equal(v.value, 3);
+        const [info] = await prom!.query('keda_build_info{job="keda-operator"}');
+        assert.equal(info.metric.namespace, "keda");
+    });
+
+    it("without honor_labels the exporter's namespace becomes exported_namespace (why the package's KEDA ServiceMonitor honors them)", async () => {
+        const [v] = await scraped("plain");
+        assert.equal(v.metric.namespace, "keda");
+        assert.equal(v.metric.exported_namespace, "llm");
+    });
+
+    it("refuses a job name the emulator's jobs use", () => {
+        assert.throws(() => prometheusConfig("/tmp/x.json", [{ job: "vllm-emulator", address: "127.0.0.1:1" }]), /already taken/);
+        assert.throws(() => prometheusConfig("/tmp/x.json", [{ job: "a", address: "127.0.0.1:1" }, { job: "a", address: "127.0.0.1:2" }]), /already taken/);
     });
 });

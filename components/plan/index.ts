@@ -2,7 +2,7 @@
 // Pure: no Pulumi resources, no I/O, no secrets (placeholders stand in for them).
 import type { LlmInferenceArgs } from "../args";
 import { gpuMetricsChart, kedaChart, kubePrometheusStackChart, vllmStackChart } from "./charts";
-import { planDashboard, type DashboardModel } from "./dashboard";
+import { planDashboard, type DashboardModel, type DashboardPlan } from "./dashboard";
 import { DEFAULTS } from "./defaults";
 import { drainPlan } from "./drain";
 import {
@@ -93,12 +93,42 @@ function warningsFor(r: ResolvedArgs): string[] {
     return warnings;
 }
 
+/** The labels of every object the component writes for a release. */
+function releaseLabels(release: string): Record<string, string> {
+    return { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "vllm-autoscaling", "app.kubernetes.io/instance": release };
+}
+
+/** The price of one GPU-hour of the plan's pool (its node price over its GPUs per node), when it has one. */
+function pricePerGpuHourOf(pool: InferencePlan["gpuNodePool"]): number | undefined {
+    return pool?.hourlyCost !== undefined && pool.gpusPerNode > 0 ? pool.hourlyCost / pool.gpusPerNode : undefined;
+}
+
+/** What planDashboard gets for a release: its name, the monitoring namespace, the labels, a DashboardModel per model. */
+function dashboardInput(r: ResolvedArgs, models: readonly ModelPlan[], pricePerGpuHour: number | undefined) {
+    return {
+        release: r.releaseName, namespace: r.monitoring.namespace, labels: releaseLabels(r.releaseName),
+        models: r.models.map((m, i) => dashboardModel(r, m, models[i], pricePerGpuHour)),
+    };
+}
+
+/**
+ * The dashboard planInference writes for these args (the same panels and queries), whether or not
+ * `monitoring.dashboard.enabled` is on: for a picture of a stack that deploys none, such as
+ * `npm run demo`'s. `rateWindowSeconds` replaces the panels' rate window (the dashboard's:
+ * DEFAULTS.dashboardRateWindowSeconds), e.g. for a compressed trace shorter than it.
+ */
+export function dashboardFor(name: string, args: LlmInferenceArgs, opts: { rateWindowSeconds?: number } = {}): DashboardPlan {
+    const plan = planInference(name, args);
+    const input = dashboardInput(resolveArgs(name, args), plan.models, pricePerGpuHourOf(plan.gpuNodePool));
+    return planDashboard({ ...input, ...(opts.rateWindowSeconds !== undefined ? { rateWindowSeconds: opts.rateWindowSeconds } : {}) });
+}
+
 export function planInference(name: string, args: LlmInferenceArgs): InferencePlan {
     const r = resolveArgs(name, args);
     const release = r.releaseName;
     const scrapeIntervalSeconds = scrapeIntervalFor(r);
     const wakeWindowSeconds = wakeWindowFor(scrapeIntervalSeconds);
-    const labels = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "vllm-autoscaling", "app.kubernetes.io/instance": release };
+    const labels = releaseLabels(release);
 
     const models: ModelPlan[] = r.models.map((m) => ({
         name: m.name,
@@ -166,8 +196,7 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
     // What each model's triggers read, for the alerts and for `npm run doctor`.
     const alertModels = r.models.map((m, i) => alertModel(r.namespace, m, models[i]));
     alertModels.forEach((a, i) => { models[i].triggerSeries = seriesReadByTriggers(a); });
-    const pool = placement.gpuNodePool;
-    const pricePerGpuHour = pool?.hourlyCost !== undefined && pool.gpusPerNode > 0 ? pool.hourlyCost / pool.gpusPerNode : undefined;
+    const pricePerGpuHour = pricePerGpuHourOf(placement.gpuNodePool);
     return {
         name,
         namespace: r.namespace,
@@ -191,12 +220,7 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
         prometheusRules: r.monitoring.alerts.enabled ? [planPrometheusRule({
             release, namespace: r.namespace, labels, settings: r.monitoring.alerts.rules, models: alertModels,
         })] : [],
-        ...(r.monitoring.dashboard ? {
-            dashboard: planDashboard({
-                release, namespace: r.monitoring.namespace, labels,
-                models: r.models.map((m, i) => dashboardModel(r, m, models[i], pricePerGpuHour)),
-            }),
-        } : {}),
+        ...(r.monitoring.dashboard ? { dashboard: planDashboard(dashboardInput(r, models, pricePerGpuHour)) } : {}),
         prometheusUrl: r.monitoring.prometheusUrl,
         scrapeIntervalSeconds,
         routerServiceName: router,

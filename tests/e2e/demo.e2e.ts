@@ -6,12 +6,21 @@
 // sync, model load = pod readiness delay, no node boot). This suite fails when their
 // replica-seconds differ by more than 15%, and checks the real timeline against the README's
 // rules for a scale-down and the return to zero (the loop suite checks scale-out and ownership).
+// The same run draws the package's dashboard panels for the deployed plan from the demo's
+// Prometheus: this suite checks every planned panel is drawn, every series the panels read held
+// data (KEDA's from the real operator, kube-state-metrics' served from the API server), the
+// replicas panel follows the real timeline, and KEDA's values come one per trigger.
 import * as assert from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as YAML from "yaml";
+import { dashboardFor } from "../../components/plan";
 import type { Agreement } from "../../components/sim/agreement";
+import { esc } from "../../components/sim/svg";
 import { traceFromCsv } from "../../components/sim/traces";
+import { DEMO_DASHBOARD_RATE_WINDOW_SECONDS, missingSources, type DemoDashboardResult } from "../../scripts/demo/dashboard";
+import { argsFromConfig } from "../../stacks/config";
 import { SCRAPE_INTERVAL_SECONDS } from "../support/prometheusHarness";
 import { e2eStack } from "./support/e2eStacks";
 import { REPO_ROOT, requireTools } from "./support/paths";
@@ -30,6 +39,7 @@ interface DemoResult {
     rps: number[];
     loop: { scrapeIntervalSeconds: number; hpaSyncSeconds: number; podReadyDelaySeconds: number };
     models: { model: string; agreement: Agreement; real: { replicas: number[]; ready: number[] }; simulated: { replicas: number[]; ready: number[] }; simulateCommand: string }[];
+    dashboard: DemoDashboardResult;
 }
 
 describe("end-to-end: npm run demo, the real loop against the simulator on the same trace (e2e/stacks/loop.yaml, loop-trace.csv)", function () {
@@ -51,7 +61,8 @@ describe("end-to-end: npm run demo, the real loop against the simulator on the s
         requireTools();
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "vllm-autoscaling-demo-"));
         // The compiled demo as `npm run demo` runs it after its build (already inside the network namespace here).
-        demo = await run(process.execPath, [path.join(REPO_ROOT, "dist", "scripts", "demo.js"), "--json", path.join(dir, "result.json"), "--out", path.join(dir, "timeline.svg")],
+        demo = await run(process.execPath, [path.join(REPO_ROOT, "dist", "scripts", "demo.js"), "--json", path.join(dir, "result.json"), "--out", path.join(dir, "timeline.svg"),
+            "--dashboard", path.join(dir, "dashboard.svg")],
             { cwd: REPO_ROOT, timeoutMs: 12 * 60_000, allowFailure: true });
         if (fs.existsSync(path.join(dir, "result.json"))) result = JSON.parse(fs.readFileSync(path.join(dir, "result.json"), "utf8"));
     });
@@ -62,7 +73,7 @@ describe("end-to-end: npm run demo, the real loop against the simulator on the s
 
     it("runs to the end and tears everything down (exit 0, the local cluster stopped)", async () => {
         const d = need(demo, "the demo's run");
-        for (const line of d.stdout.split("\n").filter((l) => /^\[|^ {2}(t=|\||replica-seconds|the same)/.test(l))) log(line);
+        for (const line of d.stdout.split("\n").filter((l) => /^\[|^ {2}(t=|\||replica-seconds|the same| *\d+ series)|^dashboard:/.test(l))) log(line);
         assert.strictEqual(d.code, 0, `npm run demo failed:\n${d.stdout.slice(-4000)}\n${d.stderr.slice(-3000)}`);
         assert.match(d.stdout, /nothing left running/);
         const status = await run("bash", [path.join(REPO_ROOT, "scripts", "e2e", "cluster.sh"), "status"], { cwd: REPO_ROOT, timeoutMs: 60_000, allowFailure: true });
@@ -144,5 +155,57 @@ describe("end-to-end: npm run demo, the real loop against the simulator on the s
         // One vertex pair per second for every line: the whole trace is drawn.
         const lines = [...svg.matchAll(/<polyline points="([^"]*)"/g)].map((x) => x[1].trim().split(" ").length);
         assert.ok(lines.length >= 4 * r.models.length && lines.every((n) => n >= 2 * r.rps.length), `polylines of ${lines.join(", ")} points for ${r.rps.length} s`);
+    });
+    it("draws the dashboard's panels for the deployed plan from real sources: KEDA's operator, kube-state-metrics' series, the emulated engines", () => {
+        const r = need(result, "the demo's result");
+        const d = r.dashboard;
+        const { componentName, args } = argsFromConfig(YAML.parse(fs.readFileSync(path.join(REPO_ROOT, "e2e", "stacks", "loop.yaml"), "utf8")));
+        const planned = dashboardFor(componentName, args, { rateWindowSeconds: DEMO_DASHBOARD_RATE_WINDOW_SECONDS }).panels;
+        const svg = fs.readFileSync(path.join(dir, "dashboard.svg"), "utf8");
+        assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+        for (const p of planned) assert.ok(svg.includes(`>${esc(p.title)} <tspan`), `panel "${p.title}" not drawn`);
+        assert.deepStrictEqual(d.panels.map((p) => `${p.model}: ${p.title}`), planned.map((p) => `${p.model}: ${p.title}`), "the planned panels, in order");
+        assert.deepStrictEqual(d.panels.flatMap((p) => p.errors), [], "Prometheus accepted every query");
+        assert.strictEqual(d.endSec - d.startSec, r.rps.length, "the trace's time range");
+        assert.ok(d.stepSec <= 2, `a point every ${d.stepSec} s`);
+        // `sum(x) or vector(0)` draws zeros without x: every selector must have held series.
+        assert.deepStrictEqual(missingSources(d.sources), [], "series the panels read and Prometheus never held");
+        for (const p of d.panels) {
+            for (const q of p.queries.filter((x) => x.series === "one")) {
+                const got = p.series.filter((s) => s.legend === q.legend);
+                assert.strictEqual(got.length, 1, `${p.title} / ${q.legend}: ${got.length} series`);
+            }
+        }
+        const p = plan();
+        for (const m of r.models) {
+            const mine = d.panels.filter((x) => x.model === m.model);
+            // Replicas: kube-state-metrics' series, served from the same reads of the API server as the real timeline.
+            const replicas = mine.find((x) => x.title.startsWith("Replicas"))!;
+            const desired = replicas.series.find((s) => s.legend === "desired (spec)")!.points;
+            const ready = replicas.series.find((s) => s.legend === "ready")!.points;
+            const max = (pts: [number, number][]) => Math.max(...pts.map((x) => x[1]));
+            log(`${m.model}: dashboard desired max ${max(desired)}, ready max ${max(ready)}; real peak ${m.agreement.real.peak}, ready ${Math.max(...m.real.ready)}`);
+            assert.strictEqual(max(desired), m.agreement.real.peak, "the desired series' peak is the real loop's");
+            assert.strictEqual(max(ready), Math.max(...m.real.ready));
+            // Point by point, within the harness's 1 s polls, the scrape and the trace's start in its first second.
+            const near = desired.filter(([t, v]) => {
+                const s = Math.round(t - d.traceStartSec);
+                return [-4, -3, -2, -1, 0, 1, 2].some((k) => m.real.replicas[Math.min(Math.max(s + k, 0), m.real.replicas.length - 1)] === v);
+            }).length;
+            log(`${m.model}: ${near} of ${desired.length} desired points equal the real timeline within -4..+2 s`);
+            assert.ok(near >= 0.95 * desired.length, `only ${near} of ${desired.length} points of the desired series follow the real timeline`);
+            // KEDA: one value per Prometheus trigger, from the real operator (labelled scaler = the trigger's name).
+            const so = p.scaledObjects[p.models.findIndex((x) => x.name === m.model)].spec as any;
+            const triggers = so.triggers.filter((t: any) => t.type === "prometheus").map((t: any) => t.name).sort();
+            const values = mine.find((x) => x.title.startsWith("KEDA: scaler values"))!.series;
+            log(`${m.model}: KEDA scaler values ${values.map((s) => `${s.legend} max ${max(s.points)}`).join(", ")}`);
+            assert.deepStrictEqual(values.map((s) => s.legend).sort(), triggers);
+            assert.ok(values.every((s) => s.points.length >= r.rps.length / 2), "every trigger's value over the trace");
+            assert.ok(values.some((s) => max(s.points) > 1), "the operator read the load");
+            // No trigger failed in this run: the errors panel stays at 0 (KEDA 2.20.2 starts each trigger's counter at 0).
+            const errors = mine.find((x) => x.title === "KEDA: errors")!.series;
+            log(`${m.model}: KEDA errors panel series: ${errors.map((s) => `${s.legend} max ${max(s.points)}`).join(", ")}`);
+            assert.ok(errors.every((s) => max(s.points) === 0), "no KEDA errors in a healthy run");
+        }
     });
 });

@@ -28,6 +28,30 @@ export interface PrometheusHarnessOptions {
     setup?: (emu: VllmEmulator) => void;
     /** Bound for every wait (ready, scrapes); default 20 s. */
     timeoutMs?: number;
+    /**
+     * Real exporters to scrape besides the emulator (e.g. the end-to-end cluster's KEDA operator on
+     * 127.0.0.1:18080), one scrape job each. start() does not wait for them: they may come up later.
+     */
+    staticTargets?: StaticScrapeTarget[];
+}
+
+/**
+ * A real exporter scraped as the Prometheus Operator would scrape it through a ServiceMonitor:
+ * its own job (the `job` label: the Operator's default is the Service's name), the target labels
+ * the Operator attaches (namespace, service, pod, endpoint, container), honor_labels as the
+ * ServiceMonitor endpoint says.
+ */
+export interface StaticScrapeTarget {
+    /** Job name, and so the `job` label (unless `labels` names another). */
+    job: string;
+    /** `host:port`. */
+    address: string;
+    /** Default `/metrics`. */
+    metricsPath?: string;
+    /** The exporter's own labels win over the target's (honorLabels: true on the ServiceMonitor endpoint). */
+    honorLabels?: boolean;
+    /** Target labels. */
+    labels?: Record<string, string>;
 }
 
 async function freePort(): Promise<number> {
@@ -205,7 +229,7 @@ export class PrometheusHarness {
         const sdFile = path.join(dir, "targets.json");
         writeFileSd(sdFile, emulator.address, emulator.targetInfos());
         fs.writeFileSync(rulesFileOf(sdFile), JSON.stringify({ groups: [] }));
-        fs.writeFileSync(path.join(dir, "prometheus.yml"), prometheusConfig(sdFile));
+        fs.writeFileSync(path.join(dir, "prometheus.yml"), prometheusConfig(sdFile, opts.staticTargets ?? []));
 
         const port = await freePort();
         const spawnPrometheus = () => spawn(
@@ -388,8 +412,13 @@ function rulesFileOf(sdFile: string): string {
     return path.join(path.dirname(sdFile), "rules.json");
 }
 
-function prometheusConfig(sdFile: string): string {
-    // JSON is valid YAML; no need for a YAML writer.
+/** The harness's prometheus.yml (JSON, which is valid YAML): the emulator's two file_sd jobs, then one job per static target. */
+export function prometheusConfig(sdFile: string, staticTargets: readonly StaticScrapeTarget[] = []): string {
+    const reserved = new Set(["vllm-emulator", "vllm-emulator-honor-labels"]);
+    for (const t of staticTargets) {
+        if (reserved.has(t.job)) throw new Error(`PrometheusHarness: static target job ${t.job} is already taken`);
+        reserved.add(t.job);
+    }
     return JSON.stringify(
         {
             global: { scrape_interval: `${SCRAPE_INTERVAL_SECONDS}s`, scrape_timeout: "900ms", evaluation_interval: "1s" },
@@ -408,6 +437,12 @@ function prometheusConfig(sdFile: string): string {
                     honor_labels: true,
                     file_sd_configs: [{ files: [honorLabelsSdFile(sdFile)], refresh_interval: "1s" }],
                 },
+                ...staticTargets.map((t) => ({
+                    job_name: t.job,
+                    honor_labels: t.honorLabels ?? false,
+                    metrics_path: t.metricsPath ?? "/metrics",
+                    static_configs: [{ targets: [t.address], labels: t.labels ?? {} }],
+                })),
             ],
         },
         null,

@@ -7,6 +7,14 @@ import { run, RunResult } from "./proc";
 
 const SCRIPT = path.join(REPO_ROOT, "scripts", "e2e", "cluster.sh");
 
+/**
+ * Where the cluster's real KEDA operator serves its Prometheus metrics (scripts/e2e/cluster.sh:
+ * `--metrics-bind-address 127.0.0.1:$P_KEDA_METRICS`, inside the network namespace), and the pod
+ * name it runs as (POD_NAME there).
+ */
+export const KEDA_OPERATOR_METRICS_ADDRESS = "127.0.0.1:18080";
+export const KEDA_OPERATOR_POD_NAME = "keda-operator-e2e";
+
 export class LocalCluster {
     private constructor(readonly kubeconfig: string) {}
 

@@ -16,9 +16,15 @@
 // engine is ready (the router counts requests it cannot route), and the pool refuses them
 // while no engine is ready, as the router answers 503 then.
 //
+// kube-state-metrics: with `kubeStateMetricsId` (an exporter target of the emulator, scraped with
+// honor_labels as kube-prometheus-stack's ServiceMonitor does) the same read of each engine
+// Deployment also serves what kube-state-metrics would derive from that object:
+// `kube_deployment_spec_replicas` and `kube_deployment_status_replicas_ready`, labelled namespace
+// and deployment, present while the Deployment exists (the dashboard's replicas panel reads them).
+//
 // Everything listens on 127.0.0.1 (the emulator's server); nothing here outlives stop(), and a
 // run stops by itself after `maxSeconds`.
-import type { VllmEmulator, EngineFlavor } from "../../support/vllmEmulator";
+import type { ExporterSeries, VllmEmulator, EngineFlavor } from "../../support/vllmEmulator";
 import { EnginePool, type EngineParams } from "../../../components/sim/engine";
 import type { LocalCluster } from "./cluster";
 
@@ -75,6 +81,8 @@ export interface ClusterEnginesOptions {
     models: FollowedModel[];
     /** Emulator target id of the router (added by the caller before Prometheus starts). */
     routerId: string;
+    /** Emulator exporter target id standing for kube-state-metrics (added by the caller before Prometheus starts); none if absent. */
+    kubeStateMetricsId?: string;
     /** Hard bound: everything stops by itself after this long. */
     maxSeconds: number;
     log?: (line: string) => void;
@@ -222,6 +230,7 @@ export class ClusterEngines {
                 for (const s of this.states.filter((x) => x.m.namespace === ns)) {
                     const d = items.find((o) => o.kind === "Deployment" && o.metadata.name === s.m.deploymentName);
                     s.desired = d?.spec?.replicas;
+                    this.serveKubeStateMetrics(s.m, d);
                     const selector: Record<string, string> | undefined = d?.spec?.selector?.matchLabels;
                     const pods = selector ? items.filter((o) => o.kind === "Pod" && matches(o.metadata.labels, selector) && isReady(o)) : [];
                     s.readyPods = pods.map((p) => p.metadata.name as string).sort();
@@ -233,6 +242,15 @@ export class ClusterEngines {
         } finally {
             this.polling = false;
         }
+    }
+
+    private serveKubeStateMetrics(m: FollowedModel, deployment: any | undefined): void {
+        const id = this.opts.kubeStateMetricsId;
+        if (id === undefined || (!this.timer && this.tick > 0)) return;
+        const emu = this.opts.emulator;
+        const labels = { namespace: m.namespace, deployment: m.deploymentName };
+        for (const name of KUBE_STATE_METRICS_DEPLOYMENT_SERIES) emu.deleteSeries(id, name, labels);
+        for (const series of kubeStateMetricsSeries(m.namespace, m.deploymentName, deployment)) emu.setSeries(id, series);
     }
 
     private follow(s: ModelState): void {
@@ -262,6 +280,25 @@ export class ClusterEngines {
             s.served.add(pod);
         }
     }
+}
+
+/** The kube-state-metrics families served for each engine Deployment. */
+export const KUBE_STATE_METRICS_DEPLOYMENT_SERIES = ["kube_deployment_spec_replicas", "kube_deployment_status_replicas_ready"] as const;
+
+/**
+ * What kube-state-metrics (v2, internal/store/deployment.go) exports of a Deployment object for
+ * the two families above: `spec.replicas` (when set) and `status.readyReplicas` (0 when the
+ * status has none yet), labelled with the object's namespace and name. Nothing for a Deployment
+ * that does not exist (undefined).
+ */
+export function kubeStateMetricsSeries(namespace: string, name: string, deployment: any | undefined): ExporterSeries[] {
+    if (!deployment) return [];
+    const labels = { namespace, deployment: name };
+    const replicas = deployment.spec?.replicas;
+    return [
+        ...(typeof replicas === "number" ? [{ name: "kube_deployment_spec_replicas", labels, value: replicas, type: "gauge" as const }] : []),
+        { name: "kube_deployment_status_replicas_ready", labels: { ...labels }, value: deployment.status?.readyReplicas ?? 0, type: "gauge" as const },
+    ];
 }
 
 /**

@@ -1,12 +1,16 @@
 // One run of the real scaling loop, shared by the loop suite and `npm run demo`: a fresh local
-// cluster, a real Prometheus whose router target exists from the start, the stack's config (an
+// cluster, a real Prometheus whose router and kube-state-metrics targets exist from the start and
+// which also scrapes the cluster's real KEDA operator (as the package's KEDA ServiceMonitor
+// would have it scraped), the stack's config (an
 // e2e/stacks/ file with overrides.yaml, Prometheus at the harness's), a Pulumi project and
 // stack, and engines that follow the cluster's ready pods. stop() undoes all of it, each part by
 // what it started.
-import { PrometheusHarness } from "../../support/prometheusHarness";
+import { PrometheusHarness, SCRAPE_INTERVAL_SECONDS, type StaticScrapeTarget } from "../../support/prometheusHarness";
 import { paramsForPlan } from "../../../components/sim/run";
+import type { InferencePlan } from "../../../components/plan";
 import type { Values } from "../../../components/plan/merge";
-import { LocalCluster } from "./cluster";
+import { kedaOperatorServiceMonitor } from "../../../components/plan/serviceMonitors";
+import { KEDA_OPERATOR_METRICS_ADDRESS, KEDA_OPERATOR_POD_NAME, LocalCluster } from "./cluster";
 import { e2eStack, type E2eStack } from "./e2eStacks";
 import { ClusterEngines, routerTargetId } from "./loopEngines";
 import { requireTools } from "./paths";
@@ -27,6 +31,30 @@ export interface LoopSessionOptions {
     extra?: Values;
 }
 
+/** The emulator's exporter target standing for kube-state-metrics (served by ClusterEngines from the API server). */
+export const KUBE_STATE_METRICS_ID = "kube-state-metrics";
+/** kube-prometheus-stack's kube-state-metrics Service (`<release>-kube-state-metrics`, release kube-prometheus-stack). */
+const KUBE_STATE_METRICS_SERVICE = "kube-prometheus-stack-kube-state-metrics";
+
+/**
+ * The real KEDA operator (out of cluster, metrics on `address`) as a scrape target shaped by the
+ * package's own KEDA ServiceMonitor (components/plan/serviceMonitors.ts): the `job` label is the
+ * Service it selects (the Operator's default job label; the KEDA chart names that Service after
+ * the operator, as its `app.kubernetes.io/name`), honor_labels and the path as its endpoint says,
+ * and the target labels the Operator would attach. None when the plan installs no KEDA.
+ */
+export function kedaOperatorScrapeTarget(plan: InferencePlan, address = KEDA_OPERATOR_METRICS_ADDRESS): StaticScrapeTarget | undefined {
+    const keda = plan.charts.keda;
+    if (!keda) return undefined;
+    const sm = kedaOperatorServiceMonitor({ namespace: keda.namespace, scrapeIntervalSeconds: SCRAPE_INTERVAL_SECONDS, labels: {} });
+    const service = (sm.spec.selector as { matchLabels: Record<string, string> }).matchLabels["app.kubernetes.io/name"];
+    const endpoint = (sm.spec.endpoints as { port: string; path?: string; honorLabels?: boolean }[])[0];
+    return {
+        job: service, address, metricsPath: endpoint.path, honorLabels: endpoint.honorLabels,
+        labels: { namespace: sm.metadata.namespace, service, endpoint: endpoint.port, pod: KEDA_OPERATOR_POD_NAME, container: service },
+    };
+}
+
 export class LoopSession {
     private constructor(
         readonly cluster: LocalCluster,
@@ -43,22 +71,24 @@ export class LoopSession {
         const parts: { cluster?: LocalCluster; prom?: PrometheusHarness; project?: PulumiProject; e2e?: E2eStack } = {};
         try {
             parts.cluster = await LocalCluster.fresh({ podReadyDelaySeconds: o.podReadyDelaySeconds });
-            // The router's target exists from the start (the router runs before any engine).
-            let routerId = "";
+            // The router's and kube-state-metrics' targets exist from the start (both run before any engine).
+            const probeStack = e2eStack(o.stackFile, "http://127.0.0.1:9", {}, o.extra);
+            probeStack.removeTemporary();
+            const probe = probeStack.plan;
+            const routerId = routerTargetId(probe.namespace);
+            const keda = kedaOperatorScrapeTarget(probe);
             parts.prom = await PrometheusHarness.start({
                 setup: (emu) => {
-                    const probeStack = e2eStack(o.stackFile, "http://127.0.0.1:9", {}, o.extra);
-                    probeStack.removeTemporary();
-                    const probe = probeStack.plan;
-                    routerId = routerTargetId(probe.namespace);
                     emu.addRouter(routerId, { namespace: probe.namespace, release: probe.charts.vllmStack.releaseName, pod: `${probe.charts.vllmStack.releaseName}-deployment-router-e2e` });
+                    emu.addExporter(KUBE_STATE_METRICS_ID, { namespace: "monitoring", service: KUBE_STATE_METRICS_SERVICE });
                 },
+                staticTargets: keda ? [keda] : [],
             });
             const e2e = (parts.e2e = e2eStack(o.stackFile, parts.prom.url, {}, o.extra));
             parts.project = await PulumiProject.create(parts.cluster.kubeconfig);
             const stack = await parts.project.stack(`${o.stackPrefix}${e2e.plan.name}`, e2e.config, {});
             const engines = await ClusterEngines.start({
-                cluster: parts.cluster, emulator: parts.prom.emulator, routerId, maxSeconds: o.maxSeconds, log: o.log,
+                cluster: parts.cluster, emulator: parts.prom.emulator, routerId, kubeStateMetricsId: KUBE_STATE_METRICS_ID, maxSeconds: o.maxSeconds, log: o.log,
                 models: e2e.plan.models.map((m, i) => ({
                     name: m.name, namespace: e2e.plan.namespace, deploymentName: m.deploymentName, servedModelName: m.servedModelName,
                     engine: paramsForPlan(e2e.plan, i).engine, engineKind: m.engine, release: e2e.plan.charts.vllmStack.releaseName,
