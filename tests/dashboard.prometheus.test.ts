@@ -109,9 +109,13 @@ describe("dashboard panels on a real Prometheus (every query accepted, the expec
                 emu.setSeries("ksm", { name: "kube_deployment_status_replicas_ready", labels: d, value: 2 - i });
                 const so = { namespace: NS, scaledObject: m.scaledObjectName };
                 emu.incSeries("keda", { name: "keda_scaled_object_errors_total", labels: so }, 0);
-                // KEDA 2.20.2 records every trigger's value, labelled scaler = the trigger's name (pkg/scaling/scale_handler.go).
-                triggersOf(i).forEach((t, idx) => emu.setSeries("keda", { name: "keda_scaler_metrics_value",
-                    labels: { ...so, scaler: t, triggerIndex: String(idx), metric: `s${idx}-${t}`, type: "scaledobject" }, value: idx + 1 }));
+                // KEDA 2.20.2 records every trigger's value, labelled scaler = the trigger's name (pkg/scaling/scale_handler.go),
+                // and starts every trigger's error counter at 0 (seen from the real operator in npm run demo).
+                triggersOf(i).forEach((t, idx) => {
+                    const labels = { ...so, scaler: t, triggerIndex: String(idx), metric: `s${idx}-${t}`, type: "scaledobject" };
+                    emu.setSeries("keda", { name: "keda_scaler_metrics_value", labels, value: idx + 1 });
+                    emu.incSeries("keda", { name: "keda_scaler_detail_errors_total", labels }, 0);
+                });
             });
             // The router's counter is born at its first request; rate() needs it to grow after that.
             for (const m of plan.models) emu.routerRequest(m.servedModelName, 1);

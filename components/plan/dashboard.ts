@@ -114,7 +114,8 @@ export function modelPanels(m: DashboardModel, firstId: number, rateWindowSecond
         ] },
         { title: "KEDA: errors", unit: "short", queries: [
             one("A", `sum(rate(keda_scaled_object_errors_total${kedaSo}[${w}])) or vector(0)`, "ScaledObject errors/s"),
-            { refId: "B", expr: `sum by (scaler) (rate(keda_scaler_detail_errors_total${keda}[${w}]))`, legend: "{{scaler}} errors/s", series: "perFailingTrigger" },
+            // KEDA starts every trigger's counter at 0: `> 0` keeps the failing ones only.
+            { refId: "B", expr: `sum by (scaler) (rate(keda_scaler_detail_errors_total${keda}[${w}])) > 0`, legend: "{{scaler}} errors/s", series: "perFailingTrigger" },
         ] },
         ...(m.gpuPanels ? [
             { title: "GPU utilization (dcgm-exporter, average per engine GPU)", unit: "percent", queries: [
