@@ -4,11 +4,12 @@
 // engine model), and the README's rules held against what the cluster does: wake from zero,
 // scale out to the count the triggers promise and back to zero, replica ownership under
 // `pulumi preview` / `pulumi up` / config changes, and faults (the KEDA operator restarted,
-// Prometheus stopped, paused). Every expectation is computed from
+// Prometheus stopped, a trigger answered with nothing, paused). Every expectation is computed from
 // the plan (thresholds, polling, cooldown, max, fallback) and the documented rules, never copied
 // from a run.
 import * as assert from "node:assert";
 import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import { PrometheusHarness, SCRAPE_INTERVAL_SECONDS } from "../support/prometheusHarness";
 import { planInference } from "../../components/plan";
 import { paramsForPlan } from "../../components/sim/run";
@@ -161,6 +162,44 @@ async function kedaOperatorMetrics(): Promise<(name: string, match: Record<strin
     });
     return (name, match) => samples.filter((x) => x.name === name && Object.entries(match).every(([k, v]) => x.labels[k] === v))
         .reduce<number | undefined>((sum, x) => (sum ?? 0) + x.value, undefined);
+}
+
+/**
+ * A Prometheus query API that finds nothing: every instant query (GET or POST /api/v1/query) is
+ * answered `success` with an empty vector, as a query that matches no series, or a Prometheus that
+ * scrapes none of the engines, answers. Listens on 127.0.0.1; records the queries it is asked.
+ */
+async function emptyPrometheus(): Promise<{ url: string; queries: string[]; close: () => Promise<void> }> {
+    const queries: string[] = [];
+    const server = http.createServer((req, res) => {
+        const u = new URL(req.url ?? "/", "http://127.0.0.1");
+        const answer = (query: string | null) => {
+            queries.push(query ?? "");
+            res.writeHead(200, { "content-type": "application/json" });
+            res.end(JSON.stringify({ status: "success", data: { resultType: "vector", result: [] } }));
+        };
+        if (u.pathname !== "/api/v1/query" || (req.method !== "GET" && req.method !== "POST")) {
+            res.writeHead(404).end();
+        } else if (req.method === "GET") {
+            answer(u.searchParams.get("query"));
+        } else {
+            let body = "";
+            req.on("data", (c: Buffer) => { body += c.toString("utf8"); });
+            req.on("end", () => answer(new URLSearchParams(body).get("query") ?? u.searchParams.get("query")));
+        }
+    });
+    await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    return {
+        url: `http://127.0.0.1:${port}`, queries,
+        close: () => new Promise<void>((resolve) => {
+            server.closeAllConnections();
+            server.close(() => resolve());
+        }),
+    };
 }
 
 function timeline(samples: LoopSample[], from = 0): string {
@@ -552,6 +591,106 @@ describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks
         log(`Prometheus back: first step down after ${resumed.toFixed(1)} s (bound ${bound} s)`);
         log(`timeline:\n        ${timeline(e.samples, from - 2)}`);
         assert.ok(resumed <= bound, `scaling resumed after ${resumed.toFixed(1)} s, over ${bound} s`);
+    });
+
+    // A trigger that answers nothing. Every query of the package ends in `or vector(0)`, so Prometheus
+    // itself never answers empty; what does is a Prometheus that finds nothing (the wrong one, or one
+    // that scrapes no engine). The triggers keep ignoreNullValues "false", and this holds on real KEDA
+    // that an empty answer is then an error (the fallback holds the count), not a 0 that would scale
+    // the model down. Built as an arg change: prometheusUrl pointed at an API that answers nothing.
+    it("faults: a trigger answered with nothing: KEDA reports the error, the fallback holds the replicas; the URL back, scaling resumes", async () => {
+        const e = need(engines, "engines");
+        const s = need(stack, "stack");
+        const c = need(cluster, "cluster");
+        const p = need(prom, "prometheus");
+        const ns = plan().namespace;
+        const soName = model().scaledObjectName;
+        const { n } = expectedReplicas(plan(), STEP_RPS);
+        const fb = so().fallback;
+        assert.ok(fb.replicas < n, "the fallback count is below N: holding N shows the current count wins");
+        for (const t of so().triggers.filter((x: any) => x.type === "prometheus")) assert.strictEqual(t.metadata.ignoreNullValues, "false", t.name);
+        const queries = new Set<string>(so().triggers.filter((x: any) => x.type === "prometheus").map((x: any) => x.metadata.query));
+        // Back at N under the load step (the outage before left the model stepping down).
+        e.setRate(model().name, STEP_RPS);
+        await reach(n);
+        const key = "vllm-autoscaling:monitoring.prometheusUrl";
+        const empty = await emptyPrometheus();
+        let restored = false;
+        const restore = async () => {
+            await s.project.pulumi(["config", "set", "-s", s.name, "--path", key, p.url]);
+            await s.up();
+            restored = true;
+        };
+        try {
+            const switched = e.now;
+            await s.project.pulumi(["config", "set", "-s", s.name, "--path", key, empty.url]);
+            await s.up();
+            const upS = e.now - switched;
+            const live = await liveScaledObject();
+            const addresses = live.spec.triggers.filter((t: any) => t.type === "prometheus").map((t: any) => t.metadata.serverAddress);
+            assert.deepStrictEqual([...new Set(addresses)], [empty.url], "the live triggers do not all point at the empty API");
+            // The fault starts with KEDA's first query there (the operator rebuilds its scalers on the
+            // change, then polls, and the HPA asks); the load stops with it.
+            const firstQuery = so().pollingInterval + HPA_SYNC_SECONDS + SLACK_SECONDS;
+            await waitFor("KEDA's first query to the empty API", firstQuery * 1000, async () => (empty.queries.length > 0 ? true : undefined), 100);
+            const from = e.now;
+            e.setRate(model().name, 0);
+            const m0 = await kedaOperatorMetrics();
+            // Held for the failures that trigger the fallback plus a whole scale-down window and
+            // period, as with Prometheus stopped.
+            const outage = fb.failureThreshold * so().pollingInterval + settleSeconds() + SLACK_SECONDS;
+            const conditions = new Set<string>();
+            let fallbackAt: number | undefined;
+            while (e.now - from < outage) {
+                const o = await liveScaledObject();
+                for (const cond of o?.status?.conditions ?? []) conditions.add(`${cond.type}=${cond.status}${cond.reason ? ` (${cond.reason})` : ""}`);
+                if (condition(o, "Fallback")?.status === "True") fallbackAt ??= e.now - from;
+                await sleep(1000);
+            }
+            const m1 = await kedaOperatorMetrics();
+            const events = ((await c.get(["events", "-n", ns, "--field-selector", `involvedObject.name=${soName},reason=KEDAScalerFailed`]))?.items ?? [])
+                .filter((ev: any) => /result is empty/.test(ev.message ?? ""));
+            const during = e.samples.filter((x) => x.t >= from && x.desired !== undefined).map((x) => x.desired!);
+            const asked = new Set(empty.queries);
+
+            // The URL back: the engines read idle, the HPA's window still holds the fallback's recommendation.
+            const back = e.now;
+            await restore();
+            const restoreS = e.now - back;
+            const bound = restoreS + so().pollingInterval + HPA_SYNC_SECONDS + settleSeconds() + SLACK_SECONDS;
+            const liveBack = await liveScaledObject();
+            await waitFor("a step down after the URL is back", (bound + 60) * 1000, async () => ((await replicas()) < n ? true : undefined), 500);
+            const resumed = e.now - back;
+            await sleep(2000);
+
+            const delta = (name: string, match: Record<string, string>) => (m1(name, match) ?? 0) - (m0(name, match) ?? 0);
+            const emptyAnswers: [string, number][] = so().triggers.filter((t: any) => t.type === "prometheus").map((t: any) =>
+                [t.name, delta("keda_scaler_empty_upstream_responses_total", { namespace: ns, scaledResource: soName, triggerName: t.name, ignoreNullValues: "false" })]);
+            const soErrors = delta("keda_scaled_object_errors_total", { namespace: ns, scaledObject: soName });
+            const scalerErrors = delta("keda_scaler_detail_errors_total", { namespace: ns, scaledObject: soName });
+            log(`switch: pulumi up ${upS.toFixed(1)} s, KEDA's first query to the empty API ${(from - switched - upS).toFixed(1)} s after it`);
+            log(`answered nothing for ${outage} s with the load gone: replicas seen ${[...new Set(during)].join(", ")}; Fallback True after ${fallbackAt?.toFixed(1) ?? "-"} s; ` +
+                `conditions seen: ${[...conditions].join(", ")}`);
+            log(`KEDA's reports: ${events.length} KEDAScalerFailed event(s) "${events[0]?.message ?? "-"}" (count ${events.map((ev: any) => ev.count ?? ev.series?.count ?? 1).join("+")}); ` +
+                `operator metrics over the fault: keda_scaled_object_errors_total +${soErrors}, keda_scaler_detail_errors_total +${scalerErrors}, keda_scaler_empty_upstream_responses_total{ignoreNullValues="false"} ` +
+                `${emptyAnswers.map(([name, d]) => `${name} +${d}`).join(", ")}; queries asked: ${asked.size} distinct, ${empty.queries.length} in all`);
+            log(`URL back (pulumi up ${restoreS.toFixed(1)} s): first step down after ${resumed.toFixed(1)} s (bound: the up + polling ${so().pollingInterval} s + HPA sync ${HPA_SYNC_SECONDS} s + window and period + slack = ${bound.toFixed(0)} s)`);
+            log(`timeline:\n        ${timeline(e.samples, from - 2)}`);
+            assert.ok(during.length > 0 && Math.min(...during) >= n, `replicas dropped below ${n} while the triggers answered nothing`);
+            // Failures are counted at least once a polling interval, so the fallback comes within its threshold's polls.
+            const fallbackBound = fb.failureThreshold * so().pollingInterval + SLACK_SECONDS;
+            assert.ok(fallbackAt !== undefined, "KEDA never reported the fallback active");
+            assert.ok(fallbackAt <= fallbackBound, `the fallback came after ${fallbackAt.toFixed(1)} s, over ${fallbackBound} s`);
+            assert.ok(events.length > 0, "no KEDAScalerFailed event saying the result is empty");
+            assert.ok(soErrors > 0, "keda_scaled_object_errors_total did not grow (the package's scaler-errors alert reads it)");
+            for (const [name, d] of emptyAnswers) assert.ok(d > 0, `no empty answer counted for trigger ${name} with ignoreNullValues false`);
+            assert.deepStrictEqual([...asked].sort(), [...queries].sort(), "the empty API was not asked exactly the triggers' queries");
+            assert.deepStrictEqual([...new Set(liveBack.spec.triggers.filter((t: any) => t.type === "prometheus").map((t: any) => t.metadata.serverAddress))], [p.url]);
+            assert.ok(resumed <= bound, `scaling resumed after ${resumed.toFixed(1)} s, over ${bound.toFixed(0)} s`);
+        } finally {
+            if (!restored) await restore().catch((err) => log(`restoring prometheusUrl failed: ${String(err).slice(0, 300)}`));
+            await empty.close();
+        }
     });
 
     it("faults: paused: true through pulumi up freezes the replicas; unpaused, they move again", async () => {
