@@ -508,8 +508,9 @@ describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks
         await waitFor("a step above N", (bound + 60) * 1000, async () => ((await replicas()) > n ? true : undefined), 250);
         const upS = e.now - t0;
         await reach(more);
+        const reachedS = e.now - t0;
         await sleep(1000); // the harness's sample of the last step
-        log(`resumed: ${STEP_RPS} -> ${RESUME_RPS} rps, first step above ${n} after ${upS.toFixed(1)} s (bound: the engine model's ${cross} s to ask for more + scrape ${SCRAPE_INTERVAL_SECONDS} s + polling ${so().pollingInterval} s + HPA sync ${HPA_SYNC_SECONDS} s + slack ${SLACK_SECONDS} s = ${bound} s), ${more} ready after ${(e.now - t0).toFixed(1)} s`);
+        log(`resumed: ${STEP_RPS} -> ${RESUME_RPS} rps, first step above ${n} after ${upS.toFixed(1)} s (bound: the engine model's ${cross} s to ask for more + scrape ${SCRAPE_INTERVAL_SECONDS} s + polling ${so().pollingInterval} s + HPA sync ${HPA_SYNC_SECONDS} s + slack ${SLACK_SECONDS} s = ${bound} s), ${more} ready after ${reachedS.toFixed(1)} s`);
         log(`timeline:\n        ${timeline(e.samples, from - 2)}`);
         assert.ok(upS <= bound, `scaling resumed after ${upS.toFixed(1)} s, over ${bound} s`);
         const after = e.samples.filter((x) => x.t >= t0 && x.desired !== undefined).map((x) => x.desired!);
