@@ -538,11 +538,12 @@ describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks
         log(`scale-in from ${top}: first step down after ${firstDown ? (firstDown.t - started).toFixed(0) : "-"} s, zero after ${zeroS.toFixed(1)} s ` +
             `(bound: wake window ${window} s + cooldown ${so().cooldownPeriod} s + 2 x polling ${so().pollingInterval} s + scrape + HPA sync + slack = ${bound} s)`);
         log(`timeline:\n        ${timeline(e.samples, started - 2)}`);
-        // The HPA's part (README): no step down within the scale-down stabilization window of the
-        // load stopping (its recommendations in that window still include the loaded ones), then
-        // at most scaleDownPodsPerPeriod pods per period down to 1; the last step, to 0, is KEDA's.
+        // The HPA's part (README): no step down within the scale-down stabilization window of its
+        // last recommendation made under load (it recommends once per sync, so that one can precede
+        // the load stopping by up to a sync period, and the harness samples each second), then at
+        // most scaleDownPodsPerPeriod pods per period down to 1; the last step, to 0, is KEDA's.
         const down = so().advanced.horizontalPodAutoscalerConfig.behavior.scaleDown;
-        assert.ok(firstDown && firstDown.t - started >= down.stabilizationWindowSeconds - 1,
+        assert.ok(firstDown && firstDown.t - started >= down.stabilizationWindowSeconds - HPA_SYNC_SECONDS - 1,
             `first step down ${firstDown ? (firstDown.t - started).toFixed(0) : "-"} s after the load stopped, within the ${down.stabilizationWindowSeconds} s window`);
         const steps = samples.filter((s, i) => i > 0 && s.desired !== samples[i - 1].desired && s.desired !== undefined)
             .map((s) => ({ t: s.t, to: s.desired!, from: samples[samples.indexOf(s) - 1].desired! }));
