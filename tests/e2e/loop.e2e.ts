@@ -268,7 +268,10 @@ describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks
         let routerId = "";
         prom = await PrometheusHarness.start({
             setup: (emu) => {
-                const probe = e2eStack("loop.yaml", "http://127.0.0.1:9", {}).plan;
+                // Only the names are read: the chart copies this makes are removed at once.
+                const probeStack = e2eStack("loop.yaml", "http://127.0.0.1:9", {});
+                probeStack.removeTemporary();
+                const probe = probeStack.plan;
                 routerId = routerTargetId(probe.namespace);
                 emu.addRouter(routerId, { namespace: probe.namespace, release: probe.charts.vllmStack.releaseName, pod: `${probe.charts.vllmStack.releaseName}-deployment-router-e2e` });
             },
