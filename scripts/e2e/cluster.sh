@@ -4,6 +4,9 @@
 #   npm run e2e:cluster -- up [--keda-crds] [--no-keda]   start (idempotent; repairs dead processes)
 #   npm run e2e:cluster -- down [--keep-data] [--netns]   stop what `up` started (by recorded pid)
 #   npm run e2e:cluster -- status                         processes, /version, nodes (exit 1 if down)
+#   npm run e2e:cluster -- restart NAME [--signal TERM|KILL] [--down SECONDS]
+#                                                         one process by its recorded pid: stopped (or
+#                                                         killed), left down, started again as `up` does
 #   npm run e2e:cluster -- kubectl <args...>              kubectl inside the namespace
 #
 # Everything runs inside the network namespace E2E_NETNS (default vllm-e2e) where only `lo` is up:
@@ -629,6 +632,79 @@ nodes_ready() {
   [[ $(awk '$2 == "True" && $0 !~ /node\.kubernetes\.io\// { n++ } END { print n + 0 }' <<<"$out") == "${#NODES[@]}" ]]
 }
 
+# --- the processes' command lines -----------------------------------------------------------------
+
+# start_component NAME: starts one process of the cluster as `up` does (nothing if it runs).
+start_component() {
+  local kcs=(--kubeconfig "$KC" --authentication-kubeconfig "$KC" --authorization-kubeconfig "$KC"
+    --bind-address 127.0.0.1 --leader-elect=false --profiling=false)
+  local kenv=(WATCH_NAMESPACE= POD_NAMESPACE=keda KEDA_CLUSTER_OBJECT_NAMESPACE=keda KUBECONFIG="$KC")
+  local certs=$STATE/keda/certs
+  case $1 in
+    etcd)
+      start etcd "$BIN/etcd" --name e2e --data-dir "$STATE/etcd" \
+        --listen-client-urls "http://127.0.0.1:$P_ETCD" --advertise-client-urls "http://127.0.0.1:$P_ETCD" \
+        --listen-peer-urls "http://127.0.0.1:$P_ETCD_PEER" --initial-advertise-peer-urls "http://127.0.0.1:$P_ETCD_PEER" \
+        --initial-cluster "e2e=http://127.0.0.1:$P_ETCD_PEER" --unsafe-no-fsync --log-level warn
+      ;;
+    kube-apiserver)
+      start kube-apiserver "$BIN/kube-apiserver" --etcd-servers "http://127.0.0.1:$P_ETCD" \
+        --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$P_APISERVER" \
+        --endpoint-reconciler-type none --service-cluster-ip-range "$SERVICE_CIDR" \
+        --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
+        --client-ca-file "$PKI/ca.crt" --authorization-mode Node,RBAC --allow-privileged \
+        --service-account-issuer https://kubernetes.default.svc.cluster.local \
+        --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
+        --requestheader-client-ca-file "$PKI/front-proxy-ca.crt" --requestheader-allowed-names front-proxy-client \
+        --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+        --requestheader-extra-headers-prefix X-Remote-Extra- \
+        --proxy-client-cert-file "$PKI/front-proxy-client.crt" --proxy-client-key-file "$PKI/front-proxy-client.key" \
+        --enable-aggregator-routing=false --profiling=false
+      ;;
+    kube-controller-manager)
+      start kube-controller-manager "$BIN/kube-controller-manager" "${kcs[@]}" --secure-port "$P_KCM" \
+        --service-account-private-key-file "$PKI/sa.key" --root-ca-file "$PKI/ca.crt" \
+        --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" \
+        --service-cluster-ip-range "$SERVICE_CIDR" \
+        --horizontal-pod-autoscaler-sync-period "${E2E_HPA_SYNC_PERIOD:-2s}" \
+        --horizontal-pod-autoscaler-downscale-stabilization "${E2E_HPA_DOWNSCALE_STABILIZATION:-5s}"
+      ;;
+    kube-scheduler) start kube-scheduler "$BIN/kube-scheduler" "${kcs[@]}" --secure-port "$P_SCHED" ;;
+    # HOME: kwok would also load ~/.kwok/kwok.yaml.
+    kwok) start kwok HOME="$STATE/kwok/home" "$BIN/kwok" --kubeconfig "$KC" --config "$STATE/kwok/kwok.yaml" ;;
+    keda-operator)
+      start keda-operator "${kenv[@]}" POD_NAME=keda-operator-e2e OPERATOR_NAME=keda-operator \
+        bash "$SELF" __exec-after-crd -- "$BIN/keda-operator" --leader-elect=false \
+        --metrics-bind-address "127.0.0.1:$P_KEDA_METRICS" --health-probe-bind-address "127.0.0.1:$P_KEDA_PROBE" \
+        --metrics-service-bind-address "127.0.0.1:$P_KEDA_GRPC" --cert-dir "$certs" --ca-dir "$STATE/keda/ca" \
+        --enable-cert-rotation=false --zap-encoder console
+      ;;
+    keda-adapter)
+      start keda-adapter "${kenv[@]}" bash "$SELF" __exec-after-crd --apiservice -- "$BIN/keda-adapter" \
+        --secure-port "$P_ADAPTER" --bind-address 127.0.0.1 --port "$P_ADAPTER_METRICS" \
+        --cert-dir "$certs" --tls-cert-file "$certs/tls.crt" --tls-private-key-file "$certs/tls.key" \
+        --client-ca-file "$PKI/ca.crt" --lister-kubeconfig "$KC" --authentication-kubeconfig "$KC" \
+        --authorization-kubeconfig "$KC" --metrics-service-address "127.0.0.1:$P_KEDA_GRPC" \
+        --zap-encoder console
+      ;;
+    *) die "no component '$1' (components: etcd ${CONTROL_PLANE[*]} ${KEDA[*]})" ;;
+  esac
+}
+
+# healthy NAME: the process answers on its own health endpoint (kwok serves none: running is all
+# it shows). KEDA's probes are controller-runtime's ping: up, not yet caught up with the cluster.
+healthy() {
+  case $1 in
+    etcd) in_ns curl -fsS --max-time 2 "http://127.0.0.1:$P_ETCD/health" ;;
+    kube-apiserver) api /readyz ;;
+    kube-controller-manager) in_ns curl -fsSk --max-time 2 "https://127.0.0.1:$P_KCM/healthz" ;;
+    kube-scheduler) in_ns curl -fsSk --max-time 2 "https://127.0.0.1:$P_SCHED/healthz" ;;
+    kwok) alive kwok ;;
+    keda-operator) in_ns curl -fsS --max-time 2 "http://127.0.0.1:$P_KEDA_PROBE/readyz" ;;
+    keda-adapter) in_ns curl -fsSk --max-time 2 "https://127.0.0.1:$P_ADAPTER/readyz" ;;
+  esac
+}
+
 # --- commands -------------------------------------------------------------------------------------
 
 cmd_up() {
@@ -657,52 +733,16 @@ cmd_up() {
   write_kwok_config
   say "e2e cluster: network namespace $NS, state $(rel "$STATE")"
 
-  start etcd "$BIN/etcd" --name e2e --data-dir "$STATE/etcd" \
-    --listen-client-urls "http://127.0.0.1:$P_ETCD" --advertise-client-urls "http://127.0.0.1:$P_ETCD" \
-    --listen-peer-urls "http://127.0.0.1:$P_ETCD_PEER" --initial-advertise-peer-urls "http://127.0.0.1:$P_ETCD_PEER" \
-    --initial-cluster "e2e=http://127.0.0.1:$P_ETCD_PEER" --unsafe-no-fsync --log-level warn
-  wait_for "etcd /health" 60 in_ns curl -fsS --max-time 2 "http://127.0.0.1:$P_ETCD/health"
-
-  start kube-apiserver "$BIN/kube-apiserver" --etcd-servers "http://127.0.0.1:$P_ETCD" \
-    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$P_APISERVER" \
-    --endpoint-reconciler-type none --service-cluster-ip-range "$SERVICE_CIDR" \
-    --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
-    --client-ca-file "$PKI/ca.crt" --authorization-mode Node,RBAC --allow-privileged \
-    --service-account-issuer https://kubernetes.default.svc.cluster.local \
-    --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
-    --requestheader-client-ca-file "$PKI/front-proxy-ca.crt" --requestheader-allowed-names front-proxy-client \
-    --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
-    --requestheader-extra-headers-prefix X-Remote-Extra- \
-    --proxy-client-cert-file "$PKI/front-proxy-client.crt" --proxy-client-key-file "$PKI/front-proxy-client.key" \
-    --enable-aggregator-routing=false --profiling=false
-  wait_for "kube-apiserver /readyz" 180 api /readyz
-
-  local kcs=(--kubeconfig "$KC" --authentication-kubeconfig "$KC" --authorization-kubeconfig "$KC"
-    --bind-address 127.0.0.1 --leader-elect=false --profiling=false)
-  start kube-controller-manager "$BIN/kube-controller-manager" "${kcs[@]}" --secure-port "$P_KCM" \
-    --service-account-private-key-file "$PKI/sa.key" --root-ca-file "$PKI/ca.crt" \
-    --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" \
-    --service-cluster-ip-range "$SERVICE_CIDR" \
-    --horizontal-pod-autoscaler-sync-period "${E2E_HPA_SYNC_PERIOD:-2s}" \
-    --horizontal-pod-autoscaler-downscale-stabilization "${E2E_HPA_DOWNSCALE_STABILIZATION:-5s}"
-  start kube-scheduler "$BIN/kube-scheduler" "${kcs[@]}" --secure-port "$P_SCHED"
-  # HOME: kwok would also load ~/.kwok/kwok.yaml.
-  start kwok HOME="$STATE/kwok/home" "$BIN/kwok" --kubeconfig "$KC" --config "$STATE/kwok/kwok.yaml"
-
+  start_component etcd
+  wait_for "etcd /health" 60 healthy etcd
+  start_component kube-apiserver
+  wait_for "kube-apiserver /readyz" 180 healthy kube-apiserver
+  start_component kube-controller-manager
+  start_component kube-scheduler
+  start_component kwok
   if ((keda)); then
-    local kenv=(WATCH_NAMESPACE= POD_NAMESPACE=keda KEDA_CLUSTER_OBJECT_NAMESPACE=keda KUBECONFIG="$KC")
-    local certs=$STATE/keda/certs
-    start keda-operator "${kenv[@]}" POD_NAME=keda-operator-e2e OPERATOR_NAME=keda-operator \
-      bash "$SELF" __exec-after-crd -- "$BIN/keda-operator" --leader-elect=false \
-      --metrics-bind-address "127.0.0.1:$P_KEDA_METRICS" --health-probe-bind-address "127.0.0.1:$P_KEDA_PROBE" \
-      --metrics-service-bind-address "127.0.0.1:$P_KEDA_GRPC" --cert-dir "$certs" --ca-dir "$STATE/keda/ca" \
-      --enable-cert-rotation=false --zap-encoder console
-    start keda-adapter "${kenv[@]}" bash "$SELF" __exec-after-crd --apiservice -- "$BIN/keda-adapter" \
-      --secure-port "$P_ADAPTER" --bind-address 127.0.0.1 --port "$P_ADAPTER_METRICS" \
-      --cert-dir "$certs" --tls-cert-file "$certs/tls.crt" --tls-private-key-file "$certs/tls.key" \
-      --client-ca-file "$PKI/ca.crt" --lister-kubeconfig "$KC" --authentication-kubeconfig "$KC" \
-      --authorization-kubeconfig "$KC" --metrics-service-address "127.0.0.1:$P_KEDA_GRPC" \
-      --zap-encoder console
+    start_component keda-operator
+    start_component keda-adapter
   elif kctl get apiservice "$APISERVICE" >/dev/null 2>&1; then
     # Without its backend the APIService breaks API discovery (and namespace deletion).
     kctl delete apiservice "$APISERVICE" >/dev/null
@@ -791,6 +831,51 @@ cmd_status() {
   ((up))
 }
 
+# restart NAME [--signal TERM|KILL] [--down SECONDS]: one process, by its recorded pid. TERM stops
+# it as `down` does (SIGKILL after 20 s), KILL at once (a crash); it stays down for SECONDS (default
+# 0), is started again as `up` starts it, and is waited for until its health endpoint answers.
+cmd_restart() {
+  local name=${1:-} sig=TERM down=0 n old pid end
+  shift || true
+  while (($# > 0)); do
+    case $1 in
+      --signal) sig=${2:-} && shift 2 ;;
+      --down) down=${2:-} && shift 2 ;;
+      *) die "restart: unknown option $1 (options: --signal TERM|KILL, --down SECONDS)" ;;
+    esac
+  done
+  local known=0
+  for n in etcd "${CONTROL_PLANE[@]}" "${KEDA[@]}"; do [[ $n == "$name" ]] && known=1; done
+  ((known)) || die "restart: no component '$name' (components: etcd ${CONTROL_PLANE[*]} ${KEDA[*]})"
+  [[ $sig == TERM || $sig == KILL ]] || die "restart: --signal is TERM or KILL, not '$sig'"
+  [[ $down =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "restart: --down takes seconds, not '$down'"
+  need_tools
+  alive "$name" || die "restart: $name is not running (npm run e2e:cluster -- up starts it)"
+  T0=$(now)
+  old=$(pid_of "$name")
+  if [[ $sig == KILL ]]; then
+    kill -KILL "$old" 2>/dev/null || true
+    end=$(($(date +%s) + 10))
+    while alive "$name"; do
+      (($(date +%s) < end)) || die "restart: $name (pid $old) still running 10 s after SIGKILL"
+      sleep 0.05
+    done
+    rm -f "$PIDS/$name.pid"
+    say "  killed $name (pid $old) with SIGKILL in $(since "$T0")s"
+  else
+    stop "$name"
+  fi
+  if [[ $down != 0 ]]; then
+    sleep "$down"
+    say "  left down for ${down}s (at $(since "$T0")s)"
+  fi
+  start_component "$name"
+  wait_for "$name healthy" 120 healthy "$name"
+  started_alive || die "restart: $name exited after starting again"
+  pid=$(pid_of "$name")
+  say "restarted $name: pid $old -> $pid in $(since "$T0")s"
+}
+
 # Internal: run inside the namespace by `up`; waits for the ScaledObject CRD, then execs "$@".
 cmd_exec_after_crd() {
   local apiservice=0
@@ -818,11 +903,12 @@ case ${1:-} in
   up) shift && cmd_up "$@" ;;
   down) shift && cmd_down "$@" ;;
   status) shift && cmd_status "$@" ;;
+  restart) shift && cmd_restart "$@" ;;
   kubectl)
     shift
     need_bins kubectl
     exec ip netns exec "$NS" "$BIN/kubectl" --kubeconfig "$KC" "$@"
     ;;
   __exec-after-crd) shift && cmd_exec_after_crd "$@" ;;
-  *) die "usage: $(basename "$0") up [--keda-crds] [--no-keda] | down [--keep-data] [--netns] | status | kubectl <args>" ;;
+  *) die "usage: $(basename "$0") up [--keda-crds] [--no-keda] | down [--keep-data] [--netns] | status | restart <component> [--signal TERM|KILL] [--down SECONDS] | kubectl <args>" ;;
 esac

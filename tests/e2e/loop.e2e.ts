@@ -2,17 +2,21 @@
 // deployed by the real Pulumi engine on a fresh local cluster, a real Prometheus scraping engines
 // that follow the cluster's ready pods (support/loopEngines.ts, load through the simulator's
 // engine model), and the README's rules held against what the cluster does: wake from zero,
-// scale out to the count the triggers promise and back to zero, and replica ownership under
-// `pulumi preview` / `pulumi up` / config changes. Every expectation is computed from the plan
-// (thresholds, polling, cooldown, max) and the documented rules, never copied from a run.
+// scale out to the count the triggers promise and back to zero, replica ownership under
+// `pulumi preview` / `pulumi up` / config changes, and faults (the KEDA operator restarted,
+// Prometheus stopped, a trigger answered with nothing, paused). Every expectation is computed from
+// the plan (thresholds, polling, cooldown, max, fallback) and the documented rules, never copied
+// from a run.
 import * as assert from "node:assert";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import { PrometheusHarness, SCRAPE_INTERVAL_SECONDS } from "../support/prometheusHarness";
 import { planInference } from "../../components/plan";
 import { paramsForPlan } from "../../components/sim/run";
 import { argsFromConfig } from "../../stacks/config";
-import type { EngineParams } from "../../components/sim/engine";
+import { EnginePool, type EngineParams } from "../../components/sim/engine";
 import type { InferencePlan, ScaledObjectManifest } from "../../components/plan/types";
-import { LocalCluster } from "./support/cluster";
+import { KEDA_OPERATOR_METRICS_URL, LocalCluster } from "./support/cluster";
 import { e2eStack, E2eStack } from "./support/e2eStacks";
 import { ClusterEngines, routerTargetId, steadyState, type LoopSample } from "./support/loopEngines";
 import { requireTools } from "./support/paths";
@@ -29,6 +33,8 @@ const SLACK_SECONDS = 5;
 const STEP_RPS = 3;
 /** A trickle that wakes the model without needing a second engine (checked against the model below). */
 const WAKE_RPS = 0.5;
+/** A heavier load, after the operator's restart: the count it needs is computed (and must exceed the step's). */
+const RESUME_RPS = 6;
 
 function log(line: string): void {
     process.stdout.write(`      ${line}\n`);
@@ -36,24 +42,40 @@ function log(line: string): void {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** What one trigger's query would return with `ready` engines in the engine model's steady state at `rps`. */
-function triggerValue(trigger: any, engine: EngineParams, rps: number, ready: number): number {
-    const s = steadyState(engine, rps, ready);
+/** What the engines of one model show: requests running and waiting, KV cache use (EnginePool's terms). */
+interface EngineState {
+    running: number;
+    waiting: number;
+    kvUsage: number;
+}
+
+/** What one trigger's query returns with `ready` engines in `state` at `rps`. */
+function triggerValueOf(trigger: any, state: EngineState, rps: number, ready: number): number {
     switch (trigger.name) {
         case "queue_depth":
-            return s.waiting;
+            return state.waiting;
         case "kv_cache":
-            return s.kvUsage;
+            return state.kvUsage;
         case "load": {
             // loadQuery: running + waiting + h * (engines running any); h is in the query.
             const h = Number(/\+ ([0-9.]+) \* \(count\(/.exec(trigger.metadata.query)?.[1] ?? 0);
-            return s.running + s.waiting + h * (s.running > 0 ? ready : 0);
+            return state.running + state.waiting + h * (state.running > 0 ? ready : 0);
         }
         case "wake_on_request":
-            return rps > 0 || s.running > 0 ? 1 : 0;
+            return rps > 0 || state.running > 0 ? 1 : 0;
         default:
             throw new Error(`no model of trigger ${trigger.name} in this test`);
     }
+}
+
+/** Every trigger's value, by name, with `ready` engines in `state` at `rps`. */
+function triggerValues(so: ScaledObjectManifest, state: EngineState, rps: number, ready: number): Record<string, number> {
+    return Object.fromEntries((so.spec as any).triggers.map((t: any) => [t.name, triggerValueOf(t, state, rps, ready)]));
+}
+
+/** What one trigger's query would return with `ready` engines in the engine model's steady state at `rps`. */
+function triggerValue(trigger: any, engine: EngineParams, rps: number, ready: number): number {
+    return triggerValueOf(trigger, steadyState(engine, rps, ready), rps, ready);
 }
 
 /** The HPA's rule for AverageValue external metrics: ceil(value / threshold), max over triggers, within [max(min,1), max]. */
@@ -62,6 +84,39 @@ function hpaDesired(so: ScaledObjectManifest, values: Record<string, number>): n
     let d = 0;
     for (const t of spec.triggers) d = Math.max(d, Math.ceil(values[t.name] / Number(t.metadata.threshold) - 1e-9));
     return Math.min(spec.maxReplicaCount, Math.max(Math.max(spec.minReplicaCount, 1), d));
+}
+
+/**
+ * The HPA's proposal with its tolerance (kube-controller-manager's rule for AverageValue external
+ * metrics): per trigger, `current` while |value / (threshold x current) - 1| <= 0.1, else
+ * ceil(value / threshold); the max over triggers, within [max(min, 1), max].
+ */
+function hpaProposal(so: ScaledObjectManifest, values: Record<string, number>, current: number): number {
+    const spec = so.spec as any;
+    let d = 0;
+    for (const t of spec.triggers) {
+        const thr = Number(t.metadata.threshold);
+        const ratio = values[t.name] / (thr * current);
+        d = Math.max(d, Math.abs(ratio - 1) <= HPA_TOLERANCE ? current : Math.ceil(values[t.name] / thr - 1e-9));
+    }
+    return Math.min(spec.maxReplicaCount, Math.max(Math.max(spec.minReplicaCount, 1), d));
+}
+
+/**
+ * Seconds of `toRps` after the steady state at `fromRps` until the HPA's rule, tolerance included,
+ * asks for more than `n` engines: the engine model stepped once a second as the harness steps it.
+ */
+function secondsToScaleOut(plan: InferencePlan, fromRps: number, toRps: number, n: number): number {
+    const so = plan.scaledObjects[0];
+    const pool = new EnginePool(paramsForPlan(plan, 0).engine);
+    let t = 0;
+    for (; t < 600; t++) pool.step(t, fromRps, n);
+    for (let k = 1; k <= 600; k++, t++) {
+        pool.step(t, toRps, n);
+        const values = triggerValues(so, { running: pool.running, waiting: pool.waiting, kvUsage: pool.kvUsage(n) }, toRps, n);
+        if (hpaProposal(so, values, n) > n) return k;
+    }
+    throw new Error(`${toRps} rps never asks for more than ${n} replicas in the engine model`);
 }
 
 /** The replica count the policy settles at under a constant rate: the fixed point of N -> desired(N) of the engine model. */
@@ -83,6 +138,68 @@ function expectedReplicas(plan: InferencePlan, rps: number): { n: number; table:
 
 function condition(obj: any, type: string): any {
     return (obj?.status?.conditions ?? []).find((c: any) => c.type === type);
+}
+
+function httpGetText(url: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+        const req = http.get(url, { timeout: 5000, agent: false }, (res) => {
+            let body = "";
+            res.on("data", (c: Buffer) => { body += c.toString("utf8"); });
+            res.on("end", () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`GET ${url}: ${res.statusCode}`))));
+        });
+        req.on("timeout", () => req.destroy(new Error(`GET ${url} timed out`)));
+        req.on("error", reject);
+    });
+}
+
+/** One read of the KEDA operator's /metrics: the sum of a metric's samples whose labels include `match` (undefined: none). */
+async function kedaOperatorMetrics(): Promise<(name: string, match: Record<string, string>) => number | undefined> {
+    const text = await httpGetText(KEDA_OPERATOR_METRICS_URL);
+    const samples = text.split("\n").filter((l) => l && !l.startsWith("#")).map((l) => {
+        const m = /^([^{\s]+)(?:\{(.*)\})?\s+(\S+)/.exec(l);
+        const labels = Object.fromEntries([...(m?.[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
+        return { name: m?.[1], labels, value: Number(m?.[3]) };
+    });
+    return (name, match) => samples.filter((x) => x.name === name && Object.entries(match).every(([k, v]) => x.labels[k] === v))
+        .reduce<number | undefined>((sum, x) => (sum ?? 0) + x.value, undefined);
+}
+
+/**
+ * A Prometheus query API that finds nothing: every instant query (GET or POST /api/v1/query) is
+ * answered `success` with an empty vector, as a query that matches no series, or a Prometheus that
+ * scrapes none of the engines, answers. Listens on 127.0.0.1; records the queries it is asked.
+ */
+async function emptyPrometheus(): Promise<{ url: string; queries: string[]; close: () => Promise<void> }> {
+    const queries: string[] = [];
+    const server = http.createServer((req, res) => {
+        const u = new URL(req.url ?? "/", "http://127.0.0.1");
+        const answer = (query: string | null) => {
+            queries.push(query ?? "");
+            res.writeHead(200, { "content-type": "application/json" });
+            res.end(JSON.stringify({ status: "success", data: { resultType: "vector", result: [] } }));
+        };
+        if (u.pathname !== "/api/v1/query" || (req.method !== "GET" && req.method !== "POST")) {
+            res.writeHead(404).end();
+        } else if (req.method === "GET") {
+            answer(u.searchParams.get("query"));
+        } else {
+            let body = "";
+            req.on("data", (c: Buffer) => { body += c.toString("utf8"); });
+            req.on("end", () => answer(new URLSearchParams(body).get("query") ?? u.searchParams.get("query")));
+        }
+    });
+    await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    return {
+        url: `http://127.0.0.1:${port}`, queries,
+        close: () => new Promise<void>((resolve) => {
+            server.closeAllConnections();
+            server.close(() => resolve());
+        }),
+    };
 }
 
 function timeline(samples: LoopSample[], from = 0): string {
@@ -115,6 +232,7 @@ describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks
     const deployment = async () => need(cluster, "cluster").get(["deployment", model().deploymentName, "-n", plan().namespace]);
     const replicas = async (): Promise<number> => (await deployment())?.spec?.replicas;
     const so = () => plan().scaledObjects[0].spec as any;
+    const liveScaledObject = async () => need(cluster, "cluster").get(["scaledobjects.keda.sh", model().scaledObjectName, "-n", plan().namespace]);
 
     /** The HPA's scale-down window plus one period (plus slack): a count held this long is settled. */
     const settleSeconds = () => {
@@ -134,6 +252,14 @@ describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks
         }, 500);
         return hold;
     };
+    /** Waits until desired and ready replicas are both `expected`, without a hold (for a fault that holds the count itself). */
+    const reach = async (expected: number): Promise<void> => {
+        const e = need(engines, "engines");
+        await waitFor(`${expected} replicas, ready`, 240_000, async () => {
+            const v = e.view(model().name);
+            return v.desired === expected && v.readyPods.length === expected ? true : undefined;
+        }, 500);
+    };
 
     before(async () => {
         requireTools();
@@ -142,7 +268,10 @@ describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks
         let routerId = "";
         prom = await PrometheusHarness.start({
             setup: (emu) => {
-                const probe = e2eStack("loop.yaml", "http://127.0.0.1:9", {}).plan;
+                // Only the names are read: the chart copies this makes are removed at once.
+                const probeStack = e2eStack("loop.yaml", "http://127.0.0.1:9", {});
+                probeStack.removeTemporary();
+                const probe = probeStack.plan;
                 routerId = routerTargetId(probe.namespace);
                 emu.addRouter(routerId, { namespace: probe.namespace, release: probe.charts.vllmStack.releaseName, pod: `${probe.charts.vllmStack.releaseName}-deployment-router-e2e` });
             },
@@ -317,8 +446,84 @@ describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks
         e2e = replan({ timeToFirstTokenMs: current + 100 });
     });
 
+    // Faults (README, "The scaling rules"): the KEDA operator restarted mid-run. While it is down the
+    // HPA gets no metric (the adapter asks the operator for them) and so changes nothing; KEDA keeps
+    // no count of its own to lose, and once back it reads the triggers again.
+    it("faults: the KEDA operator restarted mid-run (SIGTERM, then SIGKILL as a crash): no replica lost, scaling resumes", async () => {
+        const e = need(engines, "engines");
+        const c = need(cluster, "cluster");
+        const n = need(scaledTo, "N");
+        const ns = plan().namespace;
+        assert.strictEqual(await replicas(), n, "the replica-ownership steps leave N under the load step");
+        // What the HPA reads: one of its external metrics, through the adapter, from the operator.
+        const hpa = await c.get(["hpa", model().hpaName, "-n", ns]);
+        const metric = hpa.spec.metrics.find((m: any) => m.type === "External").external.metric;
+        const selector = Object.entries(metric.selector.matchLabels).map(([k, v]) => `${k}=${v}`).join(",");
+        const externalMetric = `/apis/external.metrics.k8s.io/v1beta1/namespaces/${ns}/${metric.name}?labelSelector=${encodeURIComponent(selector)}`;
+        // Down for as many polling intervals as KEDA's fallback waits for failed polls.
+        const down = so().fallback.failureThreshold * so().pollingInterval;
+        const from = e.now;
+        for (const signal of ["TERM", "KILL"] as const) {
+            const t0 = e.now;
+            const hpaSeen = new Set<string>();
+            let restarting = true;
+            const restarted = c.restart("keda-operator", { signal, downSeconds: down }).finally(() => { restarting = false; });
+            while (restarting) {
+                const sa = condition(await c.get(["hpa", model().hpaName, "-n", ns]), "ScalingActive");
+                if (sa) hpaSeen.add(`${sa.status} (${sa.reason})`);
+                await sleep(1000);
+            }
+            const r = await restarted;
+            const healthyS = e.now - t0;
+            assert.ok(r.newPid !== undefined && r.newPid !== r.oldPid, `keda-operator was not restarted:\n${r.report}`);
+            // Back: the adapter reaches the new process (its gRPC client reconnects with backoff), and
+            // the new process has reconciled the ScaledObject (it exports its paused gauge on every reconcile).
+            await waitFor("the external metrics API to answer again", 120_000, async () => {
+                const g = await c.kubectl(["get", "--raw", externalMetric], { allowFailure: true, timeoutMs: 10_000 });
+                return g.code === 0 && JSON.parse(g.stdout).items?.length > 0 ? true : undefined;
+            }, 250);
+            const metricsS = e.now - t0;
+            await waitFor("the restarted operator to reconcile the ScaledObject", 60_000, async () =>
+                ((await kedaOperatorMetrics())("keda_scaled_object_paused", { namespace: ns, scaledObject: model().scaledObjectName }) !== undefined ? true : undefined), 250);
+            const live = await liveScaledObject();
+            assert.strictEqual(condition(live, "Ready")?.status, "True", "the ScaledObject is not Ready after the restart");
+            log(`SIG${signal}: keda-operator pid ${r.oldPid} -> ${r.newPid}, down ${down} s (${signal === "KILL" ? "killed" : "stopped"} in ${/in ([0-9.]+)s/.exec(r.report)?.[1] ?? "?"} s), ` +
+                `healthy again ${healthyS.toFixed(1)} s after the signal, the external metrics API answering ${metricsS.toFixed(1)} s after, reconciled ${(e.now - t0).toFixed(1)} s after; ` +
+                `HPA ScalingActive meanwhile: ${[...hpaSeen].join(", ") || "-"}`);
+        }
+        const held = e.samples.filter((x) => x.t >= from && x.desired !== undefined).map((x) => x.desired!);
+        log(`replicas seen during both restarts (${(e.now - from).toFixed(0)} s): ${[...new Set(held)].join(", ")}`);
+        assert.deepStrictEqual([...new Set(held)], [n], "the replicas moved while the operator restarted");
+
+        // Scaling resumes: a heavier load, and the count its rule gives. No count between N and that
+        // one is held by the HPA's tolerance, so the loop cannot stop short of it.
+        const { n: more, table } = expectedReplicas(plan(), RESUME_RPS);
+        assert.ok(more > n, `${RESUME_RPS} rps should need more than ${n} replicas: ${table}`);
+        const engine = paramsForPlan(plan(), 0).engine;
+        for (let k = n; k < more; k++) {
+            const values = triggerValues(plan().scaledObjects[0], steadyState(engine, RESUME_RPS, k), RESUME_RPS, k);
+            assert.ok(hpaProposal(plan().scaledObjects[0], values, k) > k, `the HPA's tolerance would hold ${k} replicas at ${RESUME_RPS} rps`);
+        }
+        const cross = secondsToScaleOut(plan(), STEP_RPS, RESUME_RPS, n);
+        const bound = cross + SCRAPE_INTERVAL_SECONDS + so().pollingInterval + HPA_SYNC_SECONDS + SLACK_SECONDS;
+        const t0 = e.now;
+        e.setRate(model().name, RESUME_RPS);
+        await waitFor("a step above N", (bound + 60) * 1000, async () => ((await replicas()) > n ? true : undefined), 250);
+        const upS = e.now - t0;
+        await reach(more);
+        const reachedS = e.now - t0;
+        await sleep(1000); // the harness's sample of the last step
+        log(`resumed: ${STEP_RPS} -> ${RESUME_RPS} rps, first step above ${n} after ${upS.toFixed(1)} s (bound: the engine model's ${cross} s to ask for more + scrape ${SCRAPE_INTERVAL_SECONDS} s + polling ${so().pollingInterval} s + HPA sync ${HPA_SYNC_SECONDS} s + slack ${SLACK_SECONDS} s = ${bound} s), ${more} ready after ${reachedS.toFixed(1)} s`);
+        log(`timeline:\n        ${timeline(e.samples, from - 2)}`);
+        assert.ok(upS <= bound, `scaling resumed after ${upS.toFixed(1)} s, over ${bound} s`);
+        const after = e.samples.filter((x) => x.t >= t0 && x.desired !== undefined).map((x) => x.desired!);
+        assert.ok(Math.min(...after) >= n && Math.max(...after) <= more, `replicas seen after the load change: ${[...new Set(after)].join(", ")}`);
+    });
+
     it("scales back down when the load stops, and to zero after the cooldown (minReplicas 0)", async () => {
         const e = need(engines, "engines");
+        // The count when the load stops (the restart test above leaves more than N, under more load).
+        const top = need(await replicas(), "the count before the load stops");
         const started = e.now;
         const t0 = Date.now();
         e.setRate(model().name, 0);
@@ -332,15 +537,16 @@ describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks
         await waitFor("no ready pod", 60_000, async () => (e.view(model().name).readyPods.length === 0 ? true : undefined), 500);
         await sleep(2000);
         const samples = e.samples.filter((s) => s.t >= started);
-        const firstDown = samples.find((s) => (s.desired ?? 0) < need(scaledTo, "N"));
-        log(`scale-in: first step down after ${firstDown ? (firstDown.t - started).toFixed(0) : "-"} s, zero after ${zeroS.toFixed(1)} s ` +
+        const firstDown = samples.find((s) => (s.desired ?? 0) < top);
+        log(`scale-in from ${top}: first step down after ${firstDown ? (firstDown.t - started).toFixed(0) : "-"} s, zero after ${zeroS.toFixed(1)} s ` +
             `(bound: wake window ${window} s + cooldown ${so().cooldownPeriod} s + 2 x polling ${so().pollingInterval} s + scrape + HPA sync + slack = ${bound} s)`);
         log(`timeline:\n        ${timeline(e.samples, started - 2)}`);
-        // The HPA's part (README): no step down within the scale-down stabilization window of the
-        // load stopping (its recommendations in that window still include the loaded ones), then
-        // at most scaleDownPodsPerPeriod pods per period down to 1; the last step, to 0, is KEDA's.
+        // The HPA's part (README): no step down within the scale-down stabilization window of its
+        // last recommendation made under load (it recommends once per sync, so that one can precede
+        // the load stopping by up to a sync period, and the harness samples each second), then at
+        // most scaleDownPodsPerPeriod pods per period down to 1; the last step, to 0, is KEDA's.
         const down = so().advanced.horizontalPodAutoscalerConfig.behavior.scaleDown;
-        assert.ok(firstDown && firstDown.t - started >= down.stabilizationWindowSeconds - 1,
+        assert.ok(firstDown && firstDown.t - started >= down.stabilizationWindowSeconds - HPA_SYNC_SECONDS - 1,
             `first step down ${firstDown ? (firstDown.t - started).toFixed(0) : "-"} s after the load stopped, within the ${down.stabilizationWindowSeconds} s window`);
         const steps = samples.filter((s, i) => i > 0 && s.desired !== samples[i - 1].desired && s.desired !== undefined)
             .map((s) => ({ t: s.t, to: s.desired!, from: samples[samples.indexOf(s) - 1].desired! }));
@@ -390,6 +596,108 @@ describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks
         log(`Prometheus back: first step down after ${resumed.toFixed(1)} s (bound ${bound} s)`);
         log(`timeline:\n        ${timeline(e.samples, from - 2)}`);
         assert.ok(resumed <= bound, `scaling resumed after ${resumed.toFixed(1)} s, over ${bound} s`);
+    });
+
+    // A trigger that answers nothing. Every query of the package ends in `or vector(0)`, so Prometheus
+    // itself never answers empty; what does is a Prometheus that finds nothing (the wrong one, or one
+    // that scrapes no engine). The triggers keep ignoreNullValues "false", and this holds on real KEDA
+    // that an empty answer is then an error (the fallback holds the count), not a 0 that would scale
+    // the model down. Built as an arg change: prometheusUrl pointed at an API that answers nothing.
+    it("faults: a trigger answered with nothing: KEDA reports the error, the fallback holds the replicas; the URL back, scaling resumes", async () => {
+        const e = need(engines, "engines");
+        const s = need(stack, "stack");
+        const c = need(cluster, "cluster");
+        const p = need(prom, "prometheus");
+        const ns = plan().namespace;
+        const soName = model().scaledObjectName;
+        const { n } = expectedReplicas(plan(), STEP_RPS);
+        const fb = so().fallback;
+        assert.ok(fb.replicas < n, "the fallback count is below N: holding N shows the current count wins");
+        for (const t of so().triggers.filter((x: any) => x.type === "prometheus")) assert.strictEqual(t.metadata.ignoreNullValues, "false", t.name);
+        const queries = new Set<string>(so().triggers.filter((x: any) => x.type === "prometheus").map((x: any) => x.metadata.query));
+        // Back at N under the load step (the outage before left the model stepping down).
+        e.setRate(model().name, STEP_RPS);
+        await reach(n);
+        const key = "vllm-autoscaling:monitoring.prometheusUrl";
+        const empty = await emptyPrometheus();
+        let restored = false;
+        const restore = async () => {
+            await s.project.pulumi(["config", "set", "-s", s.name, "--path", key, p.url]);
+            await s.up();
+            restored = true;
+        };
+        try {
+            // KEDA's counters before the switch (the real Prometheus answers until then). These two
+            // survive the ScaledObject's reconcile; the per-scaler keda_scaler_detail_errors_total is
+            // deleted on every reconcile (KEDA's updatePromMetrics), so no difference of it means anything.
+            const m0 = await kedaOperatorMetrics();
+            const switched = e.now;
+            await s.project.pulumi(["config", "set", "-s", s.name, "--path", key, empty.url]);
+            await s.up();
+            const upS = e.now - switched;
+            const live = await liveScaledObject();
+            const addresses = live.spec.triggers.filter((t: any) => t.type === "prometheus").map((t: any) => t.metadata.serverAddress);
+            assert.deepStrictEqual([...new Set(addresses)], [empty.url], "the live triggers do not all point at the empty API");
+            // The fault starts with KEDA's first query there (the operator rebuilds its scalers on the
+            // change, then polls, and the HPA asks); the load stops with it.
+            const firstQuery = so().pollingInterval + HPA_SYNC_SECONDS + SLACK_SECONDS;
+            await waitFor("KEDA's first query to the empty API", firstQuery * 1000, async () => (empty.queries.length > 0 ? true : undefined), 100);
+            const from = e.now;
+            e.setRate(model().name, 0);
+            // Held for the failures that trigger the fallback plus a whole scale-down window and
+            // period, as with Prometheus stopped.
+            const outage = fb.failureThreshold * so().pollingInterval + settleSeconds() + SLACK_SECONDS;
+            const conditions = new Set<string>();
+            let fallbackAt: number | undefined;
+            while (e.now - from < outage) {
+                const o = await liveScaledObject();
+                for (const cond of o?.status?.conditions ?? []) conditions.add(`${cond.type}=${cond.status}${cond.reason ? ` (${cond.reason})` : ""}`);
+                if (condition(o, "Fallback")?.status === "True") fallbackAt ??= e.now - from;
+                await sleep(1000);
+            }
+            const m1 = await kedaOperatorMetrics();
+            const events = ((await c.get(["events", "-n", ns, "--field-selector", `involvedObject.name=${soName},reason=KEDAScalerFailed`]))?.items ?? [])
+                .filter((ev: any) => /result is empty/.test(ev.message ?? ""));
+            const during = e.samples.filter((x) => x.t >= from && x.desired !== undefined).map((x) => x.desired!);
+            const asked = new Set(empty.queries);
+
+            // The URL back: the engines read idle, the HPA's window still holds the fallback's recommendation.
+            const back = e.now;
+            await restore();
+            const restoreS = e.now - back;
+            const bound = restoreS + so().pollingInterval + HPA_SYNC_SECONDS + settleSeconds() + SLACK_SECONDS;
+            const liveBack = await liveScaledObject();
+            await waitFor("a step down after the URL is back", (bound + 60) * 1000, async () => ((await replicas()) < n ? true : undefined), 500);
+            const resumed = e.now - back;
+            await sleep(2000);
+
+            const delta = (name: string, match: Record<string, string>) => (m1(name, match) ?? 0) - (m0(name, match) ?? 0);
+            const emptyAnswers: [string, number][] = so().triggers.filter((t: any) => t.type === "prometheus").map((t: any) =>
+                [t.name, delta("keda_scaler_empty_upstream_responses_total", { namespace: ns, scaledResource: soName, triggerName: t.name, ignoreNullValues: "false" })]);
+            const soErrors = delta("keda_scaled_object_errors_total", { namespace: ns, scaledObject: soName });
+            log(`switch: pulumi up ${upS.toFixed(1)} s, KEDA's first query to the empty API ${(from - switched - upS).toFixed(1)} s after it`);
+            log(`answered nothing for ${outage} s with the load gone: replicas seen ${[...new Set(during)].join(", ")}; Fallback True after ${fallbackAt?.toFixed(1) ?? "-"} s; ` +
+                `conditions seen: ${[...conditions].join(", ")}`);
+            log(`KEDA's reports: ${events.length} KEDAScalerFailed event(s) "${events[0]?.message ?? "-"}" (count ${events.map((ev: any) => ev.count ?? ev.series?.count ?? 1).join("+")}); ` +
+                `operator metrics over the fault: keda_scaled_object_errors_total +${soErrors}, keda_scaler_empty_upstream_responses_total{ignoreNullValues="false"} ` +
+                `${emptyAnswers.map(([name, d]) => `${name} +${d}`).join(", ")}; queries asked: ${asked.size} distinct, ${empty.queries.length} in all`);
+            log(`URL back (pulumi up ${restoreS.toFixed(1)} s): first step down after ${resumed.toFixed(1)} s (bound: the up + polling ${so().pollingInterval} s + HPA sync ${HPA_SYNC_SECONDS} s + window and period + slack = ${bound.toFixed(0)} s)`);
+            log(`timeline:\n        ${timeline(e.samples, from - 2)}`);
+            assert.ok(during.length > 0 && Math.min(...during) >= n, `replicas dropped below ${n} while the triggers answered nothing`);
+            // Failures are counted at least once a polling interval, so the fallback comes within its threshold's polls.
+            const fallbackBound = fb.failureThreshold * so().pollingInterval + SLACK_SECONDS;
+            assert.ok(fallbackAt !== undefined, "KEDA never reported the fallback active");
+            assert.ok(fallbackAt <= fallbackBound, `the fallback came after ${fallbackAt.toFixed(1)} s, over ${fallbackBound} s`);
+            assert.ok(events.length > 0, "no KEDAScalerFailed event saying the result is empty");
+            assert.ok(soErrors > 0, "keda_scaled_object_errors_total did not grow (the package's scaler-errors alert reads it)");
+            for (const [name, d] of emptyAnswers) assert.ok(d > 0, `no empty answer counted for trigger ${name} with ignoreNullValues false`);
+            assert.deepStrictEqual([...asked].sort(), [...queries].sort(), "the empty API was not asked exactly the triggers' queries");
+            assert.deepStrictEqual([...new Set(liveBack.spec.triggers.filter((t: any) => t.type === "prometheus").map((t: any) => t.metadata.serverAddress))], [p.url]);
+            assert.ok(resumed <= bound, `scaling resumed after ${resumed.toFixed(1)} s, over ${bound.toFixed(0)} s`);
+        } finally {
+            if (!restored) await restore().catch((err) => log(`restoring prometheusUrl failed: ${String(err).slice(0, 300)}`));
+            await empty.close();
+        }
     });
 
     it("faults: paused: true through pulumi up freezes the replicas; unpaused, they move again", async () => {

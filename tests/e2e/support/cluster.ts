@@ -1,6 +1,7 @@
 // The local control plane of `npm run e2e:cluster` (scripts/e2e/cluster.sh), driven from tests:
-// a fresh cluster per suite, kubectl as JSON, and `down` at the end (it stops exactly the
-// processes it started).
+// a fresh cluster per suite, kubectl as JSON, one process restarted by its pid (a fault), and
+// `down` at the end (it stops exactly the processes it started).
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO_ROOT, tool } from "./paths";
 import { run, RunResult } from "./proc";
@@ -13,7 +14,11 @@ const SCRIPT = path.join(REPO_ROOT, "scripts", "e2e", "cluster.sh");
  * name it runs as (POD_NAME there).
  */
 export const KEDA_OPERATOR_METRICS_ADDRESS = "127.0.0.1:18080";
+export const KEDA_OPERATOR_METRICS_URL = `http://${KEDA_OPERATOR_METRICS_ADDRESS}/metrics`;
 export const KEDA_OPERATOR_POD_NAME = "keda-operator-e2e";
+
+/** The processes cluster.sh runs (its `restart` takes these names). */
+export type ClusterComponent = "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kwok" | "keda-operator" | "keda-adapter";
 
 export class LocalCluster {
     private constructor(readonly kubeconfig: string) {}
@@ -29,6 +34,24 @@ export class LocalCluster {
         const line = up.stdout.split("\n").reverse().find((l) => l.startsWith("KUBECONFIG="));
         if (!line) throw new Error(`e2e:cluster up printed no KUBECONFIG= line:\n${up.stdout.slice(-3000)}`);
         return new LocalCluster(line.slice("KUBECONFIG=".length).trim());
+    }
+
+    /** The pid cluster.sh recorded for a process (its state folder holds the kubeconfig); undefined when stopped. */
+    pid(component: ClusterComponent): number | undefined {
+        const file = path.join(path.dirname(this.kubeconfig), "pids", `${component}.pid`);
+        return fs.existsSync(file) ? Number(fs.readFileSync(file, "utf8").trim()) : undefined;
+    }
+
+    /**
+     * Restarts one process by its recorded pid (`cluster.sh restart`): SIGTERM (a graceful stop) or
+     * SIGKILL (a crash), down for `downSeconds`, started again as `up` starts it; returns once its
+     * health endpoint answers, with the script's report.
+     */
+    async restart(component: ClusterComponent, opts: { signal: "TERM" | "KILL"; downSeconds: number }): Promise<{ oldPid?: number; newPid?: number; ms: number; report: string }> {
+        const oldPid = this.pid(component);
+        const r = await run("bash", [SCRIPT, "restart", component, "--signal", opts.signal, "--down", String(opts.downSeconds)],
+            { cwd: REPO_ROOT, timeoutMs: (opts.downSeconds + 150) * 1000 });
+        return { oldPid, newPid: this.pid(component), ms: r.ms, report: r.stdout.trim() };
     }
 
     async down(): Promise<void> {
