@@ -17,11 +17,11 @@ import { argsFromConfig } from "../../stacks/config";
 import { EnginePool, type EngineParams } from "../../components/sim/engine";
 import type { InferencePlan, ScaledObjectManifest } from "../../components/plan/types";
 import { KEDA_OPERATOR_METRICS_URL, LocalCluster } from "./support/cluster";
-import { e2eStack, E2eStack } from "./support/e2eStacks";
-import { ClusterEngines, routerTargetId, steadyState, type LoopSample } from "./support/loopEngines";
-import { requireTools } from "./support/paths";
+import type { E2eStack } from "./support/e2eStacks";
+import { ClusterEngines, steadyState, type LoopSample } from "./support/loopEngines";
+import { LoopSession } from "./support/loopSession";
 import { waitFor } from "./support/proc";
-import { PulumiProject, PulumiStack } from "./support/pulumiStack";
+import type { PulumiStack } from "./support/pulumiStack";
 
 /** The local cluster's HPA sync period (scripts/e2e/cluster.sh, E2E_HPA_SYNC_PERIOD default). */
 const HPA_SYNC_SECONDS = Number((process.env.E2E_HPA_SYNC_PERIOD ?? "2s").replace(/s$/, ""));
@@ -218,7 +218,6 @@ describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks
     this.timeout(20 * 60_000);
     let cluster: LocalCluster | undefined;
     let prom: PrometheusHarness | undefined;
-    let project: PulumiProject | undefined;
     let stack: PulumiStack | undefined;
     let e2e: E2eStack | undefined;
     let engines: ClusterEngines | undefined;
@@ -261,41 +260,15 @@ describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks
         }, 500);
     };
 
+    let session: LoopSession | undefined;
     before(async () => {
-        requireTools();
-        cluster = await LocalCluster.fresh();
-        // The router's target exists from the start (the router runs before any engine).
-        let routerId = "";
-        prom = await PrometheusHarness.start({
-            setup: (emu) => {
-                // Only the names are read: the chart copies this makes are removed at once.
-                const probeStack = e2eStack("loop.yaml", "http://127.0.0.1:9", {});
-                probeStack.removeTemporary();
-                const probe = probeStack.plan;
-                routerId = routerTargetId(probe.namespace);
-                emu.addRouter(routerId, { namespace: probe.namespace, release: probe.charts.vllmStack.releaseName, pod: `${probe.charts.vllmStack.releaseName}-deployment-router-e2e` });
-            },
-        });
-        e2e = e2eStack("loop.yaml", prom.url, {});
-        project = await PulumiProject.create(cluster.kubeconfig);
-        stack = await project.stack(`e2e-${e2e.plan.name}`, e2e.config, {});
-        const m = e2e.plan.models[0];
-        engines = await ClusterEngines.start({
-            cluster, emulator: prom.emulator, routerId, maxSeconds: 15 * 60, log,
-            models: [{
-                name: m.name, namespace: e2e.plan.namespace, deploymentName: m.deploymentName, servedModelName: m.servedModelName,
-                engine: paramsForPlan(e2e.plan, 0).engine, engineKind: m.engine, release: e2e.plan.charts.vllmStack.releaseName,
-            }],
-        });
+        session = await LoopSession.start({ stackFile: "loop.yaml", stackPrefix: "e2e-", maxSeconds: 15 * 60, log });
+        ({ cluster, prom, stack, engines } = session);
+        e2e = session.e2e;
     });
 
     after(async () => {
-        engines?.stop();
-        if (stack) await stack.destroy().catch((e) => log(`cleanup destroy failed: ${String(e).slice(0, 300)}`));
-        await prom?.stop();
-        await cluster?.down();
-        project?.remove();
-        e2e?.removeTemporary();
+        await session?.stop({ log });
     });
 
     it("deploys the loop stack at zero replicas, its ScaledObject Ready in real KEDA", async () => {
@@ -520,43 +493,8 @@ describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks
         assert.ok(Math.min(...after) >= n && Math.max(...after) <= more, `replicas seen after the load change: ${[...new Set(after)].join(", ")}`);
     });
 
-    it("scales back down when the load stops, and to zero after the cooldown (minReplicas 0)", async () => {
-        const e = need(engines, "engines");
-        // The count when the load stops (the restart test above leaves more than N, under more load).
-        const top = need(await replicas(), "the count before the load stops");
-        const started = e.now;
-        const t0 = Date.now();
-        e.setRate(model().name, 0);
-        // The wake trigger stays active for its window after the last request; then every trigger
-        // is inactive and KEDA scales to zero once cooldownSeconds have passed.
-        const window = Number(/\[(\d+)s\]/.exec(so().triggers.find((t: any) => t.name === "wake_on_request").metadata.query)?.[1]);
-        assert.ok(window > 0);
-        const bound = window + so().cooldownPeriod + 2 * so().pollingInterval + SCRAPE_INTERVAL_SECONDS + HPA_SYNC_SECONDS + SLACK_SECONDS;
-        await waitFor("zero replicas", (bound + 60) * 1000, async () => ((await replicas()) === 0 ? true : undefined), 500);
-        const zeroS = (Date.now() - t0) / 1000;
-        await waitFor("no ready pod", 60_000, async () => (e.view(model().name).readyPods.length === 0 ? true : undefined), 500);
-        await sleep(2000);
-        const samples = e.samples.filter((s) => s.t >= started);
-        const firstDown = samples.find((s) => (s.desired ?? 0) < top);
-        log(`scale-in from ${top}: first step down after ${firstDown ? (firstDown.t - started).toFixed(0) : "-"} s, zero after ${zeroS.toFixed(1)} s ` +
-            `(bound: wake window ${window} s + cooldown ${so().cooldownPeriod} s + 2 x polling ${so().pollingInterval} s + scrape + HPA sync + slack = ${bound} s)`);
-        log(`timeline:\n        ${timeline(e.samples, started - 2)}`);
-        // The HPA's part (README): no step down within the scale-down stabilization window of its
-        // last recommendation made under load (it recommends once per sync, so that one can precede
-        // the load stopping by up to a sync period, and the harness samples each second), then at
-        // most scaleDownPodsPerPeriod pods per period down to 1; the last step, to 0, is KEDA's.
-        const down = so().advanced.horizontalPodAutoscalerConfig.behavior.scaleDown;
-        assert.ok(firstDown && firstDown.t - started >= down.stabilizationWindowSeconds - HPA_SYNC_SECONDS - 1,
-            `first step down ${firstDown ? (firstDown.t - started).toFixed(0) : "-"} s after the load stopped, within the ${down.stabilizationWindowSeconds} s window`);
-        const steps = samples.filter((s, i) => i > 0 && s.desired !== samples[i - 1].desired && s.desired !== undefined)
-            .map((s) => ({ t: s.t, to: s.desired!, from: samples[samples.indexOf(s) - 1].desired! }));
-        for (const st of steps.filter((x) => x.to >= 1)) {
-            assert.ok(st.from - st.to <= down.policies[0].value, `the HPA removed ${st.from - st.to} pods at once at t=${st.t}`);
-        }
-        assert.strictEqual(steps[steps.length - 1]?.to, 0);
-        assert.ok(zeroS >= so().cooldownPeriod, `zero after ${zeroS.toFixed(1)} s: sooner than the cooldown`);
-        assert.ok(zeroS <= bound, `zero after ${zeroS.toFixed(1)} s, over the bound of ${bound} s`);
-    });
+    // Scaling back down and to zero after the cooldown: held against the rules on the demo's trace
+    // (tests/e2e/demo.e2e.ts), which runs this stack from zero to zero.
 
     // Faults (README, "The scaling rules"): an outage never scales a model down; paused freezes it.
     it("faults: Prometheus stopped, KEDA's fallback holds the replicas (never fewer); Prometheus back, scaling resumes", async () => {
