@@ -41,6 +41,18 @@ describe("alert rule expressions on a real Prometheus (one sample per model when
         }
     }
 
+    const promTriggers = (m: ModelPlan) => plan.scaledObjects.find((o) => o.metadata?.name === m.scaledObjectName)!.spec.triggers.filter((x) => x.type === "prometheus");
+    /** KEDA's queries to Prometheus, one per trigger of each model, answered with `status` (the real label set). */
+    function queries(emu: VllmEmulator, status: string, models: ModelPlan[] = plan.models): void {
+        for (const m of models) {
+            for (const t of promTriggers(m)) {
+                emu.incSeries("keda", { name: "keda_scaler_http_requests_total", labels: {
+                    namespace: NS, scaled_resource: m.scaledObjectName, scaler: "prometheus", trigger_name: t.name!, metric_name: `s0-${t.name}`, status_code: status,
+                } }, 3);
+            }
+        }
+    }
+
     const f = withPrometheus({
         setup: (emu) => {
             // The GPU model's engine is vLLM; the simulator model's is llm-d-inference-sim (lazy histograms).
@@ -52,6 +64,7 @@ describe("alert rule expressions on a real Prometheus (one sample per model when
             emu.addExporter("keda", { namespace: "keda", service: "keda-operator" });
             for (const m of plan.models) emu.incSeries("keda", { name: "keda_scaled_object_errors_total", labels: { namespace: NS, scaledObject: m.scaledObjectName } }, 0);
             healthy(emu);
+            queries(emu, "200");
         },
     });
 
@@ -93,6 +106,26 @@ describe("alert rule expressions on a real Prometheus (one sample per model when
         await check("gpu engine renamed the TTFT histogram", [`SignalMissing/${gpu.name}/vllm:time_to_first_token_seconds_bucket`]);
         f.emu.renameMetric(`${gpu.name}-0`, "vllm:time_to_first_token_seconds", undefined);
         await check("names back", []);
+    });
+
+    // Once its fallback serves, KEDA counts no more errors (GetMetricsWithFallback returns none), but
+    // every failed or empty answer is still counted: errors_total stays flat here, as on real KEDA.
+    it("KEDA's fallback serves: queries fail (GPU model) or answer nothing (sim model) with no new error counted: ScalerErrors, one per model", async () => {
+        queries(f.emu, "200");
+        await check("queries answered 200 (healthy, still counted)", []);
+        // KEDA creates these series at their first count, which increase() does not see: count twice, a scrape apart.
+        const twice = async (count: () => void) => { count(); await f.prom.waitForScrapes(2); count(); };
+        await twice(() => queries(f.emu, "error", [gpu]));
+        await check("gpu: Prometheus unreachable", [`ScalerErrors/${gpu.name}`]);
+        await twice(() => {
+            for (const t of promTriggers(sim)) {
+                f.emu.incSeries("keda", { name: "keda_scaler_empty_upstream_responses_total", labels: {
+                    namespace: NS, scaledResource: sim.scaledObjectName, triggerName: t.name!, metricName: `s0-${t.name}`, resourceType: "scaledobject", ignoreNullValues: "false",
+                } }, 1);
+            }
+            queries(f.emu, "200", [sim]);
+        });
+        await check("sim: answers with no sample", [`ScalerErrors/${gpu.name}`, `ScalerErrors/${sim.name}`]);
     });
 
     it("KEDA counts scaler errors for both ScaledObjects: ScalerErrors, one per model", async () => {

@@ -39,10 +39,16 @@ function healthy(m: ModelPlan, out: Series = new Map()): Series {
     const so = { namespace: NS, scaledObject: m.scaledObjectName };
     out.set(sel("keda_scaled_object_paused", so), `0x${STEPS}`);
     out.set(sel("keda_scaled_object_errors_total", so), `0x${STEPS}`);
+    // KEDA's query to Prometheus for each trigger, answered 200 (the real label set, http_roundtripper.go).
+    out.set(sel("keda_scaler_http_requests_total", kedaQuery(m, "200")), `0+4x${STEPS}`);
     const hpa = { namespace: NS, horizontalpodautoscaler: m.hpaName };
     out.set(sel("kube_horizontalpodautoscaler_status_current_replicas", hpa), `1x${STEPS}`);
     out.set(sel("kube_horizontalpodautoscaler_spec_max_replicas", hpa), `${m.maxReplicas}x${STEPS}`);
     return out;
+}
+
+function kedaQuery(m: ModelPlan, status: string): Record<string, string> {
+    return { namespace: NS, scaled_resource: m.scaledObjectName, scaler: "prometheus", trigger_name: "load", metric_name: "s0-load", status_code: status };
 }
 
 function world(plan: InferencePlan, fault?: { model: string; apply: (s: Series, m: ModelPlan) => void }): Series {
@@ -211,6 +217,34 @@ describe("alert rules under promtool (check rules, test rules with fixtures)", f
                 expect: [["10m", "VllmAutoscalingScalerErrors", [{ model: gpu.name }, { model: sim.name }]]] },
             { name: "errors stopped 10 minutes ago", series: world(plan, { model: gpu.name, apply: (s) => set(s, "keda_scaled_object_errors_total", `0+1x20 20x${STEPS - 20}`) }),
                 expect: [["15m", "VllmAutoscalingScalerErrors", [{ model: gpu.name }]], ["35m", "VllmAutoscalingScalerErrors", []]] },
+        ]);
+    });
+
+    // KEDA 2.20.2 counts errors until its fallback serves, then none (GetMetricsWithFallback returns no
+    // error), as the loop suite measured: errors_total +12, then flat. The failed and the empty answers
+    // are still counted at every query, for as long as the fault lasts.
+    it("a lasting fault once KEDA's fallback serves (errors counted for 3 minutes, then flat): ScalerErrors fires and stays firing", () => {
+        const fallback = (s: Series) => set(s, "keda_scaled_object_errors_total", `0+4x3 12x${STEPS - 3}`);
+        const failing = (status: string) => (s: Series, m: ModelPlan) => { fallback(s); s.set(sel("keda_scaler_http_requests_total", kedaQuery(m, status)), `0+4x${STEPS}`); };
+        const empty = (s: Series, m: ModelPlan) => {
+            fallback(s);
+            s.set(sel("keda_scaler_empty_upstream_responses_total", {
+                namespace: NS, scaledResource: m.scaledObjectName, triggerName: "load", metricName: "s0-load", resourceType: "scaledobject", ignoreNullValues: "false",
+            }), `0+4x${STEPS}`);
+        };
+        const lasting: Case["expect"] = [["4m", "VllmAutoscalingScalerErrors", []], ["10m", "VllmAutoscalingScalerErrors", [{ model: gpu.name }]],
+            ["30m", "VllmAutoscalingScalerErrors", [{ model: gpu.name }]], ["90m", "VllmAutoscalingScalerErrors", [{ model: gpu.name }]]];
+        passes([
+            { name: "Prometheus unreachable (status_code error)", series: world(plan, { model: gpu.name, apply: failing("error") }), expect: lasting },
+            { name: "a query rejected (status_code 400)", series: world(plan, { model: gpu.name, apply: failing("400") }), expect: lasting },
+            { name: "answers with no sample", series: world(plan, { model: gpu.name, apply: empty }), expect: lasting },
+            // What the rule read before: it fired for about 2 minutes, then resolved while the fault went on.
+            { name: "the error counter alone goes quiet", series: world(plan, { model: gpu.name, apply: fallback }),
+                expect: [["7m", "VllmAutoscalingScalerErrors", [{ model: gpu.name }]], ["10m", "VllmAutoscalingScalerErrors", []], ["30m", "VllmAutoscalingScalerErrors", []]] },
+            { name: "the fault over 10 minutes ago", series: world(plan, { model: gpu.name, apply: (s, m) => {
+                fallback(s);
+                s.set(sel("keda_scaler_http_requests_total", kedaQuery(m, "error")), `0+4x20 80x${STEPS - 20}`);
+            } }), expect: [["15m", "VllmAutoscalingScalerErrors", [{ model: gpu.name }]], ["35m", "VllmAutoscalingScalerErrors", []]] },
         ]);
     });
 

@@ -14,7 +14,13 @@
 //   (counts every scaler error too: RecordScalerError calls RecordScaledObjectError),
 //   `keda_scaler_detail_errors_total{namespace, scaledObject, scaler, triggerIndex, metric, type}`,
 //   `keda_scaled_object_paused{namespace, scaledObject}` (set on every reconcile: present for every
-//   ScaledObject KEDA knows). The package's KEDA ServiceMonitor keeps `namespace` with honorLabels.
+//   ScaledObject KEDA knows), and two counters a failing query keeps growing while the fallback serves
+//   (then GetMetricsWithFallback returns no error, so the error counters stop):
+//   `keda_scaler_http_requests_total{namespace, scaled_resource, scaler, trigger_name, metric_name, status_code}`
+//   (pkg/metricscollector/http_roundtripper.go: every scaler query, status_code "error" when none came back),
+//   `keda_scaler_empty_upstream_responses_total{namespace, scaledResource, triggerName, metricName, resourceType, ignoreNullValues}`
+//   (pkg/scalers/prometheus_scaler.go: an answer with no sample). The package's KEDA ServiceMonitor keeps
+//   `namespace` with honorLabels.
 // The router (production-stack 0.1.12, src/vllm_router/services/request_service/request.py)
 // counts no refusal: with no engine for a model it increments vllm:num_incoming_requests_total and
 // answers 503 (or 404) before any error counter or latency histogram is touched. So the refusal
@@ -45,7 +51,7 @@ export const ALERT_DEFAULTS: Readonly<Record<AlertKey, { forSeconds: number; sev
     // Engines export every series from start-up (vLLM V1 creates its labelled children at once);
     // five minutes rides out a scrape hiccup or a target still being discovered.
     signalMissing: { forSeconds: 300, severity: "critical" },
-    // With errors for 5 minutes KEDA has long applied the fallback (3 failed polls).
+    // Failing for 5 minutes: KEDA has long applied the fallback (3 failed polls).
     scalerErrors: { forSeconds: 300, severity: "critical" },
     kedaMetricsMissing: { forSeconds: 900, severity: "warning" },
     // Issue 10: "a model at maxReplicas with its SLO signal breached for 15 minutes".
@@ -216,14 +222,24 @@ export function modelAlertRules(m: AlertModel, settings: Record<AlertKey, Resolv
         }, { metric: r.metric });
     }
 
-    add("scalerErrors", `sum(increase(keda_scaled_object_errors_total${kedaSelector(m)}[${ALERT_WINDOW}])) > 0`, {
+    // KEDA counts errors only until its fallback serves (then the query still fails, but no error is
+    // returned), so the error counter alone goes quiet during a lasting fault: the failed and the empty
+    // answers, which KEDA counts on every query, keep the condition true for as long as the fault lasts.
+    const failing = [
+        `sum(increase(keda_scaled_object_errors_total${kedaSelector(m)}[${ALERT_WINDOW}])) > 0`,
+        `sum(increase(keda_scaler_http_requests_total{namespace=${promString(m.namespace)},scaled_resource=${promString(m.scaledObjectName)},status_code!~"2.."}[${ALERT_WINDOW}])) > 0`,
+        `sum(increase(keda_scaler_empty_upstream_responses_total${matchers({ namespace: m.namespace, scaledResource: m.scaledObjectName })}[${ALERT_WINDOW}])) > 0`,
+    ];
+    add("scalerErrors", failing.map((c) => `(${c})`).join(" or "), {
         summary: `${m.name}: KEDA's scalers are failing; the fallback holds its replicas`,
-        description: `${who}: KEDA counted errors for this ScaledObject within ${ALERT_WINDOW} (keda_scaled_object_errors_total), ` +
-            "e.g. Prometheus unreachable, a query rejected, an empty answer (ignoreNullValues is false). After 3 failed polls KEDA applies the " +
-            "fallback (fallbackReplicas, or the current count if higher): the model no longer follows its load.",
-        runbook: `kubectl -n ${m.namespace} describe scaledobject ${m.scaledObjectName} (conditions Ready, Fallback) and the keda-operator logs; ` +
-            `keda_scaler_detail_errors_total${kedaSelector(m)} by scaler (the trigger name) says which trigger fails. ` +
-            "Check that the Prometheus URL answers from the keda namespace (monitoring.prometheusUrl) and run the trigger's query there.",
+        description: `${who}: within ${ALERT_WINDOW} KEDA counted errors for this ScaledObject (keda_scaled_object_errors_total), ` +
+            "queries to Prometheus that failed (keda_scaler_http_requests_total with a status_code other than 2xx, \"error\" when nothing answered) " +
+            "or answers with no sample (keda_scaler_empty_upstream_responses_total): Prometheus unreachable, a query rejected, an empty answer " +
+            "(ignoreNullValues is false). After 3 failed polls KEDA applies the fallback (fallbackReplicas, or the current count if higher) " +
+            "and stops counting errors, but the failed and empty answers go on being counted: the model no longer follows its load.",
+        runbook: `kubectl -n ${m.namespace} describe scaledobject ${m.scaledObjectName} (conditions Ready, Fallback; events KEDAScalerFailed) and the keda-operator logs; ` +
+            `keda_scaler_http_requests_total and keda_scaler_empty_upstream_responses_total for scaled_resource/scaledResource ${JSON.stringify(m.scaledObjectName)} ` +
+            "by trigger say which trigger fails. Check that the Prometheus URL answers from the keda namespace (monitoring.prometheusUrl) and run the trigger's query there.",
     });
 
     // sum() drops the labels absent() copies from the matchers, like every other rule's result.

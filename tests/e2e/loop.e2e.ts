@@ -16,15 +16,15 @@ import { paramsForPlan } from "../../components/sim/run";
 import { argsFromConfig } from "../../stacks/config";
 import { EnginePool, type EngineParams } from "../../components/sim/engine";
 import type { InferencePlan, ScaledObjectManifest } from "../../components/plan/types";
-import { KEDA_OPERATOR_METRICS_URL, LocalCluster } from "./support/cluster";
+import { ALERT, ALERT_WINDOW, type PrometheusRuleGroup } from "../../components/plan/alerts";
+import { mergeValues, type Values } from "../../components/plan/merge";
+import { HPA_SYNC_SECONDS, KEDA_OPERATOR_METRICS_URL, LocalCluster } from "./support/cluster";
 import type { E2eStack } from "./support/e2eStacks";
 import { ClusterEngines, steadyState, type LoopSample } from "./support/loopEngines";
 import { LoopSession } from "./support/loopSession";
 import { waitFor } from "./support/proc";
 import type { PulumiStack } from "./support/pulumiStack";
 
-/** The local cluster's HPA sync period (scripts/e2e/cluster.sh, E2E_HPA_SYNC_PERIOD default). */
-const HPA_SYNC_SECONDS = Number((process.env.E2E_HPA_SYNC_PERIOD ?? "2s").replace(/s$/, ""));
 /** The HPA's default tolerance: no change while |metric / target - 1| <= 0.1 (kube-controller-manager default). */
 const HPA_TOLERANCE = 0.1;
 /** Slack for the API server, kubectl reads and the harness's 1 s steps, added to every derived bound. */
@@ -212,6 +212,24 @@ function timeline(samples: LoopSample[], from = 0): string {
         out.push(`t=${s.t.toFixed(0)}s rps=${s.rps} desired=${s.desired ?? "-"} ready=${s.ready} running=${s.running.toFixed(1)} waiting=${s.waiting.toFixed(1)}`);
     }
     return out.join("\n        ");
+}
+
+/** Window and `for` of the scaler-errors alert here: a fault held for seconds stands for one held for minutes. */
+const ALERT_TEST_WINDOW = "15s";
+const ALERT_TEST_FOR_SECONDS = 10;
+
+/**
+ * The alert rules the stack's plan writes with `monitoring.alerts` on (the loop stack installs no
+ * Prometheus Operator, so none is deployed), the scaler-errors alert's `for` set through its option
+ * and every rate window compressed from ALERT_WINDOW to ALERT_TEST_WINDOW: the only change to the
+ * generated expressions.
+ */
+function timeCompressedRules(config: Values): PrometheusRuleGroup[] {
+    const plan = e2eStackFromConfig(mergeValues(config, { monitoring: { alerts: { enabled: true, scalerErrors: { forSeconds: ALERT_TEST_FOR_SECONDS } } } }));
+    assert.strictEqual(plan.prometheusRules.length, 1);
+    return plan.prometheusRules[0].spec.groups.map((g) => ({
+        ...g, rules: g.rules.map((r) => ({ ...r, expr: r.expr.split(`[${ALERT_WINDOW}]`).join(`[${ALERT_TEST_WINDOW}]`) })),
+    }));
 }
 
 describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks/loop.yaml)", function () {
@@ -518,16 +536,32 @@ describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks
         await p.stopPrometheus();
         e.setRate(model().name, 0);
         let fallbackSeen = false;
+        // KEDA's own counters (read from the operator: Prometheus is down) once the fallback has served for a while, and at the end.
+        let served: { at: number; read: Awaited<ReturnType<typeof kedaOperatorMetrics>> } | undefined;
+        let fallbackAt: number | undefined;
         const deadline = Date.now() + outage * 1000;
         while (Date.now() < deadline) {
             const live = await c.get(["scaledobjects.keda.sh", model().scaledObjectName, "-n", plan().namespace]);
-            if (condition(live, "Fallback")?.status === "True") fallbackSeen = true;
+            if (condition(live, "Fallback")?.status === "True") {
+                fallbackSeen = true;
+                fallbackAt ??= e.now;
+                if (!served && e.now - fallbackAt >= 2 * so().pollingInterval) served = { at: e.now, read: await kedaOperatorMetrics() };
+            }
             await sleep(1000);
         }
+        const end = await kedaOperatorMetrics();
         const during = e.samples.filter((s) => s.t >= from && s.desired !== undefined).map((s) => s.desired!);
         log(`outage of ${outage} s with the load gone: replicas seen ${[...new Set(during)].join(", ")}, Fallback condition ${fallbackSeen ? "True" : "never True"}`);
         assert.ok(during.length > 0 && Math.min(...during) >= n, `replicas dropped below ${n} during the outage`);
         assert.ok(fallbackSeen, "KEDA never reported the fallback active");
+        // What the scaler-errors alert reads through a lasting outage (components/plan/alerts.ts): KEDA's failed queries go on being counted.
+        assert.ok(served, `the fallback did not serve for ${2 * so().pollingInterval} s within the outage`);
+        const soLabels = { namespace: plan().namespace, scaled_resource: model().scaledObjectName, status_code: "error" };
+        const failed = (end("keda_scaler_http_requests_total", soLabels) ?? 0) - (served.read("keda_scaler_http_requests_total", soLabels) ?? 0);
+        const errors = (end("keda_scaled_object_errors_total", { namespace: plan().namespace, scaledObject: model().scaledObjectName }) ?? 0) -
+            (served.read("keda_scaled_object_errors_total", { namespace: plan().namespace, scaledObject: model().scaledObjectName }) ?? 0);
+        log(`the last ${(e.now - served.at).toFixed(0)} s of the outage, the fallback serving: keda_scaler_http_requests_total{status_code="error"} +${failed}, keda_scaled_object_errors_total +${errors}`);
+        assert.ok(failed > 0, "KEDA counted no failed query while the fallback served (the scaler-errors alert reads them)");
         const back = e.now;
         await p.startAgain();
         // Back: the engines read idle, the HPA's window still holds the fallback's recommendation.
@@ -569,6 +603,12 @@ describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks
             restored = true;
         };
         try {
+            // The generated rules on the suite's Prometheus (which scrapes the real KEDA operator), time-compressed; quiet while healthy.
+            await p.loadRules(timeCompressedRules(need(e2e, "stack").config));
+            const scalerErrors = async (state: string) => (await p.alerts()).filter((a) =>
+                a.labels.alertname === ALERT.scalerErrors && a.labels.model === model().name && a.state === state);
+            await waitFor(`${ALERT.scalerErrors} inactive before the fault`, 60_000, async () => ((await p.alerts()).some((a) =>
+                a.labels.alertname === ALERT.scalerErrors && a.labels.model === model().name) ? undefined : true), 1000);
             // KEDA's counters before the switch (the real Prometheus answers until then). These two
             // survive the ScaledObject's reconcile; the per-scaler keda_scaler_detail_errors_total is
             // deleted on every reconcile (KEDA's updatePromMetrics), so no difference of it means anything.
@@ -591,12 +631,17 @@ describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks
             const outage = fb.failureThreshold * so().pollingInterval + settleSeconds() + SLACK_SECONDS;
             const conditions = new Set<string>();
             let fallbackAt: number | undefined;
+            let firingAt: number | undefined;
             while (e.now - from < outage) {
                 const o = await liveScaledObject();
                 for (const cond of o?.status?.conditions ?? []) conditions.add(`${cond.type}=${cond.status}${cond.reason ? ` (${cond.reason})` : ""}`);
                 if (condition(o, "Fallback")?.status === "True") fallbackAt ??= e.now - from;
+                if (firingAt === undefined && (await scalerErrors("firing")).length > 0) firingAt = e.now - from;
                 await sleep(1000);
             }
+            // At the fault's end: the alert fires, though KEDA's error counter has been flat for longer than the window.
+            const firingAtEnd = await scalerErrors("firing");
+            const errorsInWindow = await p.query(`sum(increase(keda_scaled_object_errors_total{namespace="${ns}",scaledObject="${soName}"}[${ALERT_TEST_WINDOW}])) > 0`);
             const m1 = await kedaOperatorMetrics();
             const events = ((await c.get(["events", "-n", ns, "--field-selector", `involvedObject.name=${soName},reason=KEDAScalerFailed`]))?.items ?? [])
                 .filter((ev: any) => /result is empty/.test(ev.message ?? ""));
@@ -623,6 +668,8 @@ describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks
             log(`KEDA's reports: ${events.length} KEDAScalerFailed event(s) "${events[0]?.message ?? "-"}" (count ${events.map((ev: any) => ev.count ?? ev.series?.count ?? 1).join("+")}); ` +
                 `operator metrics over the fault: keda_scaled_object_errors_total +${soErrors}, keda_scaler_empty_upstream_responses_total{ignoreNullValues="false"} ` +
                 `${emptyAnswers.map(([name, d]) => `${name} +${d}`).join(", ")}; queries asked: ${asked.size} distinct, ${empty.queries.length} in all`);
+            log(`${ALERT.scalerErrors} (window ${ALERT_TEST_WINDOW}, for ${ALERT_TEST_FOR_SECONDS} s): firing ${firingAt?.toFixed(1) ?? "never"} s into the fault, ` +
+                `${firingAtEnd.length > 0 ? "still firing" : "not firing"} at its end (${outage} s), with ${errorsInWindow.length > 0 ? "errors" : "no error"} counted in its last ${ALERT_TEST_WINDOW}`);
             log(`URL back (pulumi up ${restoreS.toFixed(1)} s): first step down after ${resumed.toFixed(1)} s (bound: the up + polling ${so().pollingInterval} s + HPA sync ${HPA_SYNC_SECONDS} s + window and period + slack = ${bound.toFixed(0)} s)`);
             log(`timeline:\n        ${timeline(e.samples, from - 2)}`);
             assert.ok(during.length > 0 && Math.min(...during) >= n, `replicas dropped below ${n} while the triggers answered nothing`);
@@ -634,6 +681,11 @@ describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks
             assert.ok(soErrors > 0, "keda_scaled_object_errors_total did not grow (the package's scaler-errors alert reads it)");
             for (const [name, d] of emptyAnswers) assert.ok(d > 0, `no empty answer counted for trigger ${name} with ignoreNullValues false`);
             assert.deepStrictEqual([...asked].sort(), [...queries].sort(), "the empty API was not asked exactly the triggers' queries");
+            // The alert reads what lasts as long as the fault: with the error counter alone it would have resolved by now.
+            assert.ok(firingAt !== undefined && firingAt <= fallbackBound + ALERT_TEST_FOR_SECONDS + SLACK_SECONDS,
+                `${ALERT.scalerErrors} fired ${firingAt?.toFixed(1) ?? "never"} s into the fault, over ${fallbackBound + ALERT_TEST_FOR_SECONDS + SLACK_SECONDS} s`);
+            assert.strictEqual(firingAtEnd.length, 1, `${ALERT.scalerErrors} is not firing (once) at the fault's end: ${JSON.stringify(firingAtEnd)}`);
+            assert.deepStrictEqual(errorsInWindow, [], "KEDA still counted errors at the fault's end (it stops once its fallback serves): the fault did not test the lasting signals");
             assert.deepStrictEqual([...new Set(liveBack.spec.triggers.filter((t: any) => t.type === "prometheus").map((t: any) => t.metadata.serverAddress))], [p.url]);
             assert.ok(resumed <= bound, `scaling resumed after ${resumed.toFixed(1)} s, over ${bound.toFixed(0)} s`);
         } finally {
