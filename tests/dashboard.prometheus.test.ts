@@ -94,6 +94,8 @@ describe("dashboard panels on a real Prometheus (every query accepted, the expec
     const [gpuModel, sim] = plan.models;
     const podA = `${gpuModel.deploymentName}-7d9f8b6c5d-abcde`;
     const triggersOf = (i: number) => plan.scaledObjects[i].spec.triggers.map((t) => t.name!);
+    const kedaQuery = (scaledObject: string, trigger: string, idx: number, status: string) =>
+        ({ namespace: NS, scaled_resource: scaledObject, scaler: "prometheus", trigger_name: trigger, metric_name: `s${idx}-${trigger}`, status_code: status });
 
     const f = withPrometheus({
         setup: (emu) => {
@@ -115,6 +117,8 @@ describe("dashboard panels on a real Prometheus (every query accepted, the expec
                     const labels = { ...so, scaler: t, triggerIndex: String(idx), metric: `s${idx}-${t}`, type: "scaledobject" };
                     emu.setSeries("keda", { name: "keda_scaler_metrics_value", labels, value: idx + 1 });
                     emu.incSeries("keda", { name: "keda_scaler_detail_errors_total", labels }, 0);
+                    // Each trigger's queries to Prometheus, answered (KEDA's http_roundtripper.go labels).
+                    emu.incSeries("keda", { name: "keda_scaler_http_requests_total", labels: kedaQuery(m.scaledObjectName, t, idx, "200") }, 5);
                 });
             });
             // The router's counter is born at its first request; rate() needs it to grow after that.
@@ -206,11 +210,31 @@ describe("dashboard panels on a real Prometheus (every query accepted, the expec
         assert.deepStrictEqual(errs.find(([k]) => k.startsWith(sim.name) && k.endsWith("{{scaler}} errors/s"))![1].samples, [], "the other model's panel stays empty");
     });
 
+    // KEDA's fallback serving: no more errors are counted, but the failed and the empty answers are, per trigger.
+    it("the fallback serves: the errors panel shows each trigger's failed queries and empty answers, the healthy ones' 200s not", async () => {
+        const idx = triggersOf(0).indexOf(TRIGGER.load);
+        const failed = kedaQuery(gpuModel.scaledObjectName, TRIGGER.load, idx, "error");
+        const empty = { namespace: NS, scaledResource: sim.scaledObjectName, triggerName: TRIGGER.queueDepth, metricName: "s0-queue_depth", resourceType: "scaledobject", ignoreNullValues: "false" };
+        for (let i = 0; i < 4; i++) {
+            f.emu.incSeries("keda", { name: "keda_scaler_http_requests_total", labels: failed }, 2);
+            f.emu.incSeries("keda", { name: "keda_scaler_empty_upstream_responses_total", labels: empty }, 1);
+            triggersOf(1).forEach((t, j) => f.emu.incSeries("keda", { name: "keda_scaler_http_requests_total", labels: kedaQuery(sim.scaledObjectName, t, j, "200") }, 1));
+            await f.prom.waitForScrapes(1);
+        }
+        const r = await evaluate();
+        const errs = (model: string, legend: string) => [...r.entries()].find(([k]) => k.startsWith(`${model}/KEDA: errors`) && k.endsWith(legend))![1].samples;
+        assert.deepStrictEqual(errs(gpuModel.name, "{{trigger_name}} failed queries/s").map((x) => x.metric.trigger_name), [TRIGGER.load]);
+        assert.ok(errs(gpuModel.name, "{{trigger_name}} failed queries/s")[0].value > 0);
+        assert.deepStrictEqual(errs(sim.name, "{{trigger_name}} failed queries/s"), [], "answered queries are not failures");
+        assert.deepStrictEqual(errs(sim.name, "{{triggerName}} empty answers/s").map((x) => x.metric.triggerName), [TRIGGER.queueDepth]);
+        assert.deepStrictEqual(errs(gpuModel.name, "{{triggerName}} empty answers/s"), [], "the other model's empty answers are not its own");
+    });
+
     it("0 engine pods, no traffic, no GPU series: every `one` query still answers one sample of 0", async () => {
         for (const id of ["gpu-0", "sim-0", "dcgm"]) f.emu.removeTarget(id);
         const r = await evaluate();
-        const wrong = [...r.entries()].filter(([, { panel, samples }]) => panel.queries.some((q) => q.series === "one")
+        const wrong = [...r.entries()].filter(([k, { panel, samples }]) => panel.queries.find((q) => k.endsWith(`/${q.legend}`))!.series === "one"
             && samples.length !== 1).map(([k, { samples }]) => `${k}: ${samples.length}`);
-        assert.deepStrictEqual(wrong.filter((k) => !k.includes("{{scaler}}")), []);
+        assert.deepStrictEqual(wrong, []);
     });
 });

@@ -46,6 +46,7 @@ describe("demo dashboard: the loop stack's panels", () => {
             "kube_deployment_spec_replicas", "kube_deployment_status_replicas_ready",
             "vllm:kv_cache_usage_perc", "vllm:gpu_cache_usage_perc", "vllm:time_to_first_token_seconds_bucket",
             "keda_scaler_metrics_value", "keda_scaled_object_errors_total", "keda_scaler_detail_errors_total",
+            "keda_scaler_http_requests_total", "keda_scaler_empty_upstream_responses_total",
         ]);
         assert.ok(sels.includes('kube_deployment_spec_replicas{namespace="llm",deployment="loop-chat-deployment-vllm"}'));
         assert.ok(sels.includes('keda_scaler_metrics_value{namespace="llm",scaledObject="loop-chat",type="scaledobject"}'));

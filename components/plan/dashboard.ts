@@ -15,7 +15,7 @@ export interface DashboardQuery {
     /**
      * How many series the query answers for the model: `one` (always exactly one, 0 when idle),
      * `perTrigger` (one per ScaledObject trigger KEDA evaluates), `perFailingTrigger` (one per
-     * trigger with errors in the window, none when healthy).
+     * trigger with errors, failed or empty answers in the window, none when healthy).
      */
     series: string;
 }
@@ -116,6 +116,11 @@ export function modelPanels(m: DashboardModel, firstId: number, rateWindowSecond
             one("A", `sum(rate(keda_scaled_object_errors_total${kedaSo}[${w}])) or vector(0)`, "ScaledObject errors/s"),
             // KEDA starts every trigger's counter at 0: `> 0` keeps the failing ones only.
             { refId: "B", expr: `sum by (scaler) (rate(keda_scaler_detail_errors_total${keda}[${w}])) > 0`, legend: "{{scaler}} errors/s", series: "perFailingTrigger" },
+            // Once the fallback serves KEDA counts no more errors, but it still counts these on every query (alerts.ts).
+            { refId: "C", expr: `sum by (trigger_name) (rate(keda_scaler_http_requests_total{namespace=${promString(m.namespace)},scaled_resource=${promString(m.scaledObjectName)},status_code!~"2.."}[${w}])) > 0`,
+                legend: "{{trigger_name}} failed queries/s", series: "perFailingTrigger" },
+            { refId: "D", expr: `sum by (triggerName) (rate(keda_scaler_empty_upstream_responses_total${matchers({ namespace: m.namespace, scaledResource: m.scaledObjectName })}[${w}])) > 0`,
+                legend: "{{triggerName}} empty answers/s", series: "perFailingTrigger" },
         ] },
         ...(m.gpuPanels ? [
             { title: "GPU utilization (dcgm-exporter, average per engine GPU)", unit: "percent", queries: [
