@@ -22,6 +22,7 @@ import { dashboardFor } from "../components/plan";
 import { argsFromConfig } from "../stacks/config";
 import { SCRAPE_INTERVAL_SECONDS } from "../tests/support/prometheusHarness";
 import { REPO_ROOT } from "../tests/e2e/support/paths";
+import { HPA_SYNC_SECONDS } from "../tests/e2e/support/cluster";
 import { LoopSession } from "../tests/e2e/support/loopSession";
 import { fetchPanelData, renderDashboardSvg } from "./dashboardSvg";
 import {
@@ -43,8 +44,6 @@ const USAGE = `usage: npm run demo [-- --keep] [--out <file.svg>] [--dashboard <
 
 const STACK_FILE = "loop.yaml";
 const TRACE_FILE = path.join("e2e", "stacks", "loop-trace.csv");
-/** kube-controller-manager's HPA sync period on the local cluster (scripts/e2e/cluster.sh default). */
-const HPA_SYNC_SECONDS = Number((process.env.E2E_HPA_SYNC_PERIOD ?? "2s").replace(/s$/, ""));
 
 const { values } = parseArgs({
     options: {

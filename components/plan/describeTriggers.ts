@@ -1,11 +1,12 @@
 // A ScaledObject's triggers in words, for `npm run plan` and `npm run simulate`: what scales the
 // model, toward which target, and when it wakes or sleeps. Read from the manifest itself.
 import type { ScaledObjectManifest } from "./types";
+import { queryWindowSeconds } from "./queries";
 import { SCHEDULE_TRIGGER_PREFIX, TRIGGER } from "./scaledObject";
 
 function windowOf(query: string): string {
-    const m = /\[(\d+)s\]/.exec(query);
-    return m ? `${m[1]} s` : "its window";
+    const w = queryWindowSeconds(query);
+    return w !== undefined ? `${w} s` : "its window";
 }
 
 /** One line per trigger (and one for the composite formula, the cooldown and the fallback). */

@@ -17,6 +17,12 @@ export function promString(value: string): string {
     return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
 }
 
+/** The range of a query's first range selector (`[60s]`) in seconds; undefined when it has none. */
+export function queryWindowSeconds(query: string): number | undefined {
+    const m = /\[(\d+)s\]/.exec(query);
+    return m ? Number(m[1]) : undefined;
+}
+
 export function engineSelector(scope: SeriesScope): string {
     return `{namespace=${promString(scope.namespace)},model_name=${promString(scope.servedModelName)}}`;
 }

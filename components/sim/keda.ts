@@ -10,6 +10,7 @@
 import type { ScaledObjectManifest } from "../plan/types";
 import { evaluateFormula, parseFormula, type FormulaNode } from "../plan/formula";
 import { SCHEDULE_TRIGGER_PREFIX, TRIGGER } from "../plan/scaledObject";
+import { queryWindowSeconds } from "../plan/queries";
 import { scheduleWindow } from "../plan/schedules";
 import { behaviorWithDefaults, externalPerPodReplicas, externalValueReplicas, HpaState, HPA_SYNC_SECONDS, milli } from "./hpa";
 
@@ -42,9 +43,9 @@ export interface SimTrigger {
 }
 
 function windowOf(query: string, trigger: string): number {
-    const m = /\[(\d+)s\]/.exec(query);
-    if (!m) throw new Error(`trigger ${trigger}: no [<n>s] range in its query, cannot tell its window: ${query}`);
-    return Number(m[1]);
+    const w = queryWindowSeconds(query);
+    if (w === undefined) throw new Error(`trigger ${trigger}: no [<n>s] range in its query, cannot tell its window: ${query}`);
+    return w;
 }
 
 /** Simulated signals by trigger name: the only names the simulator understands. */

@@ -16,6 +16,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { dashboardFor } from "../../components/plan";
+import { queryWindowSeconds } from "../../components/plan/queries";
+import { TRIGGER } from "../../components/plan/scaledObject";
 import type { Agreement } from "../../components/sim/agreement";
 import { esc } from "../../components/sim/svg";
 import { traceFromCsv } from "../../components/sim/traces";
@@ -131,7 +133,7 @@ describe("end-to-end: npm run demo, the real loop against the simulator on the s
                 assert.ok(inPeriod <= down.policies[0].value, `the HPA removed ${inPeriod} pods within ${down.policies[0].periodSeconds} s at ${st.k} s`);
             }
             // Zero: once the wake trigger's window has passed the last request, KEDA waits the cooldown.
-            const window = Number(/\[(\d+)s\]/.exec(spec.triggers.find((t: any) => t.name === "wake_on_request").metadata.query)?.[1]);
+            const window = queryWindowSeconds(spec.triggers.find((t: any) => t.name === TRIGGER.wakeOnRequest).metadata.query)!;
             const lastRequest = rps.length - 1 - [...rps].reverse().findIndex((x) => x > 0);
             const zeroAt = rep.findIndex((x, k) => k > lastRequest && x === 0);
             const lower = window + spec.cooldownPeriod - SCRAPE_INTERVAL_SECONDS - spec.pollingInterval - SLACK_SECONDS;

@@ -17,6 +17,9 @@ export const KEDA_OPERATOR_METRICS_ADDRESS = "127.0.0.1:18080";
 export const KEDA_OPERATOR_METRICS_URL = `http://${KEDA_OPERATOR_METRICS_ADDRESS}/metrics`;
 export const KEDA_OPERATOR_POD_NAME = "keda-operator-e2e";
 
+/** kube-controller-manager's HPA sync period on the local cluster, in seconds (cluster.sh: E2E_HPA_SYNC_PERIOD, default 2s). */
+export const HPA_SYNC_SECONDS = Number((process.env.E2E_HPA_SYNC_PERIOD ?? "2s").replace(/s$/, ""));
+
 /** The processes cluster.sh runs (its `restart` takes these names). */
 export type ClusterComponent = "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kwok" | "keda-operator" | "keda-adapter";
 
