@@ -556,10 +556,9 @@ describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks
         assert.ok(fallbackSeen, "KEDA never reported the fallback active");
         // What the scaler-errors alert reads through a lasting outage (components/plan/alerts.ts): KEDA's failed queries go on being counted.
         assert.ok(served, `the fallback did not serve for ${2 * so().pollingInterval} s within the outage`);
-        const soLabels = { namespace: plan().namespace, scaled_resource: model().scaledObjectName, status_code: "error" };
-        const failed = (end("keda_scaler_http_requests_total", soLabels) ?? 0) - (served.read("keda_scaler_http_requests_total", soLabels) ?? 0);
-        const errors = (end("keda_scaled_object_errors_total", { namespace: plan().namespace, scaledObject: model().scaledObjectName }) ?? 0) -
-            (served.read("keda_scaled_object_errors_total", { namespace: plan().namespace, scaledObject: model().scaledObjectName }) ?? 0);
+        const grown = (name: string, match: Record<string, string>) => (end(name, match) ?? 0) - (served!.read(name, match) ?? 0);
+        const failed = grown("keda_scaler_http_requests_total", { namespace: plan().namespace, scaled_resource: model().scaledObjectName, status_code: "error" });
+        const errors = grown("keda_scaled_object_errors_total", { namespace: plan().namespace, scaledObject: model().scaledObjectName });
         log(`the last ${(e.now - served.at).toFixed(0)} s of the outage, the fallback serving: keda_scaler_http_requests_total{status_code="error"} +${failed}, keda_scaled_object_errors_total +${errors}`);
         assert.ok(failed > 0, "KEDA counted no failed query while the fallback served (the scaler-errors alert reads them)");
         const back = e.now;
