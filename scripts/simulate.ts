@@ -16,7 +16,7 @@ import { planStack, planStackFile } from "../stacks/load";
 
 const USAGE = `usage: npm run simulate -- --stack <name> --trace <steady|diurnal|bursty|onoff|file.csv> [options]
 
-  --stack <name|file.yaml>  stacks/Pulumi.<name>.yaml, or a stack config file such as e2e/stacks/demo.yaml (required)
+  --stack <name|file.yaml>  stacks/Pulumi.<name>.yaml, or a stack config file such as e2e/stacks/loop.yaml (required)
   --trace <kind|file.csv>   reference trace, or a CSV of "seconds,rps" lines (required)
   --model <name>            which model of the stack (default: the first)
   --out <file.svg>          chart path (default: simulate-<stack>-<model>-<trace>.svg)

@@ -159,6 +159,7 @@ describe("end-to-end: npm run demo, the real loop against the simulator on the s
         const lines = [...svg.matchAll(/<polyline points="([^"]*)"/g)].map((x) => x[1].trim().split(" ").length);
         assert.ok(lines.length >= 4 * r.models.length && lines.every((n) => n >= 2 * r.rps.length), `polylines of ${lines.join(", ")} points for ${r.rps.length} s`);
     });
+
     it("draws the dashboard's panels for the deployed plan from real sources: KEDA's operator, kube-state-metrics' series, the emulated engines", () => {
         const r = need(result, "the demo's result");
         const d = r.dashboard;
