@@ -11,7 +11,9 @@
 # Versions: the wrapper modules' `require` lines (see e2e/tools/versions.sh); the Kubernetes
 # provider is stamped with the @pulumi/kubernetes version in package.json, under which the
 # harness installs it as a plugin. Go caches: the defaults (or GOMODCACHE / GOCACHE if set), so
-# they persist between runs on this machine; nothing is cached inside the repository.
+# they persist between runs on this machine. Each binary built is also kept under its hash in
+# E2E_TOOLS_CACHE (default ~/.cache/vllm-autoscaling/e2e-bin/<tool>/<hash>, one per tool), so that a fresh clone
+# on a machine that built it once links it in a moment instead of relinking it from the Go cache.
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -21,6 +23,7 @@ E2E_DIR="$ROOT/.e2e"
 BIN_DIR="$E2E_DIR/bin"
 BUILD_DIR="$E2E_DIR/build"
 KEDA_CRDS_DIR="$E2E_DIR/keda-crds"
+CACHE_DIR="${E2E_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vllm-autoscaling/e2e-bin}"
 
 # Static binaries, as the upstream release builds make them (and no C compiler needed).
 export CGO_ENABLED=0
@@ -167,6 +170,22 @@ build_tool() {
   mv -f "$out.tmp" "$out"
 }
 
+# A hard link where the cache and the clone share a file system, else a copy; never written in
+# place afterwards (a rebuild writes <tool>.tmp and renames it), so the two names stay independent.
+copy_binary() {
+  rm -f "$2.tmp"
+  ln -f "$1" "$2.tmp" 2>/dev/null || cp -f "$1" "$2.tmp"
+  mv -f "$2.tmp" "$2"
+}
+
+# One binary per tool in the cache (<tool>/<hash>): the one just built.
+keep_in_cache() {
+  local tool="$1" hash="$2"
+  rm -rf "${CACHE_DIR:?}/$tool"
+  { mkdir -p "$CACHE_DIR/$tool" && copy_binary "$BIN_DIR/$tool" "$CACHE_DIR/$tool/$hash"; } ||
+    log "could not keep $tool in $CACHE_DIR (not fatal)"
+}
+
 # The provider's command embeds schema-embed.json and terraform-mapping-embed.json, which its
 # Makefile generates (`VERSION=... go generate`, running cmd/pulumi-resource-kubernetes/
 # generate.go) and the module zip lacks. So: copy the module into .e2e/build, run its own
@@ -283,11 +302,17 @@ main() {
     if [[ -x "$BIN_DIR/$t" && -f "$stamp" && "$(head -n 1 "$stamp")" == "$hash" ]]; then
       status+=(reused)
     else
-      log "building $t ($(e2e_set_module "$(tool_set "$t")")@$(e2e_pin "$(tool_set "$t")"))..."
       rm -f "$stamp"
-      build_tool "$t"
+      if [[ -x "$CACHE_DIR/$t/$hash" ]]; then
+        copy_binary "$CACHE_DIR/$t/$hash" "$BIN_DIR/$t"
+        status+=(cached)
+      else
+        log "building $t ($(e2e_set_module "$(tool_set "$t")")@$(e2e_pin "$(tool_set "$t")"))..."
+        build_tool "$t"
+        keep_in_cache "$t" "$hash"
+        status+=(built)
+      fi
       printf '%s\n%s %s\n' "$hash" "$(tool_package "$t")" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$stamp"
-      status+=(built)
     fi
     [[ "$(tool_set "$t")" != keda ]] || keda_crds
     secs+=($((SECONDS - t0)))
