@@ -34,8 +34,10 @@
 #
 # Environment: E2E_NETNS, E2E_POD_READY_DELAY (pod readiness delay standing for model load,
 # e.g. 5s, 500ms, 1m; default 0; read when kwok starts), E2E_HPA_SYNC_PERIOD (default 2s),
-# E2E_HPA_DOWNSCALE_STABILIZATION (default 5s), E2E_KEDA_CRD_WAIT.
-# State (certificates, etcd data, logs, pids, kubeconfig): .e2e/cluster/. Binaries: .e2e/bin/
+# E2E_HPA_DOWNSCALE_STABILIZATION (default 5s), E2E_KEDA_CRD_WAIT, E2E_CLUSTER_DIR.
+# State (certificates, etcd data, logs, pids, kubeconfig): E2E_CLUSTER_DIR, default .e2e/cluster/.
+# Two clusters run side by side when each has its own E2E_NETNS and E2E_CLUSTER_DIR (the ports are
+# per namespace): that is how `npm run test:e2e` runs its shards. Binaries: .e2e/bin/
 # (built by `npm run e2e:tools`). Needs root (ip netns), openssl and curl.
 set -euo pipefail
 
@@ -44,7 +46,7 @@ SELF=$HERE/$(basename "${BASH_SOURCE[0]}")
 ROOT=$(cd "$HERE/../.." && pwd)
 NS=${E2E_NETNS:-vllm-e2e}
 BIN=$ROOT/.e2e/bin
-STATE=$ROOT/.e2e/cluster
+STATE=${E2E_CLUSTER_DIR:-$ROOT/.e2e/cluster}
 KEDA_CRDS=$ROOT/.e2e/keda-crds
 PKI=$STATE/pki LOGS=$STATE/logs PIDS=$STATE/pids KC=$STATE/kubeconfig
 
