@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the real engines for the end-to-end harness into .e2e/bin/ (gitignored), from the Go
-# modules the module proxy serves, one build at a time (2 cores; the provider build peaks at
-# about 4.5 GiB). A binary is reused while .e2e/bin/.<name>.stamp matches the hash of its wrapper
+# modules the module proxy serves, in two lanes side by side (E2E_TOOLS_JOBS, default 2; the
+# provider build peaks at about 4.5 GiB, KEDA's at 2.3). A binary is reused while .e2e/bin/.<name>.stamp matches the hash of its wrapper
 # module (e2e/tools/<set>/go.mod, go.sum) and of its build recipe below.
 #
 #   npm run e2e:tools                      # everything
@@ -28,10 +28,14 @@ CACHE_DIR="${E2E_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vllm-autoscaling/e
 # Static binaries, as the upstream release builds make them (and no C compiler needed).
 export CGO_ENABLED=0
 
+# Build lanes side by side (see main); 1 builds one tool at a time.
+JOBS="${E2E_TOOLS_JOBS:-2}"
+[[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || { echo "e2e:tools: error: E2E_TOOLS_JOBS must be a whole number >= 1 (got '$JOBS')" >&2; exit 1; }
+
 # Bump when the way a tool is built changes in a way its recipe string below does not show.
 RECIPE_REV=1
 
-# Build order: cheap first, the provider (heaviest) last.
+# Build order within a lane: cheap first, the provider (heaviest) last.
 ALL_TOOLS=(etcd kwok kube-apiserver kube-controller-manager kube-scheduler kubectl
   keda-operator keda-adapter pulumi-language-nodejs pulumi pulumi-resource-kubernetes)
 
@@ -144,14 +148,19 @@ tool_hash() {
     echo "recipe $RECIPE_REV $tool"
     echo "package $(tool_package "$tool")"
     echo "ldflags -s -w $xflags"
+    echo "gcflags $GCFLAGS"
     echo "go $go_id"
     echo "schema version $schema"
     cat "$TOOLS_DIR/$set/go.mod" "$TOOLS_DIR/$set/go.sum"
   } | sha256sum | cut -d' ' -f1
 }
 
+# No DWARF at all: -w drops it at link time, -dwarf=false keeps the compiler from generating it
+# for every package in the first place (less compile time, a smaller build cache). Nothing here is
+# run under a debugger; a stack trace still has file and line.
+GCFLAGS="all=-dwarf=false"
 go_build() { # go_build <output> <package> <xflags>, in the current folder
-  go build -mod=readonly -buildvcs=false -trimpath -ldflags "-s -w $3" -o "$1" "$2"
+  go build -mod=readonly -buildvcs=false -trimpath -gcflags "$GCFLAGS" -ldflags "-s -w $3" -o "$1" "$2"
 }
 
 build_tool() {
@@ -253,6 +262,43 @@ reported_version() {
   echo "${out:-?}"
 }
 
+# kill_tree <pid>: the process and everything it started, children first.
+kill_tree() {
+  local child
+  for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do kill_tree "$child"; done
+  kill "$1" 2>/dev/null || true
+}
+
+# run_lane <results dir> <tool>...: reuse, link from the cache or build each tool in turn; writes
+# "<status> <seconds>" to <results dir>/<tool>.
+run_lane() {
+  local results="$1" t t0 hash stamp status
+  shift
+  for t in "$@"; do
+    t0=$SECONDS
+    hash="$(tool_hash "$t")"
+    stamp="$BIN_DIR/.$t.stamp"
+    if [[ -x "$BIN_DIR/$t" && -f "$stamp" && "$(head -n 1 "$stamp")" == "$hash" ]]; then
+      status=reused
+    else
+      rm -f "$stamp"
+      if [[ -x "$CACHE_DIR/$t/$hash" ]]; then
+        copy_binary "$CACHE_DIR/$t/$hash" "$BIN_DIR/$t"
+        status=cached
+      else
+        log "building $t ($(e2e_set_module "$(tool_set "$t")")@$(e2e_pin "$(tool_set "$t")"))..."
+        build_tool "$t"
+        keep_in_cache "$t" "$hash"
+        status=built
+      fi
+      printf '%s\n%s %s\n' "$hash" "$(tool_package "$t")" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$stamp"
+    fi
+    [[ "$(tool_set "$t")" != keda ]] || keda_crds
+    echo "$status $((SECONDS - t0))" >"$results/$t"
+    log "$t: $status in $((SECONDS - t0)) s"
+  done
+}
+
 usage() {
   echo "usage: bash scripts/e2e/tools.sh [--list] [tool-or-set...]"
   echo "tools: ${ALL_TOOLS[*]}"
@@ -293,38 +339,43 @@ main() {
     flock -n 9 || { log "another e2e:tools run holds $E2E_DIR/.tools.lock; waiting for it"; flock 9; }
   fi
 
-  log "go $(go env GOVERSION); GOMODCACHE=$(go env GOMODCACHE) GOCACHE=$(go env GOCACHE) GOPROXY=$(go env GOPROXY)"
-  local start_all=$SECONDS status=() secs=() hash stamp t0 i
+  log "go $(go env GOVERSION); GOMODCACHE=$(go env GOMODCACHE) GOCACHE=$(go env GOCACHE) GOPROXY=$(go env GOPROXY); $JOBS lane(s)"
+  local start_all=$SECONDS t i lane_pids=() results="$E2E_DIR/.tools-results"
+  rm -rf "$results"
+  mkdir -p "$results"
+  # Two lanes side by side (E2E_TOOLS_JOBS=1: one after the other): the Pulumi CLI and the
+  # Kubernetes provider, the two largest builds, in one; everything else in the other. A single
+  # Go build leaves cores idle while it links or while few packages are ready to compile; two
+  # fill them (about 7 GiB at the peak: the provider's 4.5 and KEDA's 2.3).
+  local heavy=() rest=()
   for t in "${tools[@]}"; do
-    t0=$SECONDS
-    hash="$(tool_hash "$t")"
-    stamp="$BIN_DIR/.$t.stamp"
-    if [[ -x "$BIN_DIR/$t" && -f "$stamp" && "$(head -n 1 "$stamp")" == "$hash" ]]; then
-      status+=(reused)
-    else
-      rm -f "$stamp"
-      if [[ -x "$CACHE_DIR/$t/$hash" ]]; then
-        copy_binary "$CACHE_DIR/$t/$hash" "$BIN_DIR/$t"
-        status+=(cached)
-      else
-        log "building $t ($(e2e_set_module "$(tool_set "$t")")@$(e2e_pin "$(tool_set "$t")"))..."
-        build_tool "$t"
-        keep_in_cache "$t" "$hash"
-        status+=(built)
-      fi
-      printf '%s\n%s %s\n' "$hash" "$(tool_package "$t")" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$stamp"
-    fi
-    [[ "$(tool_set "$t")" != keda ]] || keda_crds
-    secs+=($((SECONDS - t0)))
-    log "$t: ${status[-1]} in ${secs[-1]} s"
+    case "$(tool_set "$t")" in pulumi | pulumi-kubernetes) heavy+=("$t") ;; *) rest+=("$t") ;; esac
   done
-
+  if ((JOBS > 1)) && ((${#heavy[@]} > 0 && ${#rest[@]} > 0)); then
+    (run_lane "$results" "${heavy[@]}") &
+    lane_pids+=($!)
+    (run_lane "$results" "${rest[@]}") &
+    lane_pids+=($!)
+    # The first lane to fail stops the other (its go build included) instead of letting it run on.
+    local pending=("${lane_pids[@]}") ended pid
+    while ((${#pending[@]} > 0)); do
+      if ! wait -n -p ended "${pending[@]}"; then
+        for pid in "${pending[@]}"; do [[ "$pid" == "$ended" ]] || kill_tree "$pid"; done
+        wait || true
+        die "a build failed (see above)"
+      fi
+      for i in "${!pending[@]}"; do [[ "${pending[$i]}" != "$ended" ]] || unset 'pending[i]'; done
+    done
+  else
+    (run_lane "$results" "${tools[@]}") || die "a build failed (see above)"
+  fi
   echo
   printf '%-28s %-7s %6s  %-36s %s\n' TOOL STATUS SECONDS PIN "REPORTS"
-  for i in "${!tools[@]}"; do
-    t="${tools[$i]}"
+  local s status secs
+  for t in "${tools[@]}"; do
     s="$(tool_set "$t")"
-    printf '%-28s %-7s %6s  %-36s %s\n' "$t" "${status[$i]}" "${secs[$i]}" \
+    read -r status secs <"$results/$t"
+    printf '%-28s %-7s %6s  %-36s %s\n' "$t" "$status" "$secs" \
       "$(e2e_pin "$s")" "$(reported_version "$t")"
   done
   if [[ " ${tools[*]} " == *" pulumi-resource-kubernetes "* ]]; then
