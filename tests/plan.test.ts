@@ -3,6 +3,7 @@ import * as assert from "assert";
 import { planInference, PlanValidationError } from "../components";
 import type { ScaledObjectManifest } from "../components";
 import { TRIGGER } from "../components/plan/scaledObject";
+import { listStacks, planStack } from "../stacks/load";
 import { argsWith, llama } from "./fixtures";
 
 type Trigger = ScaledObjectManifest["spec"]["triggers"][number];
@@ -316,6 +317,27 @@ describe("planInference: autoscaling semantics", () => {
         assert.strictEqual(so.metadata?.annotations, undefined);
         const s = planInference("chat", argsWith({ models: [llama({ autoscaling: { maxReplicas: 2, paused: true } })] })).scaledObjects[0];
         assert.deepStrictEqual(s.metadata?.annotations, { "autoscaling.keda.sh/paused": "true" });
+    });
+
+    it("writes nothing KEDA's operator drops when it first updates the object (no false, no empty object or list), so refresh finds no drift", () => {
+        // KEDA 2.20's ScaledObject types mark these omitempty (non-pointer bools, structs and slices):
+        // the operator's update (adding its finalizer) serializes the object without them, and a
+        // `pulumi refresh` then shows them as a diff for every new ScaledObject.
+        const dropped = (v: unknown, at: string): string[] => {
+            if (v === false) return [at];
+            if (Array.isArray(v)) return v.length === 0 ? [at] : v.flatMap((x, i) => dropped(x, `${at}[${i}]`));
+            if (v && typeof v === "object") {
+                const entries = Object.entries(v);
+                return entries.length === 0 ? [at] : entries.flatMap(([k, x]) => dropped(x, `${at}.${k}`));
+            }
+            return [];
+        };
+        const variants = [
+            so,
+            planInference("chat", argsWith({ models: [llama({ autoscaling: { minReplicas: 1, maxReplicas: 4, paused: true } })] })).scaledObjects[0],
+            ...listStacks().flatMap((stack) => planStack(stack).scaledObjects),
+        ];
+        for (const s of variants) assert.deepStrictEqual(dropped(s.spec, "spec"), [], s.metadata?.name);
     });
 
     it("escapes quotes and backslashes in served model names inside PromQL", () => {

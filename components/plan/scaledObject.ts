@@ -120,8 +120,9 @@ export function buildScaledObject(input: ScaledObjectInput): ScaledObjectManifes
                 // Never scale down because Prometheus is unreachable.
                 behavior: "currentReplicasIfHigher",
             },
+            // No `restoreToOriginalReplicaCount: false`: it is KEDA's default, and KEDA's Go type drops a
+            // false (omitempty) on the operator's first update, so `pulumi refresh` would then show a diff.
             advanced: {
-                restoreToOriginalReplicaCount: false,
                 horizontalPodAutoscalerConfig: { behavior: hpaBehavior(a) },
                 ...(a.scalingModifiers ? { scalingModifiers: scalingModifiersSpec(a.scalingModifiers) } : {}),
             },
