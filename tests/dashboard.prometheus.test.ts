@@ -8,7 +8,7 @@
 import * as assert from "assert";
 import type { DashboardPanel } from "../components/plan/dashboard";
 import { gpuUtilizationQuery } from "../components/plan/queries";
-import { TRIGGER } from "../components/plan/scaledObject";
+import { TRIGGER } from "../components/plan/triggers";
 import { dashboardPlan } from "./fixtures";
 import { withPrometheus } from "./support/prometheusHarness";
 import type { VllmEmulator } from "./support/vllmEmulator";

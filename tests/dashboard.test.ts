@@ -9,7 +9,7 @@ import * as YAML from "yaml";
 import { planInference, PlanValidationError, Strategy } from "../components";
 import { dashboardFor } from "../components/plan";
 import type { LlmInferenceArgs } from "../components";
-import { TRIGGER } from "../components/plan/scaledObject";
+import { TRIGGER } from "../components/plan/triggers";
 import { listStacks, planStack } from "../stacks/load";
 import { renderPlan } from "../scripts/plan";
 import { argsWith, dashboardPlan, llama } from "./fixtures";

@@ -2,7 +2,7 @@
 import * as assert from "assert";
 import { planInference, PlanValidationError } from "../components";
 import type { ScaledObjectManifest } from "../components";
-import { TRIGGER } from "../components/plan/scaledObject";
+import { TRIGGER } from "../components/plan/triggers";
 import { listStacks, planStack } from "../stacks/load";
 import { argsWith, llama } from "./fixtures";
 

@@ -5,7 +5,7 @@ import * as assert from "assert";
 import { planInference } from "../components";
 import type { InferencePlan, LlmInferenceArgs } from "../components";
 import { wakeOnRequestQuery } from "../components/plan/queries";
-import { TRIGGER } from "../components/plan/scaledObject";
+import { TRIGGER } from "../components/plan/triggers";
 import { listStacks, planStack } from "../stacks/load";
 import { llama } from "./fixtures";
 import { withPrometheus } from "./support/prometheusHarness";

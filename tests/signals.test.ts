@@ -4,7 +4,7 @@ import * as assert from "assert";
 import { planInference, PlanValidationError, Strategy, type Autoscaling } from "../components";
 import type { ScaledObjectManifest } from "../components";
 import { evaluateFormula, parseFormula } from "../components/plan/formula";
-import { SCHEDULE_TRIGGER_PREFIX, TRIGGER } from "../components/plan/scaledObject";
+import { SCHEDULE_TRIGGER_PREFIX, TRIGGER } from "../components/plan/triggers";
 import { cronMatches, parseCron, scheduleWindow } from "../components/plan/schedules";
 import { argsWith, llama } from "./fixtures";
 import { KEDA_CRD, scaledObjectValidator, skipUnlessPresent } from "./support/reference";

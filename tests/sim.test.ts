@@ -4,7 +4,8 @@
 import * as assert from "assert";
 import { planInference, Strategy } from "../components";
 import type { ScaledObjectManifest } from "../components";
-import { hpaBehavior, TRIGGER } from "../components/plan/scaledObject";
+import { hpaBehavior } from "../components/plan/scaledObject";
+import { TRIGGER } from "../components/plan/triggers";
 import { behaviorWithDefaults, externalPerPodReplicas, externalValueReplicas, HpaState, milli } from "../components/sim/hpa";
 import { KedaController, bindTriggers, type ControllerView, type Scrape } from "../components/sim/keda";
 import { DEFAULT_CLUSTER } from "../components/sim/cluster";

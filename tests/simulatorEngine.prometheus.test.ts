@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import { planInference } from "../components";
 import type { Model } from "../components";
-import { TRIGGER } from "../components/plan/scaledObject";
+import { TRIGGER } from "../components/plan/triggers";
 import { llama } from "./fixtures";
 import { withPrometheus } from "./support/prometheusHarness";
 

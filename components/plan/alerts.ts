@@ -28,7 +28,7 @@
 import type { AlertRule, Alerts } from "../args";
 import { Problems, unknownKeys } from "./problems";
 import { engineSelector, gpuSelector, promString, routerSelector, type SeriesScope } from "./queries";
-import { TRIGGER } from "./scaledObject";
+import { TRIGGER } from "./triggers";
 import type { ResolvedSignals } from "./strategy";
 
 export const PROMETHEUS_RULE_API_VERSION = "monitoring.coreos.com/v1";

@@ -1,8 +1,23 @@
 // Where a chart comes from: its pinned public repository, or the user's `repo` override (a
 // mirror, an OCI registry, or a local chart path for air-gapped clusters and the end-to-end tests).
+import type { Values } from "./merge";
 import type { Problems } from "./problems";
-import type { ChartPlan } from "./types";
 import type { ChartPin } from "./versions";
+
+/** A Helm chart to install, with the values the package sets merged with the user's. */
+export interface ChartPlan {
+    /** The chart's name. */
+    chart: string;
+    /** Chart version; absent for a local chart path (`source: path`), which is installed as it is. */
+    version?: string;
+    /** Chart repository URL, OCI registry (`oci://...`) or local chart path, as `source` says. */
+    repo: string;
+    /** `repository`, `oci` or `path` (see chartSource.ts). */
+    source: string;
+    namespace: string;
+    releaseName: string;
+    values: Values;
+}
 
 /** How Helm finds the chart: by name in a chart repository, in an OCI registry, or at a path. */
 export const ChartSourceKind = { Repository: "repository", Oci: "oci", Path: "path" } as const;

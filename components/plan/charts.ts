@@ -6,7 +6,7 @@ import { mergeValues, Values } from "./merge";
 import { grafanaAdminSecretName, hfTokenSecretKey, hfTokenSecretName } from "./names";
 import { GPU_POOL_LABEL, GPU_TAINT, gpuSchedulingValues } from "./nodePool";
 import type { ResolvedArgs, ResolvedModel } from "./resolve";
-import { ChartPlan } from "./types";
+import type { ChartPlan } from "./chartSource";
 import { CHARTS, IMAGES } from "./versions";
 
 /** Pulumi's await timeout for a resource, read from its annotations. */

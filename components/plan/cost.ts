@@ -1,7 +1,6 @@
 // What the GPU node pool costs, decided before anything is created: a small, dated table of
 // on-demand list prices for the machine types the package knows, or the user's `hourlyCost`.
 // Prices vary by region and change over time; the table is a default, not a quote.
-import type { NodePoolPlan } from "./nodePool";
 
 /** Hours in the month the plan prices (365 x 24 / 12). */
 export const HOURS_PER_MONTH = 730;
@@ -47,7 +46,13 @@ export const GCE_ON_DEMAND_USD: Readonly<Record<string, number>> = {
  * The table's price of one pool node, or undefined. For several EKS instance types the dearest
  * one counts (the worst case), and a type without a price makes the price unknown.
  */
-export function tablePrice(pool: Pick<NodePoolPlan, "gke" | "eks">): { hourly: number; source: string } | undefined {
+/** What a pool's price depends on: its machine or instance types (a NodePoolPlan has them). */
+export interface PricedPool {
+    gke?: { machineType: string };
+    eks?: { instanceTypes: string[] };
+}
+
+export function tablePrice(pool: PricedPool): { hourly: number; source: string } | undefined {
     if (pool.gke) {
         const price = GCE_ON_DEMAND_USD[pool.gke.machineType];
         if (price === undefined) return undefined;
@@ -93,7 +98,15 @@ export function costOf(nodeHourly: number, minNodes: number, maxNodes: number, s
  * The plan's cost: zero without a pool (the package adds no billable nodes), undefined when the
  * pool's node price is unknown.
  */
-export function planCost(pool: NodePoolPlan | undefined): CostPlan | undefined {
+/** What a pool's cost depends on: its node price and bounds (a NodePoolPlan has them). */
+export interface CostedPool {
+    minNodes: number;
+    maxNodes: number;
+    hourlyCost?: number;
+    hourlyCostSource?: string;
+}
+
+export function planCost(pool: CostedPool | undefined): CostPlan | undefined {
     if (!pool) return costOf(0, 0, 0, "no gpuNodePool: the package creates no billable nodes (the cluster's own nodes are not counted)");
     if (pool.hourlyCost === undefined) return undefined;
     return costOf(pool.hourlyCost, pool.minNodes, pool.maxNodes, `${pool.maxNodes} x ${pool.hourlyCost}/h at most: ${pool.hourlyCostSource}`);

@@ -2,7 +2,7 @@
 // model, toward which target, and when it wakes or sleeps. Read from the manifest itself.
 import type { ScaledObjectManifest } from "./types";
 import { queryWindowSeconds } from "./queries";
-import { SCHEDULE_TRIGGER_PREFIX, TRIGGER } from "./scaledObject";
+import { SCHEDULE_TRIGGER_PREFIX, TRIGGER } from "./triggers";
 
 function windowOf(query: string): string {
     const w = queryWindowSeconds(query);

@@ -8,7 +8,7 @@ import type { Values } from "./merge";
 import { Problems, unknownKeys } from "./problems";
 import { tablePrice } from "./cost";
 import { checkChartSource, chartSource } from "./chartSource";
-import type { ChartPlan } from "./types";
+import type { ChartPlan } from "./chartSource";
 import { CHARTS } from "./versions";
 
 /**

@@ -17,7 +17,8 @@ import {
 import { Problems, unknownKeys } from "./problems";
 import type { ResolvedAutoscaling } from "./scaledObject";
 import { resolveSchedules } from "./schedules";
-import { resolveScalingModifiers, triggerNames } from "./signals";
+import { resolveScalingModifiers } from "./signals";
+import { triggerNames } from "./triggers";
 import { resolveSignals } from "./strategy";
 import type { Values } from "./merge";
 

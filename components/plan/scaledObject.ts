@@ -2,37 +2,16 @@
 // owns 1<->N from the same triggers. Every trigger is AverageValue on a summed query, so the HPA
 // computes desired = ceil(sum / threshold) and KEDA's fallback (AverageValue only) works.
 import { DEFAULTS } from "./defaults";
-import type { SeriesScope } from "./queries";
-import type { ResolvedSchedule } from "./schedules";
-import { buildTriggers, scalingModifiersSpec, type ResolvedScalingModifiers } from "./signals";
-import type { ResolvedSignals } from "./strategy";
+import { scalingModifiersSpec, type ResolvedScalingModifiers } from "./signals";
+import { buildTriggers, type TriggerInput, type TriggerSettings } from "./triggers";
 import type { ScaledObjectManifest } from "./types";
 import type { Strategy } from "../args";
-
-/**
- * Trigger names: the `plan` view, the simulator and the Prometheus tests key on them, and a
- * scalingModifiers formula reads triggers by name, so they are expr identifiers (no '-').
- */
-export const TRIGGER = {
-    queueDepth: "queue_depth",
-    wakeOnRequest: "wake_on_request",
-    load: "load",
-    kvCache: "kv_cache",
-    ttft: "ttft_p95",
-    gpuUtilization: "gpu_utilization",
-} as const;
-
-/** Cron triggers are named `schedule_<schedule name>`. */
-export const SCHEDULE_TRIGGER_PREFIX = "schedule_";
 
 export const PAUSED_ANNOTATION = "autoscaling.keda.sh/paused";
 
 /** Autoscaling settings after defaults, as the plan decided them. */
-export interface ResolvedAutoscaling {
-    minReplicas: number;
+export interface ResolvedAutoscaling extends TriggerSettings {
     maxReplicas: number;
-    targetQueueDepth: number;
-    activationQueueDepth: number;
     pollingIntervalSeconds: number;
     cooldownSeconds: number;
     paused: boolean;
@@ -41,39 +20,15 @@ export interface ResolvedAutoscaling {
     scaleDownStabilizationSeconds: number;
     scaleDownPodsPerPeriod: number;
     scaleDownPeriodSeconds: number;
-    /** Signal preset and per-trigger settings; absent = queue depth only (targetQueueDepth). */
     strategy?: Strategy;
-    signals?: ResolvedSignals;
-    schedules?: ResolvedSchedule[];
     scalingModifiers?: ResolvedScalingModifiers;
 }
 
-export interface ScaledObjectInput {
+export interface ScaledObjectInput extends TriggerInput {
     name: string;
     namespace: string;
-    deploymentName: string;
-    scope: SeriesScope;
-    prometheusUrl: string;
-    /** Router request window of the wake trigger; a few scrapes long so one scrape never misses it. */
-    wakeWindowSeconds: number;
     labels: Record<string, string>;
     autoscaling: ResolvedAutoscaling;
-}
-
-export function prometheusTrigger(name: string, serverAddress: string, query: string, threshold: number, activation: number) {
-    return {
-        type: "prometheus",
-        name,
-        metricType: "AverageValue" as const,
-        metadata: {
-            serverAddress,
-            query,
-            threshold: String(threshold),
-            activationThreshold: String(activation),
-            // Our queries always return one sample; an empty answer is a fault for the fallback.
-            ignoreNullValues: "false",
-        },
-    };
 }
 
 /** Scale up fast, scale down slow: explicit so the preview shows it and users can tune it. */

@@ -1,9 +1,9 @@
 // The plan: everything LlmInference will create, as plain data. planInference() builds it
 // without Pulumi resources or I/O; the component, the `plan` command and the tests read it.
 import type { IScaledObject } from "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject" with { "resolution-mode": "import" };
-import type { Values } from "./merge";
 import type { PrometheusRuleManifest } from "./alerts";
 import type { CapacityPlan } from "./capacity";
+import type { ChartPlan } from "./chartSource";
 import type { CostPlan } from "./cost";
 import type { DashboardPlan } from "./dashboard";
 import type { DrainPlan } from "./drain";
@@ -12,24 +12,9 @@ import type { NodePoolPlan } from "./nodePool";
 import type { ServiceMonitorManifest } from "./serviceMonitors";
 import type { SimulatorPlan } from "./simulatorEngine";
 
-export type { CapacityPlan, CostPlan, DashboardPlan, DrainPlan, NodePoolPlan, PrometheusRuleManifest, ServiceMonitorManifest, SimulatorPlan };
+export type { CapacityPlan, ChartPlan, CostPlan, DashboardPlan, DrainPlan, NodePoolPlan, PrometheusRuleManifest, ServiceMonitorManifest, SimulatorPlan };
 
 export type ScaledObjectManifest = IScaledObject;
-
-/** A Helm chart to install, with the values the package sets merged with the user's. */
-export interface ChartPlan {
-    /** The chart's name. */
-    chart: string;
-    /** Chart version; absent for a local chart path (`source: path`), which is installed as it is. */
-    version?: string;
-    /** Chart repository URL, OCI registry (`oci://...`) or local chart path, as `source` says. */
-    repo: string;
-    /** `repository`, `oci` or `path` (see chartSource.ts). */
-    source: string;
-    namespace: string;
-    releaseName: string;
-    values: Values;
-}
 
 /** Stands in the plan wherever the real value is a secret or only known at deploy time. */
 export const SECRET_PLACEHOLDER = "[secret]";

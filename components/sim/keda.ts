@@ -9,7 +9,7 @@
 // pkg/scaling/modifiers (one composite metric from the formula).
 import type { ScaledObjectManifest } from "../plan/types";
 import { evaluateFormula, parseFormula, type FormulaNode } from "../plan/formula";
-import { SCHEDULE_TRIGGER_PREFIX, TRIGGER } from "../plan/scaledObject";
+import { SCHEDULE_TRIGGER_PREFIX, TRIGGER } from "../plan/triggers";
 import { queryWindowSeconds } from "../plan/queries";
 import { scheduleWindow } from "../plan/schedules";
 import { behaviorWithDefaults, externalPerPodReplicas, externalValueReplicas, HpaState, HPA_SYNC_SECONDS, milli } from "./hpa";

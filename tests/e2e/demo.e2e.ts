@@ -17,7 +17,7 @@ import * as path from "node:path";
 import * as YAML from "yaml";
 import { dashboardFor } from "../../components/plan";
 import { queryWindowSeconds } from "../../components/plan/queries";
-import { TRIGGER } from "../../components/plan/scaledObject";
+import { TRIGGER } from "../../components/plan/triggers";
 import type { Agreement } from "../../components/sim/agreement";
 import { esc } from "../../components/sim/svg";
 import { traceFromCsv } from "../../components/sim/traces";

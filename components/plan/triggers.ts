@@ -1,0 +1,124 @@
+// The triggers of a model's ScaledObject, by name and as KEDA reads them: which exist (from the
+// resolved signals, schedules and minReplicas), their queries, thresholds and activation. A leaf
+// module: the plan (scaledObject.ts, signals.ts, alerts.ts, describeTriggers.ts) and the
+// simulator import the names and builders from here, and it imports none of them. Every
+// Prometheus trigger is AverageValue on a summed query (one sample in every state), so the HPA
+// computes desired = ceil(value / target) and KEDA's fallback applies to each of them.
+import type { SeriesScope } from "./queries";
+import { gpuUtilizationQuery, kvCacheQuery, loadQuery, queueDepthQuery, ttftPressureQuery, wakeOnRequestQuery } from "./queries";
+import type { ResolvedSchedule } from "./schedules";
+import type { ResolvedSignals } from "./strategy";
+
+/**
+ * Trigger names: the `plan` view, the simulator and the Prometheus tests key on them, and a
+ * scalingModifiers formula reads triggers by name, so they are expr identifiers (no '-').
+ */
+export const TRIGGER = {
+    queueDepth: "queue_depth",
+    wakeOnRequest: "wake_on_request",
+    load: "load",
+    kvCache: "kv_cache",
+    ttft: "ttft_p95",
+    gpuUtilization: "gpu_utilization",
+} as const;
+
+/** Cron triggers are named `schedule_<schedule name>`. */
+export const SCHEDULE_TRIGGER_PREFIX = "schedule_";
+
+/** The autoscaling settings the triggers depend on (ResolvedAutoscaling has them all). */
+export interface TriggerSettings {
+    minReplicas: number;
+    targetQueueDepth: number;
+    activationQueueDepth: number;
+    /** Signal preset and per-trigger settings; absent = queue depth only (targetQueueDepth). */
+    signals?: ResolvedSignals;
+    schedules?: ResolvedSchedule[];
+}
+
+/** What the triggers of one model's ScaledObject are built from. */
+export interface TriggerInput {
+    deploymentName: string;
+    scope: SeriesScope;
+    prometheusUrl: string;
+    /** Router request window of the wake trigger; a few scrapes long so one scrape never misses it. */
+    wakeWindowSeconds: number;
+    autoscaling: TriggerSettings;
+}
+
+export function prometheusTrigger(name: string, serverAddress: string, query: string, threshold: number, activation: number) {
+    return {
+        type: "prometheus",
+        name,
+        metricType: "AverageValue" as const,
+        metadata: {
+            serverAddress,
+            query,
+            threshold: String(threshold),
+            activationThreshold: String(activation),
+            // Our queries always return one sample; an empty answer is a fault for the fallback.
+            ignoreNullValues: "false",
+        },
+    };
+}
+
+/** Name of the cron trigger of a schedule. */
+export function scheduleTriggerName(scheduleName: string): string {
+    return `${SCHEDULE_TRIGGER_PREFIX}${scheduleName}`;
+}
+
+/** Names of the triggers a ScaledObject gets, in order (what a formula may read). */
+export function triggerNames(signals: ResolvedSignals | undefined, schedules: readonly ResolvedSchedule[], minReplicas: number): string[] {
+    const names: string[] = [];
+    if (!signals || signals.queueDepth.enabled) names.push(TRIGGER.queueDepth);
+    if (signals?.load.enabled) names.push(TRIGGER.load);
+    if (signals?.kvCache.enabled) names.push(TRIGGER.kvCache);
+    if (signals?.ttft.enabled) names.push(TRIGGER.ttft);
+    if (signals?.gpuUtilization.enabled) names.push(TRIGGER.gpuUtilization);
+    for (const s of schedules) names.push(scheduleTriggerName(s.name));
+    if (minReplicas === 0) names.push(TRIGGER.wakeOnRequest);
+    return names;
+}
+
+function cronTrigger(s: ResolvedSchedule) {
+    return {
+        type: "cron",
+        name: scheduleTriggerName(s.name),
+        metadata: { timezone: s.timezone, start: s.start, end: s.end, desiredReplicas: String(s.replicas) },
+    };
+}
+
+/** The triggers, in the order of triggerNames(). */
+export function buildTriggers(input: TriggerInput) {
+    const a = input.autoscaling;
+    const url = input.prometheusUrl;
+    const sig = a.signals;
+    const triggers: Array<ReturnType<typeof prometheusTrigger> | ReturnType<typeof cronTrigger>> = [];
+    if (!sig) {
+        triggers.push(prometheusTrigger(TRIGGER.queueDepth, url, queueDepthQuery(input.scope), a.targetQueueDepth, a.activationQueueDepth));
+    } else {
+        if (sig.queueDepth.enabled) {
+            triggers.push(prometheusTrigger(TRIGGER.queueDepth, url, queueDepthQuery(input.scope), sig.queueDepth.target, sig.queueDepth.activation));
+        }
+        if (sig.load.enabled) {
+            const h = sig.load.hysteresis ?? 0;
+            triggers.push(prometheusTrigger(TRIGGER.load, url, loadQuery(input.scope, h), sig.load.target + h, sig.load.activation));
+        }
+        if (sig.kvCache.enabled) {
+            triggers.push(prometheusTrigger(TRIGGER.kvCache, url, kvCacheQuery(input.scope), sig.kvCache.target, sig.kvCache.activation));
+        }
+        if (sig.ttft.enabled) {
+            triggers.push(prometheusTrigger(TRIGGER.ttft, url, ttftPressureQuery(input.scope, input.wakeWindowSeconds), sig.ttft.target, sig.ttft.activation));
+        }
+        if (sig.gpuUtilization.enabled) {
+            triggers.push(prometheusTrigger(TRIGGER.gpuUtilization, url, gpuUtilizationQuery({ ...input.scope, deploymentName: input.deploymentName }),
+                sig.gpuUtilization.target, sig.gpuUtilization.activation));
+        }
+    }
+    for (const s of a.schedules ?? []) triggers.push(cronTrigger(s));
+    if (a.minReplicas === 0) {
+        // At zero replicas no engine series exist; only the router sees the first request.
+        triggers.push(prometheusTrigger(TRIGGER.wakeOnRequest, url, wakeOnRequestQuery(input.scope, input.wakeWindowSeconds), 1, 0));
+    }
+    return triggers;
+}
+
