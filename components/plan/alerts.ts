@@ -26,7 +26,7 @@
 // answers 503 (or 404) before any error counter or latency histogram is touched. So the refusal
 // alert reads "requests arrive while the model has no ready engine", which is when it refuses them.
 import type { AlertRule, Alerts } from "../args";
-import { Problems, unknownKeys } from "./problems";
+import { fieldsOf, Problems, unknownKeys } from "./problems";
 import { engineSelector, gpuSelector, promString, routerSelector, type SeriesScope } from "./queries";
 import { TRIGGER } from "./triggers";
 import type { ResolvedSignals } from "./strategy";
@@ -70,7 +70,7 @@ const MAX_FOR_SECONDS = 7 * 24 * 3600;
 export interface ResolvedAlertRule { enabled: boolean; forSeconds: number; severity: string }
 export interface ResolvedAlerts { enabled: boolean; rules: Record<AlertKey, ResolvedAlertRule> }
 
-const RULE_KEYS = ["enabled", "forSeconds", "severity"] as const;
+const RULE_KEYS = fieldsOf<AlertRule>({ enabled: true, forSeconds: true, severity: true });
 
 /** Validates `monitoring.alerts`; `defaultEnabled` is what `enabled` means when unset. */
 export function resolveAlerts(p: Problems, path: string, a: Alerts | undefined, defaultEnabled: boolean): ResolvedAlerts {

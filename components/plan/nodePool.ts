@@ -3,9 +3,9 @@
 // cloud inputs that may be Outputs (cluster, location, role, subnets) are only checked when they
 // are plain strings and never enter the plan.
 import { AmiType, CapacityType, GpuDriverVersion } from "../args";
-import type { GpuNodePoolArgs } from "../args";
+import type { EksNodeGroup, GkeNodePool, GpuNodePoolArgs } from "../args";
 import type { Values } from "./merge";
-import { Problems, unknownKeys } from "./problems";
+import { fieldsOf, Problems, unknownKeys } from "./problems";
 import { tablePrice } from "./cost";
 import { checkChartSource, chartSource } from "./chartSource";
 import type { ChartPlan } from "./chartSource";
@@ -128,10 +128,10 @@ export interface NodePoolPlan {
 }
 
 const KNOWN = {
-    pool: ["gke", "eks", "existing", "minNodes", "maxNodes", "gpusPerNode", "hourlyCost", "name", "devicePluginRepo"],
-    gke: ["cluster", "location", "project", "machineType", "acceleratorType", "acceleratorCount", "spot", "driverVersion", "diskSizeGb"],
-    eks: ["clusterName", "nodeRoleArn", "subnetIds", "instanceTypes", "amiType", "capacityType", "diskSizeGb"],
-} as const;
+    pool: fieldsOf<GpuNodePoolArgs>({ gke: true, eks: true, existing: true, minNodes: true, maxNodes: true, gpusPerNode: true, hourlyCost: true, name: true, devicePluginRepo: true }),
+    gke: fieldsOf<GkeNodePool>({ cluster: true, location: true, project: true, machineType: true, acceleratorType: true, acceleratorCount: true, spot: true, driverVersion: true, diskSizeGb: true }),
+    eks: fieldsOf<EksNodeGroup>({ clusterName: true, nodeRoleArn: true, subnetIds: true, instanceTypes: true, amiType: true, capacityType: true, diskSizeGb: true }),
+};
 
 /** An input that may be an Output: checked only when it is a plain value. */
 function isPlain(v: unknown): boolean {

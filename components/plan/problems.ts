@@ -92,6 +92,15 @@ export class Problems {
 }
 
 /** Flags keys the args type does not have (a YAML or Python typo would otherwise be ignored). */
+/**
+ * The field names of an argument interface, for unknownKeys: written as an object with every key
+ * of T set to true, so that a key T lacks, or one of T's keys left out, is a compile error and the
+ * list cannot drift from the interface in components/args.ts.
+ */
+export function fieldsOf<T extends object>(fields: { [K in keyof Required<T>]: true }): readonly (keyof T & string)[] {
+    return Object.keys(fields) as (keyof T & string)[];
+}
+
 export function unknownKeys(problems: Problems, path: string, value: unknown, known: readonly string[]): void {
     if (typeof value !== "object" || value === null || Array.isArray(value)) return;
     for (const key of Object.keys(value)) {

@@ -1,6 +1,6 @@
 // Validates the args (all problems at once) and fills in the defaults: the resolved settings
 // every other planning function reads, so none of them re-checks or re-defaults anything.
-import type { Autoscaling, Engine, LlmInferenceArgs, Model } from "../args";
+import type { Autoscaling, Dashboard, Engine, GpuMetrics, Image, Keda, LlmInferenceArgs, Model, Monitoring, VllmStack } from "../args";
 import { resolveAlerts, type ResolvedAlerts } from "./alerts";
 import { capacityProblems, costGuardProblems } from "./capacity";
 import { checkChartSource } from "./chartSource";
@@ -14,7 +14,7 @@ import { predatesShutdownTimeout, SHUTDOWN_TIMEOUT_FLAG, SHUTDOWN_TIMEOUT_MIN_VE
 import {
     DNS1035_LABEL, DNS1123_LABEL, DNS1123_SUBDOMAIN, MAX_RELEASE_NAME_LENGTH, MAX_RELEASE_PLUS_MODEL_LENGTH, prometheusOperatedUrl,
 } from "./names";
-import { Problems, unknownKeys } from "./problems";
+import { fieldsOf, Problems, unknownKeys } from "./problems";
 import type { ResolvedAutoscaling } from "./scaledObject";
 import { resolveSchedules } from "./schedules";
 import { resolveScalingModifiers } from "./signals";
@@ -77,21 +77,16 @@ export interface ResolvedArgs {
 }
 
 const KNOWN = {
-    top: ["models", "namespace", "createNamespace", "clusterDomain", "keda", "monitoring", "vllmStack", "gpuNodePool", "maxMonthlyCost", "gpuMetrics"],
-    model: ["name", "modelUrl", "servedModelName", "gpusPerReplica", "hfToken", "cacheSize", "cacheStorageClass",
-        "cpu", "memory", "maxModelLen", "maxNumSeqs", "enablePrefixCaching", "extraArgs", "image", "readyTimeoutSeconds", "drainSeconds", "values",
-        "autoscaling", "engine", "simulator"],
-    autoscaling: ["minReplicas", "maxReplicas", "targetQueueDepth", "activationQueueDepth", "pollingIntervalSeconds",
-        "cooldownSeconds", "paused", "fallbackReplicas", "scaleUpStabilizationSeconds", "scaleDownStabilizationSeconds",
-        "scaleDownPodsPerPeriod", "scaleDownPeriodSeconds", "strategy", "load", "kvCache", "queueDepth", "ttft", "gpuUtilization", "schedules",
-        "scalingModifiers"],
-    image: ["repository", "tag"],
-    keda: ["install", "namespace", "version", "repo", "values"],
-    monitoring: ["install", "namespace", "version", "repo", "values", "prometheusUrl", "serviceMonitors", "alerts", "dashboard", "grafanaAdminPassword"],
-    dashboard: ["enabled"],
-    gpuMetrics: ["install", "namespace", "version", "repo", "values"],
-    vllmStack: ["releaseName", "version", "repo", "values", "runtimeClassName", "routerReplicas", "routerImage"],
-} as const;
+    top: fieldsOf<LlmInferenceArgs>({ models: true, namespace: true, createNamespace: true, clusterDomain: true, keda: true, monitoring: true, vllmStack: true, gpuNodePool: true, maxMonthlyCost: true, gpuMetrics: true }),
+    model: fieldsOf<Model>({ name: true, modelUrl: true, servedModelName: true, gpusPerReplica: true, hfToken: true, cacheSize: true, cacheStorageClass: true, cpu: true, memory: true, maxModelLen: true, maxNumSeqs: true, enablePrefixCaching: true, extraArgs: true, image: true, readyTimeoutSeconds: true, drainSeconds: true, values: true, autoscaling: true, engine: true, simulator: true }),
+    autoscaling: fieldsOf<Autoscaling>({ minReplicas: true, maxReplicas: true, targetQueueDepth: true, activationQueueDepth: true, pollingIntervalSeconds: true, cooldownSeconds: true, paused: true, fallbackReplicas: true, scaleUpStabilizationSeconds: true, scaleDownStabilizationSeconds: true, scaleDownPodsPerPeriod: true, scaleDownPeriodSeconds: true, strategy: true, load: true, kvCache: true, queueDepth: true, ttft: true, gpuUtilization: true, schedules: true, scalingModifiers: true }),
+    image: fieldsOf<Image>({ repository: true, tag: true }),
+    keda: fieldsOf<Keda>({ install: true, namespace: true, version: true, repo: true, values: true }),
+    monitoring: fieldsOf<Monitoring>({ install: true, namespace: true, version: true, repo: true, values: true, prometheusUrl: true, serviceMonitors: true, alerts: true, dashboard: true, grafanaAdminPassword: true }),
+    dashboard: fieldsOf<Dashboard>({ enabled: true }),
+    gpuMetrics: fieldsOf<GpuMetrics>({ install: true, namespace: true, version: true, repo: true, values: true }),
+    vllmStack: fieldsOf<VllmStack>({ releaseName: true, version: true, repo: true, values: true, runtimeClassName: true, routerReplicas: true, routerImage: true }),
+};
 
 /** An hour: longer than any answer a client waits for; node drains and rollouts would stall behind it. */
 const MAX_DRAIN_SECONDS = 3600;

@@ -3,7 +3,7 @@
 // simulator asks whether a window is open at an instant, the way KEDA's cron scaler decides it).
 import type { Schedule } from "../args";
 import { DEFAULTS } from "./defaults";
-import { Problems, unknownKeys } from "./problems";
+import { fieldsOf, Problems, unknownKeys } from "./problems";
 
 export interface ResolvedSchedule {
     name: string;
@@ -13,7 +13,7 @@ export interface ResolvedSchedule {
     replicas: number;
 }
 
-const SCHEDULE_KEYS = ["name", "start", "end", "timezone", "replicas"] as const;
+const SCHEDULE_KEYS = fieldsOf<Schedule>({ name: true, start: true, end: true, timezone: true, replicas: true });
 /** Schedule names become part of a trigger name a scalingModifiers formula can use: an identifier. */
 const SCHEDULE_NAME = /^[a-z][a-z0-9_]{0,39}$/;
 

@@ -2,7 +2,7 @@
 // validated against the triggers the model gets, and written as KEDA reads it.
 import type { ScalingModifiers } from "../args";
 import { checkFormula } from "./formula";
-import { Problems, unknownKeys } from "./problems";
+import { fieldsOf, Problems, unknownKeys } from "./problems";
 
 export interface ResolvedScalingModifiers {
     formula: string;
@@ -20,7 +20,7 @@ export function scalingModifiersSpec(m: ResolvedScalingModifiers) {
     };
 }
 
-const MODIFIER_KEYS = ["formula", "target", "activationTarget"] as const;
+const MODIFIER_KEYS = fieldsOf<ScalingModifiers>({ formula: true, target: true, activationTarget: true });
 
 /** Validates `autoscaling.scalingModifiers` against the triggers the ScaledObject will have. */
 export function resolveScalingModifiers(p: Problems, path: string, m: ScalingModifiers | undefined, names: readonly string[]): ResolvedScalingModifiers | undefined {

@@ -9,11 +9,11 @@
 // - the Service has the chart's name, <release>-<model>-engine-service, and the simulator labels
 //   its metrics `model_name` = served model name, so the package's queries need no change.
 import { Engine } from "../args";
-import type { Image, Model } from "../args";
+import type { Image, Model, Simulator } from "../args";
 import { preStopLifecycle, type DrainPlan } from "./drain";
 import type { Values } from "./merge";
 import { engineDeploymentName, engineServiceName } from "./names";
-import { Problems, unknownKeys } from "./problems";
+import { fieldsOf, Problems, unknownKeys } from "./problems";
 import { CHARTS, IMAGES } from "./versions";
 
 export const SIMULATOR_DEFAULTS = {
@@ -47,7 +47,7 @@ export interface ResolvedSimulator {
     memory: string;
 }
 
-const KNOWN_SIMULATOR = ["timeToFirstTokenMs", "interTokenLatencyMs", "startupSeconds", "cpu", "memory", "image"] as const;
+const KNOWN_SIMULATOR = fieldsOf<Simulator>({ timeToFirstTokenMs: true, interTokenLatencyMs: true, startupSeconds: true, cpu: true, memory: true, image: true });
 
 /**
  * Validates `engine` and `simulator` of one model. `maxNumSeqs` is the model's queue limit when
@@ -74,7 +74,7 @@ export function resolveEngine(p: Problems, path: string, m: Model, maxNumSeqs: n
     p.string(`${path}.simulator.memory`, a.memory, { optional: true, pattern: QUANTITY, hint: "use a Kubernetes quantity such as \"128Mi\"" });
     let image: Image = IMAGES.simulator;
     if (p.object(`${path}.simulator.image`, a.image, { optional: true }) && a.image !== undefined) {
-        unknownKeys(p, `${path}.simulator.image`, a.image, ["repository", "tag"]);
+        unknownKeys(p, `${path}.simulator.image`, a.image, fieldsOf<Image>({ repository: true, tag: true }));
         p.string(`${path}.simulator.image.repository`, a.image.repository);
         p.string(`${path}.simulator.image.tag`, a.image.tag);
         image = a.image;

@@ -4,7 +4,7 @@
 // `npm run bench:policies` measured on the reference engine and traces (see README).
 import { Strategy, type Autoscaling, type Signal } from "../args";
 import { DEFAULTS } from "./defaults";
-import { Problems, unknownKeys } from "./problems";
+import { fieldsOf, Problems, unknownKeys } from "./problems";
 
 /** One trigger after preset and overrides. */
 export interface ResolvedSignal {
@@ -93,7 +93,7 @@ export const STRATEGY_PRESETS: Readonly<Record<Strategy, StrategyPreset>> = {
 };
 
 const STRATEGIES: readonly string[] = Object.values(Strategy);
-const SIGNAL_KEYS = ["enabled", "target", "activation"] as const;
+const SIGNAL_KEYS = fieldsOf<Signal>({ enabled: true, target: true, activation: true });
 
 /** Load target per replica for a preset and max-num-seqs: at least 1 request. */
 export function targetConcurrency(strategy: Strategy, maxNumSeqs: number): number {
