@@ -142,6 +142,7 @@ function createResources(parent: LlmInference, name: string, plan: InferencePlan
         ...helmChartInputs(vllm),
         namespace: vllm.namespace,
         values: vllm.values,
+        skipCrds: vllm.skipCrds,
     }, {
         parent,
         dependsOn: chartDeps,

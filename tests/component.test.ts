@@ -45,6 +45,7 @@ describe("LlmInference under mocks", function () {
         assert.deepStrictEqual([chart.inputs.name, chart.inputs.chart, chart.inputs.version, chart.inputs.namespace],
             ["chat", "vllm-stack", "0.1.12", "llm"]);
         assert.strictEqual(chart.inputs.values.servingEngineSpec.modelSpec.length, 2);
+        assert.strictEqual(chart.inputs.skipCrds, true, "the chart's cluster-scoped LoraAdapter CRD belongs to no release");
         const sos = byType("kubernetes:keda.sh/v1alpha1:ScaledObject");
         assert.deepStrictEqual(sos.map((s) => s.inputs.metadata.name), ["chat-llama3-8b", "chat-small"]);
         assert.deepStrictEqual(sos.map((s) => s.inputs.spec.scaleTargetRef.name), ["chat-llama3-8b-deployment-vllm", "chat-small-deployment-vllm"]);

@@ -1,10 +1,14 @@
 // planInference: names against the chart templates, defaults, values, and the scaling rules.
 import * as assert from "assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as YAML from "yaml";
 import { planInference, PlanValidationError } from "../components";
 import type { ScaledObjectManifest } from "../components";
 import { TRIGGER } from "../components/plan/triggers";
 import { listStacks, planStack } from "../stacks/load";
 import { argsWith, llama } from "./fixtures";
+import { VLLM_STACK_CHART } from "./support/reference";
 
 type Trigger = ScaledObjectManifest["spec"]["triggers"][number];
 
@@ -213,6 +217,26 @@ describe("planInference: charts", () => {
         assert.strictEqual(plan.prometheusUrl, "http://prometheus-operated.monitoring.svc:9090");
         const p = planInference("chat", argsWith({ monitoring: { namespace: "obs" } }));
         assert.strictEqual(p.prometheusUrl, "http://prometheus-operated.obs.svc:9090");
+    });
+});
+
+describe("planInference: cluster-scoped objects", () => {
+    it("installs the vllm-stack chart without its crds/, which hold only cluster-scoped CustomResourceDefinitions two releases would share", function () {
+        assert.strictEqual(planInference("chat", argsWith({})).charts.vllmStack.skipCrds, true);
+        const dir = path.join(VLLM_STACK_CHART, "crds");
+        if (!fs.existsSync(dir)) {
+            console.log(`      (skipped the chart check: ${dir} is not here; the pinned charts sit in ../shared beside the repository)`);
+            return;
+        }
+        const docs = fs.readdirSync(dir).flatMap((f) => YAML.parseAllDocuments(fs.readFileSync(path.join(dir, f), "utf8")).map((d) => d.toJS()));
+        assert.ok(docs.length > 0);
+        for (const d of docs) assert.strictEqual(d.kind, "CustomResourceDefinition", `${d.kind} ${d.metadata?.name} in the chart's crds/`);
+    });
+
+    it("warns that the LoraAdapter CRD is the cluster's to install when the chart's LoRA controller is turned on", () => {
+        const on = planInference("chat", argsWith({ vllmStack: { values: { loraController: { enableLoraController: true } } } }));
+        assert.ok(on.warnings.some((w) => /crd-lora-adapter\.yaml once per cluster/.test(w)), on.warnings.join("\n"));
+        assert.ok(!planInference("chat", argsWith({})).warnings.some((w) => /LoraAdapter/.test(w)));
     });
 });
 

@@ -17,6 +17,12 @@ export interface ChartPlan {
     namespace: string;
     releaseName: string;
     values: Values;
+    /**
+     * Install the chart without its `crds/` folder (`helm.v4.Chart` `skipCrds`): for a cluster-scoped
+     * CRD that every release of the chart in a cluster would share, and that one release's destroy
+     * would delete under the others (the vllm-stack chart's LoraAdapter CRD).
+     */
+    skipCrds?: boolean;
 }
 
 /** How Helm finds the chart: by name in a chart repository, in an OCI registry, or at a path. */

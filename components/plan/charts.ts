@@ -82,6 +82,11 @@ export function vllmStackChart(r: ResolvedArgs): ChartPlan {
         namespace: r.namespace,
         releaseName: r.releaseName,
         values: mergeValues(values, r.vllmStack.values),
+        // crds/ holds only loraadapters.production-stack.vllm.ai: cluster-scoped, so two releases in
+        // one cluster would both register it and the first destroy would delete it under the other
+        // (and every LoraAdapter with it). The package uses no LoRA adapters; a cluster that does
+        // applies the CRD once, outside any release (warning in index.ts).
+        skipCrds: true,
     };
 }
 

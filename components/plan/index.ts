@@ -71,6 +71,12 @@ function warningsFor(r: ResolvedArgs): string[] {
     if (r.gpuMetrics.install && !r.monitoring.serviceMonitors) {
         warnings.push("gpuMetrics: monitoring.serviceMonitors is false, so nothing scrapes dcgm-exporter: scrape its Service (port metrics) with honor_labels: true yourself.");
     }
+    const lora = (r.vllmStack.values as { loraController?: { enableLoraController?: unknown } } | undefined)?.loraController;
+    if (lora?.enableLoraController === true) {
+        warnings.push("vllmStack.values.loraController.enableLoraController: the package installs the vllm-stack chart without its crds/ " +
+            "(the LoraAdapter CRD is cluster-scoped and shared by every release, so no release owns it): apply the chart's " +
+            "crds/crd-lora-adapter.yaml once per cluster before the controller needs it.");
+    }
     for (const m of r.models) {
         if (m.autoscaling.signals?.gpuUtilization.enabled && !r.gpuMetrics.install) {
             warnings.push(`models[${m.index}] (${m.name}): the gpuUtilization trigger reads dcgm-exporter's DCGM_FI_DEV_GPU_UTIL, but gpuMetrics.install is false: ` +

@@ -14,6 +14,8 @@ export const VLLM_STACK_SCHEMA = path.join(REFERENCE_DIR, "vllm-stack-0.1.12.val
 export const PROMETHEUS_OPERATOR_CRDS = path.resolve(REPO_ROOT, "../shared/charts/kube-prometheus-stack/charts/crds/crds");
 export const PROMETHEUS_RULE_CRD = path.join(PROMETHEUS_OPERATOR_CRDS, "crd-prometheusrules.yaml");
 export const SERVICE_MONITOR_CRD = path.join(PROMETHEUS_OPERATOR_CRDS, "crd-servicemonitors.yaml");
+/** The vllm-stack chart 0.1.12 (../shared/charts). */
+export const VLLM_STACK_CHART = path.resolve(REPO_ROOT, "../shared/charts/vllm-stack");
 /** The KEDA chart 2.20.2 (../shared/charts). */
 export const KEDA_CHART = path.resolve(REPO_ROOT, "../shared/charts/keda");
 
