@@ -219,8 +219,8 @@ export interface AlertRule {
 }
 
 /**
- * The alerts the package writes as one PrometheusRule per release (see the README's "Operating
- * it"): each rule per model, with annotations saying what is wrong and what to do.
+ * The alerts the package writes as one PrometheusRule per release (see docs/operating.md,
+ * Alerts): each rule per model, with annotations saying what is wrong and what to do.
  */
 export interface Alerts {
     /** Write the PrometheusRule (a Prometheus Operator CRD). Default: `install` (kube-prometheus-stack brings the CRD); set true for your own Prometheus Operator. */
@@ -239,7 +239,7 @@ export interface Alerts {
     requestsRefused?: AlertRule;
 }
 
-/** The Grafana dashboard the package writes (see the README's "Operating it"). */
+/** The Grafana dashboard the package writes (see docs/operating.md, Dashboard). */
 export interface Dashboard {
     /**
      * Write the dashboard: a ConfigMap in the monitoring namespace labelled for Grafana's dashboard

@@ -1,6 +1,6 @@
 // The policy benchmark: the package's presets (ScaledObjects from planInference), the seeds'
 // configurations, static fleets and the oracle, on the reference traces, through the same
-// simulator. Pure: scripts/benchPolicies.ts prints it, the README quotes it.
+// simulator. Pure: scripts/benchPolicies.ts prints it, docs/scaling.md quotes it.
 import { Strategy, type Autoscaling, type LlmInferenceArgs } from "../args";
 import { planInference } from "../plan";
 import type { ScaledObjectManifest } from "../plan/types";
