@@ -1,5 +1,5 @@
 // The component's arguments. Interfaces only, no unions: the Pulumi schema for Python, Go and
-// YAML is inferred from these types (DESIGN.md, multi-language constraints), and the TSDoc on
+// YAML is inferred from these types (docs/design.md, Multi-language constraints), and the TSDoc on
 // each property becomes its description there. Plain `T` = a plain value known at preview time;
 // `pulumi.Input<T>` = may be an Output (used only for secrets).
 import * as pulumi from "@pulumi/pulumi";
