@@ -1,4 +1,4 @@
-// Issue 5 planning: strategy presets, per-trigger overrides, schedules, scalingModifiers, and
+// Signal planning: strategy presets, per-trigger overrides, schedules, scalingModifiers, and
 // every ScaledObject they produce checked against KEDA 2.20.2's own CRD schema.
 import * as assert from "assert";
 import { planInference, PlanValidationError, Strategy, type Autoscaling } from "../components";

@@ -1,4 +1,4 @@
-// `npm run demo` as a newcomer runs it, and the simulator held against the real loop (issue 9):
+// `npm run demo` as a newcomer runs it, and the simulator held against the real loop:
 // the demo deploys the loop stack (e2e/stacks/loop.yaml) on a fresh local cluster with the real
 // Pulumi engine, plays the compressed trace e2e/stacks/loop-trace.csv through engines that follow
 // the cluster's pods while real KEDA and the real HPA scale them, and writes the real timeline and

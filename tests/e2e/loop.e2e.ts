@@ -1,4 +1,4 @@
-// The scaling loop on real KEDA and the real HPA (issue 9): the loop stack (e2e/stacks/loop.yaml)
+// The scaling loop on real KEDA and the real HPA: the loop stack (e2e/stacks/loop.yaml)
 // deployed by the real Pulumi engine on a fresh local cluster, a real Prometheus scraping engines
 // that follow the cluster's ready pods (support/loopEngines.ts, load through the simulator's
 // engine model), and the rules of docs/scaling.md held against what the cluster does: wake from zero,
