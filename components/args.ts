@@ -1,5 +1,5 @@
 // The component's arguments. Interfaces only, no unions: the Pulumi schema for Python, Go and
-// YAML is inferred from these types (DESIGN.md, multi-language constraints), and the TSDoc on
+// YAML is inferred from these types (docs/design.md, Multi-language constraints), and the TSDoc on
 // each property becomes its description there. Plain `T` = a plain value known at preview time;
 // `pulumi.Input<T>` = may be an Output (used only for secrets).
 import * as pulumi from "@pulumi/pulumi";
@@ -219,8 +219,8 @@ export interface AlertRule {
 }
 
 /**
- * The alerts the package writes as one PrometheusRule per release (see the README's "Operating
- * it"): each rule per model, with annotations saying what is wrong and what to do.
+ * The alerts the package writes as one PrometheusRule per release (see docs/operating.md,
+ * Alerts): each rule per model, with annotations saying what is wrong and what to do.
  */
 export interface Alerts {
     /** Write the PrometheusRule (a Prometheus Operator CRD). Default: `install` (kube-prometheus-stack brings the CRD); set true for your own Prometheus Operator. */
@@ -239,7 +239,7 @@ export interface Alerts {
     requestsRefused?: AlertRule;
 }
 
-/** The Grafana dashboard the package writes (see the README's "Operating it"). */
+/** The Grafana dashboard the package writes (see docs/operating.md, Dashboard). */
 export interface Dashboard {
     /**
      * Write the dashboard: a ConfigMap in the monitoring namespace labelled for Grafana's dashboard

@@ -58,7 +58,8 @@ export class GpuNodePool extends pulumi.ComponentResource {
     }
 }
 
-// A function, not methods: every class member would become a schema output (DESIGN.md).
+// A function, not methods: every class member would become a schema output (docs/design.md,
+// Multi-language constraints).
 function createGpuNodePoolResources(parent: GpuNodePool, name: string, plan: NodePoolPlan, args: GpuNodePoolArgs): pulumi.Output<string> {
     const taint = { key: plan.taint.key, value: plan.taint.value, effect: CLOUD_TAINT_EFFECT[plan.taint.effect] };
     let cloudName: pulumi.Output<string>;

@@ -84,7 +84,8 @@ function helmRelease(parent: pulumi.Resource, name: string, chart: ChartPlan, de
     }, { parent, dependsOn });
 }
 
-// A function, not methods: every class member would become a schema output (DESIGN.md).
+// A function, not methods: every class member would become a schema output (docs/design.md,
+// Multi-language constraints).
 function createResources(parent: LlmInference, name: string, plan: InferencePlan, args: LlmInferenceArgs) {
     const { charts } = plan;
     // The GPU pool first: the chart's engines are scheduled onto it (its name and label are plan values).

@@ -1,4 +1,4 @@
-// The alerts in the plan: which rules each model gets (from the trigger table in the README, not
+// The alerts in the plan: which rules each model gets (from the trigger table in docs/scaling.md, not
 // from the code), thresholds from the model's own plan, the monitoring.alerts switches and their
 // validation, and the manifests against the upstream CRDs and the KEDA chart they rely on.
 import * as assert from "assert";
@@ -20,7 +20,7 @@ const KV = "vllm:kv_cache_usage_perc or vllm:gpu_cache_usage_perc";
 const TTFT = "vllm:time_to_first_token_seconds_bucket";
 
 describe("alerts: the rules each model gets", () => {
-    it("SignalMissing covers exactly the engine series the model's triggers read (README, The scaling rules)", () => {
+    it("SignalMissing covers exactly the engine series the model's triggers read (docs/scaling.md, The scaling rules)", () => {
         const cases: Array<[string, Partial<Model>, string[]]> = [
             // queue_depth: waiting; load: running + waiting; kv_cache: the KV gauge (either name).
             ["balanced, minReplicas 1", { autoscaling: { minReplicas: 1, maxReplicas: 4 } }, [WAITING, RUNNING, KV]],

@@ -1,9 +1,10 @@
-// Issue 10: every preset keeps a scale-to-zero model above zero while any request still runs,
+// Every preset keeps a scale-to-zero model above zero while any request still runs,
 // not only while requests arrive. KEDA 2.20 keeps a ScaledObject active while any trigger's value
 // is above its activationThreshold; once all are inactive for cooldownPeriod it scales to 0
-// (DESIGN.md). The state here is the one that used to drop a long stream: requests running, none
-// waiting, and no new request at the router for longer than the wake window. Every trigger of
-// each preset's real ScaledObject is evaluated on a real Prometheus as KEDA reads it.
+// (docs/design.md, KEDA's Prometheus scaler). The state here is the one that used to drop a long
+// stream: requests running, none waiting, and no new request at the router for longer than the
+// wake window. Every trigger of each preset's real ScaledObject is evaluated on a real Prometheus
+// as KEDA reads it.
 import * as assert from "assert";
 import type { Strategy } from "../components";
 import { resolveArgs } from "../components/plan/resolve";

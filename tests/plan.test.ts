@@ -49,7 +49,7 @@ describe("planInference: names", () => {
 describe("planInference: charts", () => {
     const plan = planInference("chat", argsWith());
 
-    it("pins the chart versions DESIGN.md names, in their namespaces", () => {
+    it("pins the chart versions docs/design.md names, in their namespaces", () => {
         const { keda, kubePrometheusStack, vllmStack } = plan.charts;
         assert.deepStrictEqual([keda?.chart, keda?.version, keda?.repo, keda?.namespace],
             ["keda", "2.20.2", "https://kedacore.github.io/charts", "keda"]);

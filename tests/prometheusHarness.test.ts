@@ -1,5 +1,6 @@
-// Checks the harness itself, and with it the upstream facts DESIGN.md builds the queries on, on a
-// real Prometheus. Observations that matter to the design are printed as well as asserted.
+// Checks the harness itself, and with it the upstream facts the queries are built on (docs/design.md,
+// KEDA's Prometheus scaler), on a real Prometheus. Observations that matter to the design are
+// printed as well as asserted.
 
 import * as assert from "node:assert/strict";
 import * as http from "node:http";

@@ -1,4 +1,4 @@
-// Reuse from other languages: sdk/schema.json against the TypeScript source and the README, the generated
+// Reuse from other languages: sdk/schema.json against the TypeScript source and docs/arguments.md, the generated
 // Python and Go SDKs against a fresh generation and under each SDK's own mocks, and the examples in
 // sdk/examples against the schema and the dev stack.
 //
@@ -51,7 +51,7 @@ function propertiesAt(schema: Schema, names: string[]): { properties: Record<str
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The README's argument list: bullets under "## Arguments", grouped by a line naming the object (e.g.
+// The argument list in docs/arguments.md: bullets under "# Arguments", grouped by a line naming the object (e.g.
 // `LlmInferenceArgs`, `models[]`); `x`: `a` (...), `b` (...) documents the sub-object x (`x` (required): ...
 // a required one). A name followed by
 // "(required" is required; a default in parentheses that is a number or true/false gives the type.
@@ -106,9 +106,12 @@ function documentedNames(text: string): DocumentedArg[] {
     });
 }
 
-export function readmeArguments(readme: string): DocumentedArg[] {
-    const section = readme.split(/^## Arguments\s*$/m)[1]?.split(/^## /m)[0];
-    assert.ok(section, "README.md has no '## Arguments' section");
+/** Where the arguments and outputs are documented for users. */
+export const ARGUMENTS_DOC = "docs/arguments.md";
+
+export function documentedArguments(doc: string): DocumentedArg[] {
+    const section = doc.split(/^# Arguments\s*$/m)[1]?.split(/^#{1,2} /m)[0];
+    assert.ok(section, `${ARGUMENTS_DOC} has no '# Arguments' section`);
     const out: DocumentedArg[] = [];
     let base: string[] | undefined;
     // Bullets continue on indented lines.
@@ -131,9 +134,10 @@ export function readmeArguments(readme: string): DocumentedArg[] {
     return out;
 }
 
-export function readmeOutputs(readme: string): string[] {
-    const paragraph = /^Outputs:[\s\S]*?(?=\n\s*\n)/m.exec(readme)?.[0];
-    assert.ok(paragraph, "README.md has no 'Outputs:' paragraph");
+export function documentedOutputs(doc: string): string[] {
+    // The paragraph ends at a blank line or at the end of the file.
+    const paragraph = /^Outputs:[\s\S]*?(?=\n\s*\n|\s*(?![\s\S]))/m.exec(doc)?.[0];
+    assert.ok(paragraph, `${ARGUMENTS_DOC} has no 'Outputs:' paragraph`);
     return [...splitParens(paragraph).outside.matchAll(/`([a-z][A-Za-z0-9]*)`/g)].map((m) => m[1]);
 }
 
@@ -193,7 +197,7 @@ function withoutToken(inputs: any): any {
 describe("sdk/schema.json (the package schema the Python, Go and YAML SDKs come from)", function () {
     this.timeout(180_000);
     const schema = readSchema();
-    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const argumentsDoc = fs.readFileSync(path.join(ROOT, ARGUMENTS_DOC), "utf8");
     const args = fs.readFileSync(path.join(ROOT, "components", "args.ts"), "utf8");
 
     it("is what the analyzer infers from components/ now (else: npm run schema && npm run sdk)", async () => {
@@ -218,18 +222,18 @@ describe("sdk/schema.json (the package schema the Python, Go and YAML SDKs come 
         assert.deepStrictEqual(schema.resources[TOKEN].requiredInputs, ["models"]);
     });
 
-    const documented = readmeArguments(readme);
+    const documented = documentedArguments(argumentsDoc);
 
-    it("the README's argument list parses (sanity: the parser still understands it)", () => {
+    it("the argument list of docs/arguments.md parses (sanity: the parser still understands it)", () => {
         const paths = documented.map((a) => a.path.join("."));
         for (const p of ["models", "namespace", "keda.install", "monitoring.prometheusUrl", "vllmStack.routerImage",
             "models.name", "models.hfToken", "models.autoscaling", "models.autoscaling.maxReplicas"]) {
-            assert.ok(paths.includes(p), `README argument ${p} not found by the parser; found: ${paths.join(", ")}`);
+            assert.ok(paths.includes(p), `${ARGUMENTS_DOC}: argument ${p} not found by the parser; found: ${paths.join(", ")}`);
         }
-        assert.ok(documented.length >= 40, `only ${documented.length} README arguments parsed`);
+        assert.ok(documented.length >= 40, `only ${documented.length} arguments parsed from ${ARGUMENTS_DOC}`);
     });
 
-    it("has every argument the README documents, required exactly when the README says so", () => {
+    it("has every argument docs/arguments.md documents, required exactly when it says so", () => {
         const problems: string[] = [];
         for (const arg of documented) {
             const name = arg.path[arg.path.length - 1];
@@ -237,32 +241,32 @@ describe("sdk/schema.json (the package schema the Python, Go and YAML SDKs come 
             const spec = where.properties[name];
             const at = arg.path.join(".");
             if (!spec) {
-                problems.push(`${at}: documented in the README, missing from the schema`);
+                problems.push(`${at}: documented in ${ARGUMENTS_DOC}, missing from the schema`);
                 continue;
             }
             if (where.required.includes(name) !== arg.required) {
-                problems.push(`${at}: README says ${arg.required ? "required" : "optional"}, schema says the opposite`);
+                problems.push(`${at}: ${ARGUMENTS_DOC} says ${arg.required ? "required" : "optional"}, schema says the opposite`);
             }
             if (arg.defaultKind && kindOf(schema, spec) !== arg.defaultKind) {
-                problems.push(`${at}: README default is a ${arg.defaultKind}, schema type is ${kindOf(schema, spec)}`);
+                problems.push(`${at}: ${ARGUMENTS_DOC} default is a ${arg.defaultKind}, schema type is ${kindOf(schema, spec)}`);
             }
             if (!spec.description) problems.push(`${at}: no description (TSDoc) in the schema`);
         }
         assert.deepStrictEqual(problems, []);
     });
 
-    it("takes Outputs only where the README says 'secret input'; every other argument is a plain value", () => {
+    it("takes Outputs only where docs/arguments.md says 'secret input'; every other argument is a plain value", () => {
         const problems: string[] = [];
         for (const arg of documented) {
             const spec = propertiesAt(schema, arg.path.slice(0, -1)).properties[arg.path[arg.path.length - 1]];
             if (!spec) continue; // reported above
             const plain = spec.plain === true;
             if (plain === arg.secretInput) {
-                problems.push(`${arg.path.join(".")}: ${plain ? "plain" : "Input"} in the schema, README says ${arg.secretInput ? "secret input" : "plain value"}`);
+                problems.push(`${arg.path.join(".")}: ${plain ? "plain" : "Input"} in the schema, ${ARGUMENTS_DOC} says ${arg.secretInput ? "secret input" : "plain value"}`);
             }
         }
         assert.deepStrictEqual(problems, []);
-        assert.ok(documented.some((a) => a.secretInput), "the README documents no secret input (hfToken)");
+        assert.ok(documented.some((a) => a.secretInput), `${ARGUMENTS_DOC} documents no secret input (hfToken)`);
     });
 
     it("types the arguments that matter across languages as intended", () => {
@@ -295,12 +299,12 @@ describe("sdk/schema.json (the package schema the Python, Go and YAML SDKs come 
         assert.ok(!model.required.includes("hfToken"));
     });
 
-    it("has the outputs the README documents", () => {
+    it("has the outputs docs/arguments.md documents", () => {
         const outputs = schema.resources[TOKEN].properties as Record<string, Spec>;
-        const documentedOutputs = readmeOutputs(readme);
-        assert.ok(documentedOutputs.length >= 7, `README outputs: ${documentedOutputs}`);
-        for (const name of documentedOutputs) {
-            assert.ok(outputs[name], `output ${name} documented in the README, missing from the schema`);
+        const outputNames = documentedOutputs(argumentsDoc);
+        assert.ok(outputNames.length >= 7, `${ARGUMENTS_DOC} outputs: ${outputNames}`);
+        for (const name of outputNames) {
+            assert.ok(outputs[name], `output ${name} documented in ${ARGUMENTS_DOC}, missing from the schema`);
             assert.ok(["string", "array"].includes(outputs[name].type), `output ${name}: type ${outputs[name].type}`);
             assert.ok(outputs[name].description, `output ${name}: no description`);
         }
@@ -407,7 +411,7 @@ describe("Python and Go SDKs (scripts/sdk.sh; Go and Python toolchains)", functi
 
     async function step(name: string): Promise<StepResult> {
         if (missing) {
-            assert.fail(`${missing}. The SDK tests need Go and Python (see README, Tests); set SKIP_SDK_TESTS=1 to skip them locally.`);
+            assert.fail(`${missing}. The SDK tests need Go and Python (see docs/testing.md); set SKIP_SDK_TESTS=1 to skip them locally.`);
         }
         return steps[name];
     }

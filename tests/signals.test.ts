@@ -1,4 +1,4 @@
-// Issue 5 planning: strategy presets, per-trigger overrides, schedules, scalingModifiers, and
+// Signal planning: strategy presets, per-trigger overrides, schedules, scalingModifiers, and
 // every ScaledObject they produce checked against KEDA 2.20.2's own CRD schema.
 import * as assert from "assert";
 import { planInference, PlanValidationError, Strategy, type Autoscaling } from "../components";
@@ -54,7 +54,7 @@ describe("signals: strategy presets and triggers", () => {
         assert.strictEqual(p.charts.vllmStack.values.servingEngineSpec.modelSpec[0].vllmConfig.maxNumSeqs, 20);
     });
 
-    it("queue-depth reproduces the seeds: one trigger, waiting requests, 5 per replica", () => {
+    it("queue-depth reproduces the public guides' configuration: one trigger, waiting requests, 5 per replica", () => {
         const so = planWith({ minReplicas: 1, maxReplicas: 4, strategy: Strategy.QueueDepth, targetQueueDepth: undefined }).scaledObjects[0];
         assert.deepStrictEqual(names(so), [TRIGGER.queueDepth]);
         assert.strictEqual(trig(so, TRIGGER.queueDepth).metadata.threshold, "5");

@@ -1,5 +1,5 @@
 // The package's alerts: one PrometheusRule per release, with rules per model that catch a silent
-// autoscaler (issue 10). Pure: the component registers the manifest as a CustomResource after
+// autoscaler. Pure: the component registers the manifest as a CustomResource after
 // the kube-prometheus-stack release, exactly like the ServiceMonitors (serviceMonitors.ts says why
 // not through a chart).
 //
@@ -54,7 +54,7 @@ export const ALERT_DEFAULTS: Readonly<Record<AlertKey, { forSeconds: number; sev
     // Failing for 5 minutes: KEDA has long applied the fallback (3 failed polls).
     scalerErrors: { forSeconds: 300, severity: "critical" },
     kedaMetricsMissing: { forSeconds: 900, severity: "warning" },
-    // Issue 10: "a model at maxReplicas with its SLO signal breached for 15 minutes".
+    // "A model at maxReplicas with its SLO signal breached for 15 minutes" (docs/operating.md, Alerts).
     atMaxReplicas: { forSeconds: 900, severity: "warning" },
     paused: { forSeconds: 3600, severity: "warning" },
     // Longer than a normal wake from zero (node boot + image pull + model load: minutes), shorter

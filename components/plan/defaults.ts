@@ -1,4 +1,4 @@
-// Defaults the package applies where an argument is omitted. One place, so the README, the
+// Defaults the package applies where an argument is omitted. One place, so the docs, the
 // plan and the tests read the same numbers.
 
 export const DEFAULTS = {

@@ -12,7 +12,7 @@
 // Deployments get them directly.
 import { DEFAULTS } from "./defaults";
 
-/** vLLM's flag (>= 0.18; DESIGN.md, facts checked since the first version). */
+/** vLLM's flag (>= 0.18; docs/design.md, Draining). */
 export const SHUTDOWN_TIMEOUT_FLAG = "--shutdown-timeout";
 /** First vLLM release with SHUTDOWN_TIMEOUT_FLAG. */
 export const SHUTDOWN_TIMEOUT_MIN_VERSION = [0, 18] as const;

@@ -1,7 +1,7 @@
 // Scaling-signal presets (`autoscaling.strategy`) and the per-trigger overrides on top of them.
 // A preset only chooses which triggers exist and their default targets; every field can be
 // overridden per trigger (`load`, `kvCache`, `queueDepth`, `ttft`). The numbers below are the ones
-// `npm run bench:policies` measured on the reference engine and traces (see README).
+// `npm run bench:policies` measured on the reference engine and traces (see docs/scaling.md).
 import { Strategy, type Autoscaling, type Signal } from "../args";
 import { DEFAULTS } from "./defaults";
 import { fieldsOf, Problems, unknownKeys } from "./problems";
@@ -147,7 +147,7 @@ export function resolveSignals(p: Problems, path: string, a: Autoscaling, maxNum
             { enabled: preset.queueDepth, target: queueTarget, activation: a.activationQueueDepth ?? DEFAULTS.activationQueueDepth },
             { unit: "request count" }),
         ttft: signal(p, `${path}.ttft`, a.ttft, { enabled: preset.ttft, target: DEFAULTS.ttftSloSeconds, activation: 0 }, { unit: "number of seconds" }),
-        // Opt-in only: a busy GPU is an efficient one, not an overloaded one (README).
+        // Opt-in only: a busy GPU is an efficient one, not an overloaded one (docs/operating.md, GPU metrics).
         gpuUtilization: signal(p, `${path}.gpuUtilization`, a.gpuUtilization, { enabled: false, target: DEFAULTS.gpuUtilizationTarget, activation: 0 },
             { maxTarget: 100, unit: "percentage" }),
     };

@@ -9,7 +9,7 @@ export interface ChartPin {
 }
 
 export const CHARTS = {
-    /** KEDA 2.20.2 (app 2.20.2): the ScaledObject CRD in ../shared/reference matches it. */
+    /** KEDA 2.20.2 (app 2.20.2): the ScaledObject CRD the schema tests read (tests/support/reference.ts) matches it. */
     keda: { chart: "keda", repo: "https://kedacore.github.io/charts", version: "2.20.2" },
     /** The version the vllm-stack chart 0.1.12 itself pins as its optional dependency. */
     kubePrometheusStack: {

@@ -55,7 +55,7 @@ export function agreement(real: ReplicaTimeline, simulated: ReplicaTimeline): Ag
     };
 }
 
-/** The comparison as table rows (markdown), for the demo, the test output and the README. */
+/** The comparison as table rows (markdown), for the demo, the test output and docs/end-to-end.md. */
 export function agreementTable(a: Agreement): string[] {
     const sec = (x?: number) => (x === undefined ? "never" : `${x} s`);
     return [

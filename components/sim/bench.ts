@@ -1,6 +1,6 @@
-// The policy benchmark: the package's presets (ScaledObjects from planInference), the seeds'
-// configurations, static fleets and the oracle, on the reference traces, through the same
-// simulator. Pure: scripts/benchPolicies.ts prints it, the README quotes it.
+// The policy benchmark: the package's presets (ScaledObjects from planInference), the configurations
+// of public guides (queue depth only), static fleets and the oracle, on the reference traces, through
+// the same simulator. Pure: scripts/benchPolicies.ts prints it, docs/scaling.md quotes it.
 import { Strategy, type Autoscaling, type LlmInferenceArgs } from "../args";
 import { planInference } from "../plan";
 import type { ScaledObjectManifest } from "../plan/types";
@@ -29,8 +29,8 @@ function presetPlan(autoscaling: Partial<Autoscaling>) {
     return planInference("bench", benchArgs(autoscaling));
 }
 
-/** A seed: queue depth only, its threshold, polling and cooldown, and no HPA behavior (Kubernetes defaults). */
-function seed(threshold: number, polling: number, cooldown: number): ScaledObjectManifest {
+/** A public guide's configuration: queue depth only, its threshold, polling and cooldown, and no HPA behavior (Kubernetes defaults). */
+function guideConfig(threshold: number, polling: number, cooldown: number): ScaledObjectManifest {
     const so = structuredClone(presetPlan({ minReplicas: 1, strategy: Strategy.QueueDepth, targetQueueDepth: threshold, pollingIntervalSeconds: polling, cooldownSeconds: cooldown }).scaledObjects[0]);
     delete so.spec.advanced!.horizontalPodAutoscalerConfig;
     return so;
@@ -43,8 +43,8 @@ export function benchPolicies(): BenchPolicy[] {
         { name: "balanced, min 0", scaledObject: preset(Strategy.Balanced, { minReplicas: 0 }), note: "same, scale to zero, woken by the router's request counter" },
         { name: "latency-first", scaledObject: preset(Strategy.LatencyFirst), note: "preset: more headroom plus p95 TTFT" },
         { name: "queue-depth", scaledObject: preset(Strategy.QueueDepth), note: "preset: waiting requests 5/replica with the package's HPA behavior" },
-        { name: "seed: Production Stack tutorial", scaledObject: seed(5, 15, 30), note: "queue 5/replica, polling 15 s, cooldown 30 s, default HPA behavior (query summed; the tutorial's unsummed query errors at 2+ pods)" },
-        { name: "seed: queue 10, polling 30", scaledObject: seed(10, 30, 300), note: "queue 10/replica, polling 30 s, cooldown 300 s, default HPA behavior (the KEDA-article style; its exact numbers were not verifiable offline)" },
+        { name: "guide: Production Stack tutorial", scaledObject: guideConfig(5, 15, 30), note: "queue 5/replica, polling 15 s, cooldown 30 s, default HPA behavior (query summed; the tutorial's unsummed query errors at 2+ pods)" },
+        { name: "guide: KEDA-article style, queue 10, polling 30", scaledObject: guideConfig(10, 30, 300), note: "queue 10/replica, polling 30 s, cooldown 300 s, default HPA behavior (the KEDA-article style; its exact numbers were not verifiable offline)" },
         { name: "static peak", baseline: (t, p) => staticPeak(t, p.engine), note: "the peak's full-batch fleet, always on" },
         { name: "static mean", baseline: (t, p) => staticMean(t, p.engine), note: "the mean demand's full-batch fleet, always on" },
         { name: "oracle", baseline: (t, p) => oracle(t, p.engine, p.cluster), note: "perfect foresight: full batches, ordered one cold start ahead" },

@@ -1,11 +1,11 @@
-// `npm run demo` as a newcomer runs it, and the simulator held against the real loop (issue 9):
+// `npm run demo` as a newcomer runs it, and the simulator held against the real loop:
 // the demo deploys the loop stack (e2e/stacks/loop.yaml) on a fresh local cluster with the real
 // Pulumi engine, plays the compressed trace e2e/stacks/loop-trace.csv through engines that follow
 // the cluster's pods while real KEDA and the real HPA scale them, and writes the real timeline and
 // the simulator's prediction of the same trace with the same parameters (scrape interval, HPA
 // sync, model load = pod readiness delay, no node boot). This suite fails when their
-// replica-seconds differ by more than 15%, and checks the real timeline against the README's
-// rules for a scale-down and the return to zero (the loop suite checks scale-out and ownership).
+// replica-seconds differ by more than 15%, and checks the real timeline against the rules of
+// docs/scaling.md for a scale-down and the return to zero (the loop suite checks scale-out and ownership).
 // The same run draws the package's dashboard panels for the deployed plan from the demo's
 // Prometheus: this suite checks every planned panel is drawn, every series the panels read held
 // data (KEDA's from the real operator, kube-state-metrics' served from the API server), the

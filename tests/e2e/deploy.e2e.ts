@@ -14,7 +14,7 @@ import { parseEngineEvents, PulumiProject, PulumiStack } from "./support/pulumiS
 /** Secret config values; each must stay ciphertext in state and appear in no object but Secrets. */
 const HF_TOKEN = { hfToken: "hf_e2eTOKENnotReal1234567890" };
 const GRAFANA_PASSWORD = { grafanaAdminPassword: "e2e-Grafana-pw-0451" };
-/** What `pulumi destroy` may leave by design (README): CRDs Helm installed from a chart's crds/ folder. */
+/** What `pulumi destroy` may leave by design (docs/resources.md): CRDs Helm installed from a chart's crds/ folder. */
 const LEFT_BY_DESIGN = [/^CustomResourceDefinition\/\/[a-z0-9]+\.monitoring\.coreos\.com$/];
 /** The harness's own namespace (scripts/e2e/cluster.sh: the ExternalName Service KEDA's APIService points at). */
 const HARNESS_NAMESPACE = "e2e-system";
@@ -212,7 +212,7 @@ describe("end-to-end: the real Pulumi engine on a local cluster", function () {
         const links = (await run("ip", ["-o", "link", "show"], { timeoutMs: 10_000 })).stdout.trim().split("\n");
         const names = links.map((l) => l.split(":")[1]?.trim().split("@")[0]);
         assert.deepStrictEqual(names, ["lo"], `the suite must run in a loopback-only network namespace (scripts/e2e/in-netns.sh); interfaces: ${names.join(", ")}`);
-        // The versions that really run (the registries serve some engines only at other versions: README).
+        // The versions that really run (the registries serve some engines only at other versions: docs/end-to-end.md).
         const builtFrom = async (bin: Parameters<typeof tool>[0], module: string) => {
             const info = await run("go", ["version", "-m", tool(bin)], { timeoutMs: 30_000, allowFailure: true });
             const line = info.stdout.split("\n").map((l) => l.trim().split(/\s+/)).find((f) => f[0] === "mod" && f[1] === module);

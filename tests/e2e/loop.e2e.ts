@@ -1,7 +1,7 @@
-// The scaling loop on real KEDA and the real HPA (issue 9): the loop stack (e2e/stacks/loop.yaml)
+// The scaling loop on real KEDA and the real HPA: the loop stack (e2e/stacks/loop.yaml)
 // deployed by the real Pulumi engine on a fresh local cluster, a real Prometheus scraping engines
 // that follow the cluster's ready pods (support/loopEngines.ts, load through the simulator's
-// engine model), and the README's rules held against what the cluster does: wake from zero,
+// engine model), and the rules of docs/scaling.md held against what the cluster does: wake from zero,
 // scale out to the count the triggers promise and back to zero, replica ownership under
 // `pulumi preview` / `pulumi up` / config changes, and faults (the KEDA operator restarted,
 // Prometheus stopped, a trigger answered with nothing, paused). Every expectation is computed from
@@ -362,7 +362,7 @@ describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks
         scaledTo = expected;
     });
 
-    // Replica ownership: Pulumi never fights KEDA over replicas (README, "How replica ownership works").
+    // Replica ownership: Pulumi never fights KEDA over replicas (docs/scaling.md, "How replica ownership works").
     /** Runs a step and asserts the live count stayed N throughout (harness samples, 1 s) and after. */
     const keepsN = async (what: string, step: () => Promise<void>): Promise<void> => {
         const e = need(engines, "engines");
@@ -440,7 +440,7 @@ describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks
         e2e = replan({ timeToFirstTokenMs: current + 100 });
     });
 
-    // Faults (README, "The scaling rules"): the KEDA operator restarted mid-run. While it is down the
+    // Faults (docs/scaling.md, "The scaling rules"): the KEDA operator restarted mid-run. While it is down the
     // HPA gets no metric (the adapter asks the operator for them) and so changes nothing; KEDA keeps
     // no count of its own to lose, and once back it reads the triggers again.
     it("faults: the KEDA operator restarted mid-run (SIGTERM, then SIGKILL as a crash): no replica lost, scaling resumes", async () => {
@@ -517,7 +517,7 @@ describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks
     // Scaling back down and to zero after the cooldown: held against the rules on the demo's trace
     // (tests/e2e/demo.e2e.ts), which runs this stack from zero to zero.
 
-    // Faults (README, "The scaling rules"): an outage never scales a model down; paused freezes it.
+    // Faults (docs/scaling.md, "The scaling rules"): an outage never scales a model down; paused freezes it.
     it("faults: Prometheus stopped, KEDA's fallback holds the replicas (never fewer); Prometheus back, scaling resumes", async () => {
         const e = need(engines, "engines");
         const p = need(prom, "prometheus");

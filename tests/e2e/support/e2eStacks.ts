@@ -39,7 +39,7 @@ function disabledAt(condition: string): Values {
  * The chart folder to install. Helm refuses a chart whose Chart.yaml dependencies are missing
  * from its charts/ folder, even when their condition is false. Where the ../shared copy lacks
  * some (kube-prometheus-stack's subcharts are absent here), install a copy without them and turn
- * their conditions off: a stand-in the test output and the README name.
+ * their conditions off: a stand-in the test output and docs/end-to-end.md name.
  */
 function installableChart(dir: string): { dir: string; values: Values; note?: string } {
     const chart = YAML.parse(fs.readFileSync(path.join(dir, "Chart.yaml"), "utf8"));
