@@ -9,6 +9,7 @@ import { describeTriggers } from "../components/plan/describeTriggers";
 import { DEFAULT_CLUSTER, type ClusterParams } from "../components/sim/cluster";
 import { concurrencyLimit, DEFAULT_ENGINE, throughput, type EngineParams } from "../components/sim/engine";
 import { oracle, staticMean, staticPeak } from "../components/sim/oracle";
+import { scaledModelOf } from "../components/sim/keda";
 import { DEFAULT_SIM, paramsForPlan, scaledObjectController, simulate, type SimResult } from "../components/sim/run";
 import { chartSvg } from "../components/sim/svg";
 import { referenceTrace, traceFromCsv, TraceKind, type Trace } from "../components/sim/traces";
@@ -140,7 +141,7 @@ if (kinds.includes(values.trace)) {
 const so = plan.scaledObjects[modelIndex];
 const stackName = path.basename(values.stack).replace(/^Pulumi\.|\.yaml$/g, "");
 const runs: SimResult[] = [
-    simulate(trace, scaledObjectController(`${stackName}/${model.name}`, so, trace, params.hpaSyncSeconds), params),
+    simulate(trace, scaledObjectController(`${stackName}/${model.name}`, scaledModelOf(plan, modelIndex), trace, params.hpaSyncSeconds), params),
     simulate(trace, oracle(trace, params.engine, params.cluster, so.spec.minReplicaCount ?? 0), params),
     simulate(trace, staticPeak(trace, params.engine), params),
     simulate(trace, staticMean(trace, params.engine), params),

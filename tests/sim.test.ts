@@ -3,11 +3,11 @@
 // cooldown), its fallback and cron triggers, all driven through ScaledObject manifests.
 import * as assert from "assert";
 import { planInference, Strategy } from "../components";
-import type { ScaledObjectManifest } from "../components";
+import type { InferencePlan, ScaledObjectManifest } from "../components";
 import { hpaBehavior } from "../components/plan/scaledObject";
 import { TRIGGER } from "../components/plan/triggers";
 import { behaviorWithDefaults, externalPerPodReplicas, externalValueReplicas, HpaState, milli } from "../components/sim/hpa";
-import { KedaController, bindTriggers, type ControllerView, type Scrape } from "../components/sim/keda";
+import { KedaController, bindTriggers, scaledModelOf, type ControllerView, type ScaledModel, type Scrape } from "../components/sim/keda";
 import { DEFAULT_CLUSTER } from "../components/sim/cluster";
 import { concurrencyLimit, throughput } from "../components/sim/engine";
 import { burstOnsets, paramsForPlan, simulatePlan } from "../components/sim/run";
@@ -29,11 +29,17 @@ function view(now: number, replicas: number, s: Partial<Scrape> = {}, extra: Par
 }
 
 /** A ScaledObject with one load trigger of the given threshold and metric type. */
-function loadOnly(threshold: string, metricType: "AverageValue" | "Value" = "AverageValue"): ScaledObjectManifest {
-    const so = structuredClone(plan({ minReplicas: 1, load: { target: 1 }, kvCache: { enabled: false }, queueDepth: { enabled: false }, targetQueueDepth: undefined }).scaledObjects[0]);
+function loadOnly(threshold: string, metricType: "AverageValue" | "Value" = "AverageValue"): ScaledModel {
+    const m = scaledModelOf(plan({ minReplicas: 1, load: { target: 1 }, kvCache: { enabled: false }, queueDepth: { enabled: false }, targetQueueDepth: undefined }), 0);
+    const so = structuredClone(m.scaledObject);
     so.spec.triggers[0].metadata.threshold = threshold;
     so.spec.triggers[0].metricType = metricType;
-    return so;
+    return { ...m, scaledObject: so };
+}
+
+/** Model 0 of a plan with its ScaledObject replaced (a test's edit of the manifest). */
+function withScaledObject(p: InferencePlan, so: ScaledObjectManifest): ScaledModel {
+    return { ...scaledModelOf(p, 0), scaledObject: so };
 }
 
 /** Runs a controller to the first HPA sync at or after `from` and returns what it set. */
@@ -106,8 +112,7 @@ describe("simulator: HPA behavior (horizontal.go)", () => {
 
 describe("simulator: KEDA (executor, fallback, cron, trigger mapping)", () => {
     it("0 -> 1 at the first poll with an active trigger; 1 -> 0 only once cooldownPeriod has passed since the last active poll", () => {
-        const so = plan({ minReplicas: 0, pollingIntervalSeconds: 15, cooldownSeconds: 300 }).scaledObjects[0];
-        const k = new KedaController(so, T0, T0 + 3_600_000);
+        const k = new KedaController(scaledModelOf(plan({ minReplicas: 0, pollingIntervalSeconds: 15, cooldownSeconds: 300 }), 0), T0, T0 + 3_600_000);
         assert.strictEqual(k.tick(view(15, 0)), undefined, "nothing active");
         assert.strictEqual(k.tick(view(30, 0, { routerRequests: () => 1 })), 1, "the wake trigger activates it");
         // Idle from now on; the HPA keeps 1 (its minimum), KEDA waits for the cooldown.
@@ -118,17 +123,17 @@ describe("simulator: KEDA (executor, fallback, cron, trigger mapping)", () => {
     });
     it("activationThreshold: a value at the threshold is not active (value > activation)", () => {
         // Waiting requests only: a running one would also activate wake_on_request (it keeps a replica while answers run).
-        const so = structuredClone(plan({ minReplicas: 0, load: { activation: 2 }, queueDepth: { enabled: false } }).scaledObjects[0]);
-        const k = new KedaController(so, T0, T0 + 3_600_000);
+        const k = new KedaController(scaledModelOf(plan({ minReplicas: 0, load: { activation: 2 }, queueDepth: { enabled: false } }), 0), T0, T0 + 3_600_000);
         assert.strictEqual(k.tick(view(15, 0, { waiting: 2 })), undefined);
         assert.strictEqual(k.tick(view(30, 0, { waiting: 2.5 })), 1);
     });
     it("fallback: from the 4th failed read (failureThreshold 3) the HPA sees fallback replicas x target; currentReplicasIfHigher never scales down", () => {
-        const so = plan({ minReplicas: 0, fallbackReplicas: 3 }).scaledObjects[0];
+        const p3 = plan({ minReplicas: 0, fallbackReplicas: 3 });
+        const so = p3.scaledObjects[0];
         assert.strictEqual(so.spec.fallback!.failureThreshold, 3);
         assert.strictEqual(so.spec.fallback!.behavior, "currentReplicasIfHigher");
         const run = (replicas: number, seconds: number) => {
-            const k = new KedaController(so, T0, T0 + 3_600_000);
+            const k = new KedaController(scaledModelOf(p3, 0), T0, T0 + 3_600_000);
             const changes: [number, number][] = [];
             for (let t = 1; t < seconds; t++) {
                 const r = k.tick(view(t, replicas, {}, { prometheusDown: true }));
@@ -146,38 +151,39 @@ describe("simulator: KEDA (executor, fallback, cron, trigger mapping)", () => {
         assert.deepStrictEqual(run(6, 1800).changes, []);
     });
     it("cron: an open window holds desiredReplicas (metric desiredReplicas against target 1), closed it asks for 1", () => {
-        const so = plan({ minReplicas: 1, schedules: [{ name: "peak", start: "0 8 * * *", end: "0 9 * * *", timezone: "UTC", replicas: 4 }] }).scaledObjects[0];
-        const k = new KedaController(so, T0, T0 + 4 * 3_600_000);
+        const m = scaledModelOf(plan({ minReplicas: 1, schedules: [{ name: "peak", start: "0 8 * * *", end: "0 9 * * *", timezone: "UTC", replicas: 4 }] }), 0);
+        const k = new KedaController(m, T0, T0 + 4 * 3_600_000);
         const inWindow = 2 * 3600 + 60; // 08:01 UTC
         assert.strictEqual(firstHpaDecision(k, inWindow, 1, {}), 4);
-        const cron = bindTriggers(so, T0, T0 + 4 * 3_600_000).find((t) => t.type === "cron")!;
+        const cron = bindTriggers(m, T0, T0 + 4 * 3_600_000).find((t) => t.type === "cron")!;
         assert.strictEqual(cron.value(scrape(), T0 + 60_000), 1);
     });
     it("maps triggers by name; an unknown trigger name is an error, not a silent zero", () => {
-        const so = structuredClone(plan({ minReplicas: 1 }).scaledObjects[0]);
+        const p1 = plan({ minReplicas: 1 });
+        const so = structuredClone(p1.scaledObjects[0]);
         so.spec.triggers[0].name = "queue-length";
-        assert.throws(() => bindTriggers(so, T0, T0 + 1000), /trigger "queue-length" is not one the simulator can map/);
-        assert.deepStrictEqual(bindTriggers(plan({ minReplicas: 0, strategy: Strategy.LatencyFirst }).scaledObjects[0], T0, T0 + 1000).map((t) => t.name),
+        assert.throws(() => bindTriggers(withScaledObject(p1, so), T0, T0 + 1000), /trigger "queue-length" is not one the simulator can map/);
+        assert.deepStrictEqual(bindTriggers(scaledModelOf(plan({ minReplicas: 0, strategy: Strategy.LatencyFirst }), 0), T0, T0 + 1000).map((t) => t.name),
             [TRIGGER.queueDepth, TRIGGER.load, TRIGGER.kvCache, TRIGGER.ttft, TRIGGER.wakeOnRequest]);
     });
     it("knows every trigger the package can generate, and every stack's ScaledObjects bind", () => {
         const all = plan({ minReplicas: 0, strategy: Strategy.LatencyFirst, gpuUtilization: { enabled: true },
-            schedules: [{ name: "peak", start: "0 8 * * *", end: "0 9 * * *", replicas: 2 }] }).scaledObjects[0];
-        const bound = bindTriggers(all, T0, T0 + 1000).map((t) => t.name);
+            schedules: [{ name: "peak", start: "0 8 * * *", end: "0 9 * * *", replicas: 2 }] });
+        const bound = bindTriggers(scaledModelOf(all, 0), T0, T0 + 1000).map((t) => t.name);
         for (const name of Object.values(TRIGGER)) assert.ok(bound.includes(name), `TRIGGER ${name} is not simulated`);
         // GPU utilization as DCGM reports it: an engine running anything is ~100% busy, an idle one 0,
         // whatever the batch: the trigger sees "busy", never "how busy" (why no preset enables it).
-        const gpu = bindTriggers(all, T0, T0 + 1000).find((t) => t.name === TRIGGER.gpuUtilization)!;
+        const gpu = bindTriggers(scaledModelOf(all, 0), T0, T0 + 1000).find((t) => t.name === TRIGGER.gpuUtilization)!;
         assert.deepStrictEqual([gpu.value(scrape({ engines: 2, running: 0 }), T0), gpu.value(scrape({ engines: 2, running: 1 }), T0),
             gpu.value(scrape({ engines: 2, running: 120, waiting: 50 }), T0)], [0, 200, 200]);
         assert.strictEqual(gpu.target, 80);
         for (const stack of listStacks()) {
-            for (const so of planStack(stack).scaledObjects) assert.doesNotThrow(() => bindTriggers(so, T0, T0 + 1000), `stack ${stack}`);
+            const p = planStack(stack);
+            p.scaledObjects.forEach((_so, i) => assert.doesNotThrow(() => bindTriggers(scaledModelOf(p, i), T0, T0 + 1000), `stack ${stack}`));
         }
     });
     it("scalingModifiers: the HPA sees one composite metric (formula over trigger values) against its target", () => {
-        const so = plan({ minReplicas: 1, scalingModifiers: { formula: "queue_depth + load", target: 10 } }).scaledObjects[0];
-        const k = new KedaController(so, T0, T0 + 3_600_000);
+        const k = new KedaController(scaledModelOf(plan({ minReplicas: 1, scalingModifiers: { formula: "queue_depth + load", target: 10 } }), 0), T0, T0 + 3_600_000);
         assert.strictEqual(firstHpaDecision(k, 1, 1, { waiting: 20, running: 20, engines: 1 }), 5, "ceil((20 + 40) / 10) = 6, limited to 1 + 4");
     });
 });
@@ -231,11 +237,23 @@ describe("simulator: the default preset does not flap on a steady rate", () => {
     });
 
     it("the load trigger's margin counts only engines running requests: an idle fleet reads 0 (KEDA can still scale to zero)", () => {
-        const so = plan({ minReplicas: 0 }).scaledObjects[0];
-        const load = bindTriggers(so, T0, T0 + 1000).find((t) => t.name === TRIGGER.load)!;
+        const p0 = plan({ minReplicas: 0 });
+        const load = bindTriggers(scaledModelOf(p0, 0), T0, T0 + 1000).find((t) => t.name === TRIGGER.load)!;
         const h = Number(load.target) - Math.round(0.6 * 64);
         assert.ok(h > 0, "the default preset has a margin");
         assert.strictEqual(load.value(scrape({ engines: 2 }), T0), 0);
         assert.strictEqual(load.value(scrape({ engines: 2, running: 30, waiting: 1 }), T0), 31 + 2 * h);
+    });
+
+    it("takes the load margin from the plan's data (ModelPlan.loadHysteresis), the one number the query and threshold were built from", () => {
+        const p0 = plan({ minReplicas: 0 });
+        const m = scaledModelOf(p0, 0);
+        const load = p0.scaledObjects[0].spec.triggers.find((t) => t.name === TRIGGER.load)!;
+        assert.strictEqual(m.loadHysteresis, p0.models[0].loadHysteresis);
+        assert.strictEqual(Number(load.metadata.threshold), Math.round(0.6 * 64) + m.loadHysteresis, "threshold = target + margin");
+        const read = (model: ScaledModel) => bindTriggers(model, T0, T0 + 1000).find((t) => t.name === TRIGGER.load)!.value(scrape({ engines: 2, running: 30 }), T0);
+        assert.strictEqual(read(m), 30 + 2 * m.loadHysteresis);
+        assert.strictEqual(read({ ...m, loadHysteresis: 0 }), 30, "the data, not the query text, decides");
+        assert.strictEqual(plan({ minReplicas: 0, strategy: Strategy.QueueDepth }).models[0].loadHysteresis, 0, "no load trigger, no margin");
     });
 });

@@ -14,6 +14,7 @@ import { planPrometheusRule, seriesReadByTriggers, type AlertModel } from "./ale
 import { planPlacement } from "./placement";
 import { resolveArgs, ResolvedArgs } from "./resolve";
 import { buildScaledObject } from "./scaledObject";
+import { loadHysteresis } from "./triggers";
 import { InferencePlan, ModelPlan, SECRET_PLACEHOLDER, SecretPlan } from "./types";
 
 /** Prometheus must scrape at least as often as the most eager ScaledObject polls. */
@@ -149,6 +150,7 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
         serviceName: engineServiceName(release, m.name),
         scaledObjectName: scaledObjectName(release, m.name),
         hpaName: kedaHpaName(scaledObjectName(release, m.name)),
+        loadHysteresis: loadHysteresis(m.autoscaling),
         drain: drainPlan(m.drainSeconds),
         ...(m.engine !== "simulator" && m.autoscaling.minReplicas >= 1 ? { pdbName: enginePdbName(release, m.name) } : {}),
         ...(m.hasHfToken ? { hfTokenSecret: { name: hfTokenSecretName(release), key: hfTokenSecretKey(m.name) } } : {}),

@@ -35,6 +35,15 @@ export interface TriggerSettings {
     schedules?: ResolvedSchedule[];
 }
 
+/**
+ * The load trigger's scale-down margin: requests per engine running any, added to its query and
+ * its threshold (queries.ts loadQuery); 0 without a load trigger. The plan carries it
+ * (ModelPlan.loadHysteresis) so that readers of the triggers, the simulator first, take it as data.
+ */
+export function loadHysteresis(a: TriggerSettings): number {
+    return a.signals?.load.enabled ? (a.signals.load.hysteresis ?? 0) : 0;
+}
+
 /** What the triggers of one model's ScaledObject are built from. */
 export interface TriggerInput {
     deploymentName: string;
@@ -100,7 +109,7 @@ export function buildTriggers(input: TriggerInput) {
             triggers.push(prometheusTrigger(TRIGGER.queueDepth, url, queueDepthQuery(input.scope), sig.queueDepth.target, sig.queueDepth.activation));
         }
         if (sig.load.enabled) {
-            const h = sig.load.hysteresis ?? 0;
+            const h = loadHysteresis(a);
             triggers.push(prometheusTrigger(TRIGGER.load, url, loadQuery(input.scope, h), sig.load.target + h, sig.load.activation));
         }
         if (sig.kvCache.enabled) {

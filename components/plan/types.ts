@@ -44,6 +44,8 @@ export interface ModelPlan {
     scaledObjectName: string;
     /** The HPA KEDA creates for the ScaledObject. */
     hpaName: string;
+    /** The load trigger's scale-down margin, per engine running any request (triggers.ts loadHysteresis); 0 without a load trigger. */
+    loadHysteresis: number;
     /** The engine series the model's Prometheus triggers read, metric by metric (alerts.ts). */
     triggerSeries?: ReadSeries[];
     /** How the engine pods shut down: vLLM's drain, preStop sleep, grace period (drain.ts). */

@@ -3,7 +3,7 @@
 // the same simulator. Pure: scripts/benchPolicies.ts prints it, docs/scaling.md quotes it.
 import { Strategy, type Autoscaling, type LlmInferenceArgs } from "../args";
 import { planInference } from "../plan";
-import type { ScaledObjectManifest } from "../plan/types";
+import { scaledModelOf, type ScaledModel } from "./keda";
 import { oracle, staticMean, staticPeak, type Controller } from "./oracle";
 import { paramsForPlan, scaledObjectController, simulate, type SimParams, type SimResult } from "./run";
 import { referenceTrace, TraceKind, type Trace } from "./traces";
@@ -13,8 +13,8 @@ export const BENCH_MAX_REPLICAS = 16;
 
 export interface BenchPolicy {
     name: string;
-    /** The ScaledObject, or a baseline controller factory. */
-    scaledObject?: ScaledObjectManifest;
+    /** The model's ScaledObject (with the plan's trigger data), or a baseline controller factory. */
+    model?: ScaledModel;
     baseline?: (trace: Trace, params: SimParams) => Controller;
     note: string;
 }
@@ -30,21 +30,22 @@ function presetPlan(autoscaling: Partial<Autoscaling>) {
 }
 
 /** A public guide's configuration: queue depth only, its threshold, polling and cooldown, and no HPA behavior (Kubernetes defaults). */
-function guideConfig(threshold: number, polling: number, cooldown: number): ScaledObjectManifest {
-    const so = structuredClone(presetPlan({ minReplicas: 1, strategy: Strategy.QueueDepth, targetQueueDepth: threshold, pollingIntervalSeconds: polling, cooldownSeconds: cooldown }).scaledObjects[0]);
+function guideConfig(threshold: number, polling: number, cooldown: number): ScaledModel {
+    const m = scaledModelOf(presetPlan({ minReplicas: 1, strategy: Strategy.QueueDepth, targetQueueDepth: threshold, pollingIntervalSeconds: polling, cooldownSeconds: cooldown }), 0);
+    const so = structuredClone(m.scaledObject);
     delete so.spec.advanced!.horizontalPodAutoscalerConfig;
-    return so;
+    return { ...m, scaledObject: so };
 }
 
 export function benchPolicies(): BenchPolicy[] {
-    const preset = (strategy: Strategy, extra: Partial<Autoscaling> = {}) => presetPlan({ minReplicas: 1, strategy, ...extra }).scaledObjects[0];
+    const preset = (strategy: Strategy, extra: Partial<Autoscaling> = {}) => scaledModelOf(presetPlan({ minReplicas: 1, strategy, ...extra }), 0);
     return [
-        { name: "balanced (default)", scaledObject: preset(Strategy.Balanced), note: "the package's default preset, minReplicas 1" },
-        { name: "balanced, min 0", scaledObject: preset(Strategy.Balanced, { minReplicas: 0 }), note: "same, scale to zero, woken by the router's request counter" },
-        { name: "latency-first", scaledObject: preset(Strategy.LatencyFirst), note: "preset: more headroom plus p95 TTFT" },
-        { name: "queue-depth", scaledObject: preset(Strategy.QueueDepth), note: "preset: waiting requests 5/replica with the package's HPA behavior" },
-        { name: "guide: Production Stack tutorial", scaledObject: guideConfig(5, 15, 30), note: "queue 5/replica, polling 15 s, cooldown 30 s, default HPA behavior (query summed; the tutorial's unsummed query errors at 2+ pods)" },
-        { name: "guide: KEDA-article style, queue 10, polling 30", scaledObject: guideConfig(10, 30, 300), note: "queue 10/replica, polling 30 s, cooldown 300 s, default HPA behavior (the KEDA-article style; its exact numbers were not verifiable offline)" },
+        { name: "balanced (default)", model: preset(Strategy.Balanced), note: "the package's default preset, minReplicas 1" },
+        { name: "balanced, min 0", model: preset(Strategy.Balanced, { minReplicas: 0 }), note: "same, scale to zero, woken by the router's request counter" },
+        { name: "latency-first", model: preset(Strategy.LatencyFirst), note: "preset: more headroom plus p95 TTFT" },
+        { name: "queue-depth", model: preset(Strategy.QueueDepth), note: "preset: waiting requests 5/replica with the package's HPA behavior" },
+        { name: "guide: Production Stack tutorial", model: guideConfig(5, 15, 30), note: "queue 5/replica, polling 15 s, cooldown 30 s, default HPA behavior (query summed; the tutorial's unsummed query errors at 2+ pods)" },
+        { name: "guide: KEDA-article style, queue 10, polling 30", model: guideConfig(10, 30, 300), note: "queue 10/replica, polling 30 s, cooldown 300 s, default HPA behavior (the KEDA-article style; its exact numbers were not verifiable offline)" },
         { name: "static peak", baseline: (t, p) => staticPeak(t, p.engine), note: "the peak's full-batch fleet, always on" },
         { name: "static mean", baseline: (t, p) => staticMean(t, p.engine), note: "the mean demand's full-batch fleet, always on" },
         { name: "oracle", baseline: (t, p) => oracle(t, p.engine, p.cluster), note: "perfect foresight: full batches, ordered one cold start ahead" },
@@ -65,7 +66,7 @@ export function runBench(traces: readonly TraceKind[] = BENCH_TRACES, overrides:
     const cells = policies.map(() => [] as BenchCell[]);
     traces.forEach((kind) => {
         const trace = referenceTrace(kind);
-        const results = policies.map((p) => simulate(trace, p.scaledObject ? scaledObjectController(p.name, p.scaledObject, trace) : p.baseline!(trace, params), params));
+        const results = policies.map((p) => simulate(trace, p.model ? scaledObjectController(p.name, p.model, trace) : p.baseline!(trace, params), params));
         const o = results[policies.findIndex((p) => p.name === "oracle")];
         results.forEach((r, i) => cells[i].push({ ...r, vsOracle: r.gpuHours / o.gpuHours }));
     });

@@ -7,7 +7,7 @@
 // failures the metric becomes fallback replicas x target), pkg/scalers/cron_scaler.go (active
 // while the window is open; metric desiredReplicas, else 1, against a target of 1),
 // pkg/scaling/modifiers (one composite metric from the formula).
-import type { ScaledObjectManifest } from "../plan/types";
+import type { InferencePlan, ScaledObjectManifest } from "../plan/types";
 import { evaluateFormula, parseFormula, type FormulaNode } from "../plan/formula";
 import { SCHEDULE_TRIGGER_PREFIX, TRIGGER } from "../plan/triggers";
 import { queryWindowSeconds } from "../plan/queries";
@@ -48,13 +48,28 @@ function windowOf(query: string, trigger: string): number {
     return w;
 }
 
+/**
+ * A model's autoscaling as the simulator reads it: the ScaledObject `pulumi up` applies, and what
+ * the plan decided that the manifest only holds inside query text (the load trigger's margin).
+ */
+export interface ScaledModel {
+    scaledObject: ScaledObjectManifest;
+    /** ModelPlan.loadHysteresis: requests per busy engine added to the load query (0: none). */
+    loadHysteresis: number;
+}
+
+/** Model `i` of a plan, for the simulator. */
+export function scaledModelOf(plan: InferencePlan, i: number): ScaledModel {
+    const scaledObject = plan.scaledObjects[i];
+    if (!scaledObject) throw new Error(`the plan has ${plan.scaledObjects.length} model(s); no model ${i}`);
+    return { scaledObject, loadHysteresis: plan.models[i].loadHysteresis };
+}
+
 /** Simulated signals by trigger name: the only names the simulator understands. */
-const SIGNALS: Record<string, (query: string, name: string) => (s: Scrape) => number> = {
+const SIGNALS: Record<string, (query: string, name: string, model: ScaledModel) => (s: Scrape) => number> = {
     [TRIGGER.queueDepth]: () => (s) => s.waiting,
-    [TRIGGER.load]: (q) => {
-        // The hysteresis term of loadQuery: `+ <h> * (count(... > 0) or vector(0))`, h per busy engine.
-        const m = /\+ ([\d.]+) \* \(count\(/.exec(q);
-        const h = m ? Number(m[1]) : 0;
+    [TRIGGER.load]: (_q, _n, model) => {
+        const h = model.loadHysteresis;
         // Engines running a request: the pooled engines are all busy or all idle.
         return (s) => s.waiting + s.running + (s.running > 0 ? h * s.engines : 0);
     },
@@ -78,9 +93,9 @@ const SIGNALS: Record<string, (query: string, name: string) => (s: Scrape) => nu
     },
 };
 
-/** Binds every trigger of a ScaledObject to its signal; an unknown name is an error. */
-export function bindTriggers(so: ScaledObjectManifest, fromMs: number, toMs: number): SimTrigger[] {
-    return so.spec.triggers.map((t) => {
+/** Binds every trigger of a model's ScaledObject to its signal; an unknown name is an error. */
+export function bindTriggers(model: ScaledModel, fromMs: number, toMs: number): SimTrigger[] {
+    return model.scaledObject.spec.triggers.map((t) => {
         const name = t.name ?? "";
         const metricType = (t.metricType ?? "AverageValue") as "AverageValue" | "Value";
         if (t.type === "cron") {
@@ -97,7 +112,7 @@ export function bindTriggers(so: ScaledObjectManifest, fromMs: number, toMs: num
                 "add it to components/sim/keda.ts SIGNALS with the value its query returns");
         }
         const md = t.metadata as Record<string, string>;
-        const read = signal(md.query, name);
+        const read = signal(md.query, name, model);
         return {
             name, type: "prometheus", metricType,
             target: Number(md.threshold), activation: Number(md.activationThreshold ?? "0"),
@@ -135,9 +150,10 @@ export class KedaController {
     readonly paused: boolean;
 
     /** `hpaSyncSeconds`: kube-controller-manager's --horizontal-pod-autoscaler-sync-period (default 15 s). */
-    constructor(readonly so: ScaledObjectManifest, fromMs: number, toMs: number, readonly hpaSyncSeconds = HPA_SYNC_SECONDS) {
+    constructor(readonly model: ScaledModel, fromMs: number, toMs: number, readonly hpaSyncSeconds = HPA_SYNC_SECONDS) {
+        const so = model.scaledObject;
         const s = so.spec;
-        this.triggers = bindTriggers(so, fromMs, toMs);
+        this.triggers = bindTriggers(model, fromMs, toMs);
         this.polling = s.pollingInterval ?? 30;
         this.cooldown = s.cooldownPeriod ?? 300;
         this.minReplicas = s.minReplicaCount ?? 0;

@@ -1,11 +1,11 @@
 // The discrete-time loop (1 s steps): cluster, engines, Prometheus scrapes, and a controller
 // (a ScaledObject through KEDA and the HPA, or a baseline), and the report of one run.
-import type { InferencePlan, ScaledObjectManifest } from "../plan/types";
+import type { InferencePlan } from "../plan/types";
 import { DEFAULTS } from "../plan/defaults";
 import { Cluster, DEFAULT_CLUSTER, type ClusterParams } from "./cluster";
 import { DEFAULT_ENGINE, EnginePool, concurrencyLimit, throughput, type EngineParams } from "./engine";
 import { HPA_SYNC_SECONDS } from "./hpa";
-import { KedaController, type Outage, type Scrape } from "./keda";
+import { KedaController, scaledModelOf, type Outage, type ScaledModel, type Scrape } from "./keda";
 import { replicasFor, type Controller } from "./oracle";
 import type { Trace } from "./traces";
 
@@ -209,10 +209,10 @@ export function simulate(trace: Trace, controller: Controller, params: SimParams
     };
 }
 
-/** A controller for a ScaledObject: KEDA + HPA as the manifest says, the HPA synced every `hpaSyncSeconds`. */
-export function scaledObjectController(name: string, so: ScaledObjectManifest, trace: Trace, hpaSyncSeconds = HPA_SYNC_SECONDS): Controller {
-    const k = new KedaController(so, trace.startEpochMs - 60_000, trace.startEpochMs + trace.rps.length * 1000 + 60_000, hpaSyncSeconds);
-    const initial = Math.max(so.spec.minReplicaCount ?? 0, 0);
+/** A controller for a model's ScaledObject: KEDA + HPA as the manifest says, the HPA synced every `hpaSyncSeconds`. */
+export function scaledObjectController(name: string, model: ScaledModel, trace: Trace, hpaSyncSeconds = HPA_SYNC_SECONDS): Controller {
+    const k = new KedaController(model, trace.startEpochMs - 60_000, trace.startEpochMs + trace.rps.length * 1000 + 60_000, hpaSyncSeconds);
+    const initial = Math.max(model.scaledObject.spec.minReplicaCount ?? 0, 0);
     return { name, initialReplicas: k.paused ? Math.max(initial, 1) : initial, tick: (v) => k.tick(v) };
 }
 
@@ -234,8 +234,7 @@ export function paramsForPlan(plan: InferencePlan, modelIndex: number, overrides
 
 /** Runs the plan's ScaledObject for one model: the very manifest LlmInference would apply. */
 export function simulatePlan(plan: InferencePlan, modelIndex: number, trace: Trace, overrides: Partial<SimParams> = {}): SimResult {
-    const so = plan.scaledObjects[modelIndex];
-    if (!so) throw new Error(`the plan has ${plan.scaledObjects.length} model(s); no model ${modelIndex}`);
+    const model = scaledModelOf(plan, modelIndex);
     const params = paramsForPlan(plan, modelIndex, overrides);
-    return simulate(trace, scaledObjectController(plan.models[modelIndex].name, so, trace, params.hpaSyncSeconds), params);
+    return simulate(trace, scaledObjectController(plan.models[modelIndex].name, model, trace, params.hpaSyncSeconds), params);
 }
