@@ -12,7 +12,7 @@ import { evaluateFormula, parseFormula, type FormulaNode } from "../plan/formula
 import { SCHEDULE_TRIGGER_PREFIX, TRIGGER } from "../plan/triggers";
 import { queryWindowSeconds } from "../plan/queries";
 import { scheduleWindow } from "../plan/schedules";
-import { behaviorWithDefaults, externalPerPodReplicas, externalValueReplicas, HpaState, HPA_SYNC_SECONDS, milli } from "./hpa";
+import { behaviorWithDefaults, DEFAULT_TOLERANCE, externalPerPodReplicas, externalValueReplicas, HpaState, HPA_SYNC_SECONDS, milli } from "./hpa";
 
 /** What Prometheus last scraped from the model's engines and router. */
 export interface Scrape {
@@ -119,6 +119,36 @@ export function bindTriggers(model: ScaledModel, fromMs: number, toMs: number): 
             value: (s) => read(s),
         };
     });
+}
+
+/** What each trigger's query answers for a scrape, by trigger name (cron: its metric at `epochMs`). */
+export function triggerValues(model: ScaledModel, scrape: Scrape, epochMs: number): Record<string, number> {
+    return Object.fromEntries(bindTriggers(model, epochMs, epochMs + 1).map((t) => [t.name, t.value(scrape, epochMs)]));
+}
+
+/** The replica calculator's proposal for one external metric: AverageValue against the current count, Value against the ready pods. */
+export function metricProposal(metricType: string, value: number, target: number, currentReplicas: number, readyPods: number, tolerance = DEFAULT_TOLERANCE): number {
+    return metricType === "Value"
+        ? externalValueReplicas(currentReplicas, readyPods, milli(value), milli(target), tolerance)
+        : externalPerPodReplicas(currentReplicas, milli(value), milli(target), tolerance).replicas;
+}
+
+/**
+ * The HPA's desired count from the triggers' values, before its behavior (stabilization windows,
+ * policies): one proposal per trigger by the replica calculator, the max, within the bounds KEDA
+ * gives its HPA, [max(minReplicaCount, 1), maxReplicaCount]. Every value answered: no fallback.
+ * `tolerance` 0 gives the bare rule, ceil(value / threshold).
+ */
+export function hpaProposal(model: ScaledModel, values: Readonly<Record<string, number>>, currentReplicas: number,
+    readyPods = currentReplicas, tolerance = DEFAULT_TOLERANCE): number {
+    const spec = model.scaledObject.spec;
+    if (spec.advanced?.scalingModifiers?.formula) throw new Error("hpaProposal: a scalingModifiers formula makes one composite metric; use KedaController");
+    const proposals = bindTriggers(model, 0, 1).map((t) => {
+        const v = values[t.name];
+        if (v === undefined) throw new Error(`hpaProposal: no value for trigger ${t.name}`);
+        return metricProposal(t.metricType, v, t.target, currentReplicas, readyPods, tolerance);
+    });
+    return Math.min(spec.maxReplicaCount ?? 100, Math.max(Math.max(spec.minReplicaCount ?? 0, 1), ...proposals));
 }
 
 /** A Prometheus outage: every prometheus trigger errors in [from, to) (seconds of simulated time). */
@@ -259,8 +289,7 @@ export class KedaController {
         const vals = this.values(v);
         const proposals: number[] = [];
         const propose = (value: number, target: number, metricType: string) => {
-            if (metricType === "Value") proposals.push(externalValueReplicas(v.replicas, v.readyPods, milli(value), milli(target)));
-            else proposals.push(externalPerPodReplicas(v.replicas, milli(value), milli(target)).replicas);
+            proposals.push(metricProposal(metricType, value, target, v.replicas, v.readyPods));
         };
         if (this.formula) {
             const c = this.withFallback("composite-metric", this.composite(vals), this.formula.target, v.replicas);

@@ -12,10 +12,13 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { PrometheusHarness, SCRAPE_INTERVAL_SECONDS } from "../support/prometheusHarness";
 import { planInference } from "../../components/plan";
+import { DEFAULT_TOLERANCE } from "../../components/sim/hpa";
+import { hpaProposal, scaledModelOf, triggerValues, type ScaledModel, type Scrape } from "../../components/sim/keda";
 import { paramsForPlan } from "../../components/sim/run";
 import { argsFromConfig } from "../../stacks/config";
-import { EnginePool, type EngineParams } from "../../components/sim/engine";
-import type { InferencePlan, ScaledObjectManifest } from "../../components/plan/types";
+import { EnginePool } from "../../components/sim/engine";
+import type { InferencePlan } from "../../components/plan/types";
+import { TRIGGER } from "../../components/plan/triggers";
 import { ALERT, ALERT_WINDOW, type PrometheusRuleGroup } from "../../components/plan/alerts";
 import { mergeValues, type Values } from "../../components/plan/merge";
 import { HPA_SYNC_SECONDS, KEDA_OPERATOR_METRICS_URL, LocalCluster } from "./support/cluster";
@@ -25,8 +28,6 @@ import { LoopSession } from "./support/loopSession";
 import { waitFor } from "./support/proc";
 import type { PulumiStack } from "./support/pulumiStack";
 
-/** The HPA's default tolerance: no change while |metric / target - 1| <= 0.1 (kube-controller-manager default). */
-const HPA_TOLERANCE = 0.1;
 /** Slack for the API server, kubectl reads and the harness's 1 s steps, added to every derived bound. */
 const SLACK_SECONDS = 5;
 /** The rate of the load step (requests/s); the replica count it needs is computed, not assumed. */
@@ -49,57 +50,28 @@ interface EngineState {
     kvUsage: number;
 }
 
-/** What one trigger's query returns with `ready` engines in `state` at `rps`. */
-function triggerValueOf(trigger: any, state: EngineState, rps: number, ready: number): number {
-    switch (trigger.name) {
-        case "queue_depth":
-            return state.waiting;
-        case "kv_cache":
-            return state.kvUsage;
-        case "load": {
-            // loadQuery: running + waiting + h * (engines running any); h is in the query.
-            const h = Number(/\+ ([0-9.]+) \* \(count\(/.exec(trigger.metadata.query)?.[1] ?? 0);
-            return state.running + state.waiting + h * (state.running > 0 ? ready : 0);
-        }
-        case "wake_on_request":
-            return rps > 0 || state.running > 0 ? 1 : 0;
-        default:
-            throw new Error(`no model of trigger ${trigger.name} in this test`);
-    }
-}
-
-/** Every trigger's value, by name, with `ready` engines in `state` at `rps`. */
-function triggerValues(so: ScaledObjectManifest, state: EngineState, rps: number, ready: number): Record<string, number> {
-    return Object.fromEntries((so.spec as any).triggers.map((t: any) => [t.name, triggerValueOf(t, state, rps, ready)]));
-}
-
-/** What one trigger's query would return with `ready` engines in the engine model's steady state at `rps`. */
-function triggerValue(trigger: any, engine: EngineParams, rps: number, ready: number): number {
-    return triggerValueOf(trigger, steadyState(engine, rps, ready), rps, ready);
-}
-
-/** The HPA's rule for AverageValue external metrics: ceil(value / threshold), max over triggers, within [max(min,1), max]. */
-function hpaDesired(so: ScaledObjectManifest, values: Record<string, number>): number {
-    const spec = so.spec as any;
-    let d = 0;
-    for (const t of spec.triggers) d = Math.max(d, Math.ceil(values[t.name] / Number(t.metadata.threshold) - 1e-9));
-    return Math.min(spec.maxReplicaCount, Math.max(Math.max(spec.minReplicaCount, 1), d));
-}
+/** The triggers this suite can predict from the engine model; the loop stack must have no other. */
+const PREDICTED = new Set<string>([TRIGGER.queueDepth, TRIGGER.load, TRIGGER.kvCache, TRIGGER.wakeOnRequest]);
 
 /**
- * The HPA's proposal with its tolerance (kube-controller-manager's rule for AverageValue external
- * metrics): per trigger, `current` while |value / (threshold x current) - 1| <= 0.1, else
- * ceil(value / threshold); the max over triggers, within [max(min, 1), max].
+ * What Prometheus scrapes from the model with `ready` engines in `state` at `rps`, as the
+ * simulator's Scrape: its trigger values and HPA rule (components/sim/keda.ts) then give the
+ * counts this suite expects, one model of KEDA and the HPA for the simulator and the loop alike.
  */
-function hpaProposal(so: ScaledObjectManifest, values: Record<string, number>, current: number): number {
-    const spec = so.spec as any;
-    let d = 0;
-    for (const t of spec.triggers) {
-        const thr = Number(t.metadata.threshold);
-        const ratio = values[t.name] / (thr * current);
-        d = Math.max(d, Math.abs(ratio - 1) <= HPA_TOLERANCE ? current : Math.ceil(values[t.name] / thr - 1e-9));
-    }
-    return Math.min(spec.maxReplicaCount, Math.max(Math.max(spec.minReplicaCount, 1), d));
+function scrapeOf(model: ScaledModel, state: EngineState, rps: number, ready: number): Scrape {
+    const other = model.scaledObject.spec.triggers.map((t) => t.name ?? "").filter((n) => !PREDICTED.has(n));
+    if (other.length > 0) throw new Error(`no engine-model prediction for trigger(s) ${other.join(", ")} in this suite`);
+    return { ...state, engines: ready, ttftP95: () => NaN, routerRequests: () => (rps > 0 ? 1 : 0) };
+}
+
+/** Every trigger's value with `ready` engines in `state` at `rps`. */
+function valuesOf(model: ScaledModel, state: EngineState, rps: number, ready: number): Record<string, number> {
+    return triggerValues(model, scrapeOf(model, state, rps, ready), Date.now());
+}
+
+/** The HPA's rule without its tolerance: ceil(value / threshold), the max over triggers, within KEDA's HPA bounds. */
+function hpaRule(model: ScaledModel, values: Record<string, number>): number {
+    return hpaProposal(model, values, 1, 1, 0);
 }
 
 /**
@@ -107,28 +79,28 @@ function hpaProposal(so: ScaledObjectManifest, values: Record<string, number>, c
  * asks for more than `n` engines: the engine model stepped once a second as the harness steps it.
  */
 function secondsToScaleOut(plan: InferencePlan, fromRps: number, toRps: number, n: number): number {
-    const so = plan.scaledObjects[0];
+    const model = scaledModelOf(plan, 0);
     const pool = new EnginePool(paramsForPlan(plan, 0).engine);
     let t = 0;
     for (; t < 600; t++) pool.step(t, fromRps, n);
     for (let k = 1; k <= 600; k++, t++) {
         pool.step(t, toRps, n);
-        const values = triggerValues(so, { running: pool.running, waiting: pool.waiting, kvUsage: pool.kvUsage(n) }, toRps, n);
-        if (hpaProposal(so, values, n) > n) return k;
+        const values = valuesOf(model, { running: pool.running, waiting: pool.waiting, kvUsage: pool.kvUsage(n) }, toRps, n);
+        if (hpaProposal(model, values, n) > n) return k;
     }
     throw new Error(`${toRps} rps never asks for more than ${n} replicas in the engine model`);
 }
 
 /** The replica count the policy settles at under a constant rate: the fixed point of N -> desired(N) of the engine model. */
 function expectedReplicas(plan: InferencePlan, rps: number): { n: number; table: string } {
-    const so = plan.scaledObjects[0];
+    const model = scaledModelOf(plan, 0);
     const engine = paramsForPlan(plan, 0).engine;
     const max = plan.models[0].maxReplicas;
     const rows: string[] = [];
     const fixed: number[] = [];
     for (let n = 1; n <= max; n++) {
-        const values = Object.fromEntries((so.spec as any).triggers.map((t: any) => [t.name, triggerValue(t, engine, rps, n)]));
-        const d = hpaDesired(so, values);
+        const values = valuesOf(model, steadyState(engine, rps, n), rps, n);
+        const d = hpaRule(model, values);
         rows.push(`${n} -> ${d} (${Object.entries(values).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ")})`);
         if (d === n) fixed.push(n);
     }
@@ -352,10 +324,10 @@ describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks
         // The values KEDA reads now give the same count by the HPA's rule (within its tolerance).
         const values: Record<string, number> = {};
         for (const t of so().triggers) values[t.name] = await p.kedaValue(t.metadata.query);
-        const rule = hpaDesired(plan().scaledObjects[0], values);
+        const rule = hpaRule(scaledModelOf(plan(), 0), values);
         const within = (Object.entries(values) as [string, number][]).some(([name, v]) => {
             const thr = Number(so().triggers.find((t: any) => t.name === name).metadata.threshold);
-            return Math.abs(v / (thr * expected) - 1) <= HPA_TOLERANCE;
+            return Math.abs(v / (thr * expected) - 1) <= DEFAULT_TOLERANCE;
         });
         log(`live trigger values: ${Object.entries(values).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ")} -> rule ${rule}`);
         assert.ok(rule === expected || within, `the live values give ${rule} replicas by the rule, the loop runs ${expected}`);
@@ -495,8 +467,9 @@ describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks
         assert.ok(more > n, `${RESUME_RPS} rps should need more than ${n} replicas: ${table}`);
         const engine = paramsForPlan(plan(), 0).engine;
         for (let k = n; k < more; k++) {
-            const values = triggerValues(plan().scaledObjects[0], steadyState(engine, RESUME_RPS, k), RESUME_RPS, k);
-            assert.ok(hpaProposal(plan().scaledObjects[0], values, k) > k, `the HPA's tolerance would hold ${k} replicas at ${RESUME_RPS} rps`);
+            const m = scaledModelOf(plan(), 0);
+            const values = valuesOf(m, steadyState(engine, RESUME_RPS, k), RESUME_RPS, k);
+            assert.ok(hpaProposal(m, values, k) > k, `the HPA's tolerance would hold ${k} replicas at ${RESUME_RPS} rps`);
         }
         const cross = secondsToScaleOut(plan(), STEP_RPS, RESUME_RPS, n);
         const bound = cross + SCRAPE_INTERVAL_SECONDS + so().pollingInterval + HPA_SYNC_SECONDS + SLACK_SECONDS;
