@@ -8,7 +8,7 @@
 // same Prometheus over the trace (engine and router series from the emulated engines,
 // kube-state-metrics' Deployment series served from the API server, KEDA's from the real
 // operator), and tears everything down.
-// Runs inside the loopback-only network namespace (package.json wraps it in scripts/e2e/in-netns.sh).
+// Runs inside the loopback-only network namespace (package.json wraps it in e2e/cluster/in-netns.sh).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
@@ -20,10 +20,10 @@ import { traceFromCsv } from "../components/sim/traces";
 import { SIMULATOR_DEFAULTS } from "../components/plan/simulatorEngine";
 import { dashboardFor } from "../components/plan";
 import { argsFromConfig } from "../stacks/config";
-import { SCRAPE_INTERVAL_SECONDS } from "../tests/support/prometheusHarness";
-import { REPO_ROOT } from "../tests/e2e/support/paths";
-import { HPA_SYNC_SECONDS } from "../tests/e2e/support/cluster";
-import { LoopSession } from "../tests/e2e/support/loopSession";
+import { SCRAPE_INTERVAL_SECONDS } from "../e2e/support/prometheusHarness";
+import { REPO_ROOT } from "../e2e/support/paths";
+import { HPA_SYNC_SECONDS } from "../e2e/support/cluster";
+import { LoopSession } from "../e2e/support/loopSession";
 import { fetchPanelData, renderDashboardSvg } from "./dashboardSvg";
 import {
     DEMO_DASHBOARD_RATE_WINDOW_SECONDS, EXPECTED_ABSENT, missingPanelNotes, missingSources, panelSelectors, selectorMetric, selectorsSeen,
@@ -179,7 +179,7 @@ async function main(): Promise<number> {
             await session.stop({ keepCluster: true, log: say });
             say("the cluster stays up (--keep). Explore it from the network namespace, e.g.:");
             console.log(`  npm run e2e:cluster -- kubectl get scaledobjects,hpa,deployments,pods -n ${session.e2e.plan.namespace}`);
-            console.log(`  KUBECONFIG=${session.cluster.kubeconfig}   (for clients run with: bash scripts/e2e/in-netns.sh <command>)`);
+            console.log(`  KUBECONFIG=${session.cluster.kubeconfig}   (for clients run with: bash e2e/cluster/in-netns.sh <command>)`);
             console.log("  stop it with: npm run e2e:cluster -- down");
         } else {
             say("tearing down: pulumi destroy, Prometheus, the cluster");

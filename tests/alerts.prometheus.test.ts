@@ -9,8 +9,8 @@ import type { InferencePlan, ModelPlan } from "../components";
 import type { AlertingRule } from "../components/plan/alerts";
 import { listStacks, planStack } from "../stacks/load";
 import { alertsPlan } from "./fixtures";
-import { withPrometheus } from "./support/prometheusHarness";
-import type { VllmEmulator } from "./support/vllmEmulator";
+import { withPrometheus } from "../e2e/support/prometheusHarness";
+import type { VllmEmulator } from "../e2e/support/vllmEmulator";
 
 const NS = "llm";
 

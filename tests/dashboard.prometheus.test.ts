@@ -10,8 +10,8 @@ import type { DashboardPanel } from "../components/plan/dashboard";
 import { gpuUtilizationQuery } from "../components/plan/queries";
 import { TRIGGER } from "../components/plan/triggers";
 import { dashboardPlan } from "./fixtures";
-import { withPrometheus } from "./support/prometheusHarness";
-import type { VllmEmulator } from "./support/vllmEmulator";
+import { withPrometheus } from "../e2e/support/prometheusHarness";
+import type { VllmEmulator } from "../e2e/support/vllmEmulator";
 
 const NS = "llm";
 

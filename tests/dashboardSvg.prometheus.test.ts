@@ -7,7 +7,7 @@ import { elapsed, fetchPanelData, formatLegend, renderDashboardSvg } from "../sc
 import type { DashboardPanel } from "../components/plan/dashboard";
 import { esc } from "../components/sim/svg";
 import { dashboardPlan } from "./fixtures";
-import { withPrometheus } from "./support/prometheusHarness";
+import { withPrometheus } from "../e2e/support/prometheusHarness";
 import { REPO_ROOT } from "./support/reference";
 
 const NS = "llm";

@@ -1,6 +1,8 @@
-// The package's modules form no import cycle: a module that both imports and is imported by
-// another (directly or around a loop) hides which one decides, and breaks under partial loading.
-// Type-only imports count too; they tie the modules' meanings just the same.
+// How the sources depend on each other. The package's modules form no import cycle: a module that
+// both imports and is imported by another (directly or around a loop) hides which one decides,
+// and breaks under partial loading (type-only imports count too; they tie the modules' meanings
+// just the same). And what users run (the package, scripts/ behind the npm commands, the
+// end-to-end harness in e2e/) imports nothing from tests/.
 import * as assert from "assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -61,5 +63,15 @@ describe("modules: no import cycles", () => {
         const graph = new Map(files.map((f) => [f.replace(/\.ts$/, ""), relativeImports(f)]));
         const found = cycles(graph).map((c) => c.map((m) => path.relative(ROOT, m)).join(" <-> "));
         assert.deepStrictEqual(found, []);
+    });
+});
+
+describe("modules: nothing a user runs imports from tests/", () => {
+    it("components/, stacks/, scripts/ and e2e/ import no module under tests/", () => {
+        const tests = path.join(ROOT, "tests") + path.sep;
+        const files = ["components", "stacks", "scripts", "e2e"].flatMap((d) => sourceFiles(path.join(ROOT, d)));
+        assert.ok(files.some((f) => f.includes(`${path.sep}e2e${path.sep}support${path.sep}`)), "the harness's support code is under e2e/support");
+        const bad = files.flatMap((f) => relativeImports(f).filter((m) => (m + path.sep).startsWith(tests)).map((m) => `${path.relative(ROOT, f)} -> ${path.relative(ROOT, m)}`));
+        assert.deepStrictEqual(bad, []);
     });
 });

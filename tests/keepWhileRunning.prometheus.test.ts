@@ -9,7 +9,7 @@ import * as assert from "assert";
 import type { Strategy } from "../components";
 import { resolveArgs } from "../components/plan/resolve";
 import { buildScaledObject } from "../components/plan/scaledObject";
-import { withPrometheus } from "./support/prometheusHarness";
+import { withPrometheus } from "../e2e/support/prometheusHarness";
 import { llama } from "./fixtures";
 
 const NS = "llm";

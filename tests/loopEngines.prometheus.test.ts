@@ -1,4 +1,4 @@
-// The end-to-end harness's kube-state-metrics (tests/e2e/support/loopEngines.ts), on a real
+// The end-to-end harness's kube-state-metrics (e2e/support/loopEngines.ts), on a real
 // Prometheus: ClusterEngines reads a Deployment (here from a stand-in for kubectl, as the loop
 // reads the local cluster's API server) and serves what kube-state-metrics would export of it; the
 // dashboard's replicas panel, planned for the loop stack, reads it back through the emulator's
@@ -11,10 +11,10 @@ import { dashboardFor } from "../components/plan";
 import { paramsForPlan } from "../components/sim/run";
 import { argsFromConfig } from "../stacks/config";
 import { planStackFile } from "../stacks/load";
-import { KEDA_OPERATOR_METRICS_ADDRESS, KEDA_OPERATOR_POD_NAME, type LocalCluster } from "./e2e/support/cluster";
-import { ClusterEngines, kubeStateMetricsSeries, routerTargetId } from "./e2e/support/loopEngines";
-import { kedaOperatorScrapeTarget, KUBE_STATE_METRICS_ID } from "./e2e/support/loopSession";
-import { withPrometheus } from "./support/prometheusHarness";
+import { KEDA_OPERATOR_METRICS_ADDRESS, KEDA_OPERATOR_POD_NAME, parseEnv, type LocalCluster } from "../e2e/support/cluster";
+import { ClusterEngines, kubeStateMetricsSeries, routerTargetId } from "../e2e/support/loopEngines";
+import { kedaOperatorScrapeTarget, KUBE_STATE_METRICS_ID } from "../e2e/support/loopSession";
+import { withPrometheus } from "../e2e/support/prometheusHarness";
 import { REPO_ROOT } from "./support/reference";
 
 const LOOP_STACK = path.join(REPO_ROOT, "e2e", "stacks", "loop.yaml");
@@ -109,11 +109,18 @@ describe("loop harness: the sources of the dashboard's replicas and KEDA panels 
         assert.strictEqual(kedaOperatorScrapeTarget({ ...plan, charts: { vllmStack: plan.charts.vllmStack } }), undefined, "no KEDA installed, no target");
     });
 
-    it("the KEDA operator's metrics address and pod name are the ones scripts/e2e/cluster.sh starts it with", () => {
-        const sh = fs.readFileSync(path.join(REPO_ROOT, "scripts", "e2e", "cluster.sh"), "utf8");
-        const port = /\bP_KEDA_METRICS=(\d+)/.exec(sh)?.[1];
-        assert.strictEqual(KEDA_OPERATOR_METRICS_ADDRESS, `127.0.0.1:${port}`);
+    it("the KEDA operator's metrics address and pod name are the ones e2e/cluster/cluster.sh starts it with, both read from cluster.env", () => {
+        const dir = path.join(REPO_ROOT, "e2e", "cluster");
+        const sh = fs.readFileSync(path.join(dir, "cluster.sh"), "utf8");
+        const env = parseEnv(fs.readFileSync(path.join(dir, "cluster.env"), "utf8"));
+        assert.match(sh, /^source "\$HERE\/cluster\.env"$/m, "cluster.sh reads cluster.env");
+        assert.strictEqual(KEDA_OPERATOR_METRICS_ADDRESS, `127.0.0.1:${env.P_KEDA_METRICS}`);
         assert.match(sh, /--metrics-bind-address "127\.0\.0\.1:\$P_KEDA_METRICS"/);
-        assert.match(sh, new RegExp(`POD_NAME=${KEDA_OPERATOR_POD_NAME} `));
+        assert.strictEqual(KEDA_OPERATOR_POD_NAME, env.KEDA_OPERATOR_POD_NAME);
+        assert.match(sh, /POD_NAME="\$KEDA_OPERATOR_POD_NAME" /);
+        // Declared once: no value of cluster.env is written again in the script (the namespace's name
+        // is also the kubeconfig's cluster and user name there, a name, not a copy of the setting).
+        const copies = Object.entries(env).filter(([k, v]) => k !== "NETNS_DEFAULT" && v.length >= 4 && sh.includes(v)).map(([k, v]) => `${k}=${v}`);
+        assert.deepStrictEqual(copies, [], "cluster.sh repeats values of cluster.env");
     });
 });

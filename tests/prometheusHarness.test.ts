@@ -5,7 +5,7 @@
 import * as assert from "node:assert/strict";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { kedaValue, parsePromValue, prometheusConfig, PrometheusHarness, withPrometheus, type Sample } from "./support/prometheusHarness";
+import { kedaValue, parsePromValue, prometheusConfig, PrometheusHarness, withPrometheus, type Sample } from "../e2e/support/prometheusHarness";
 
 const WAITING_A = 'vllm:num_requests_waiting{model_name="model-a"}';
 const TTFT_P95 = (model: string) =>

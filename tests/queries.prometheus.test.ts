@@ -8,8 +8,8 @@ import { wakeOnRequestQuery } from "../components/plan/queries";
 import { TRIGGER } from "../components/plan/triggers";
 import { listStacks, planStack } from "../stacks/load";
 import { llama } from "./fixtures";
-import { withPrometheus } from "./support/prometheusHarness";
-import type { VllmEmulator } from "./support/vllmEmulator";
+import { withPrometheus } from "../e2e/support/prometheusHarness";
+import type { VllmEmulator } from "../e2e/support/vllmEmulator";
 
 const NS = "llm";
 const A = "meta-llama/Llama-3.1-8B-Instruct";

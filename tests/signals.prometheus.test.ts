@@ -4,7 +4,7 @@
 // interpolation inside a bucket, in the states 0 pods / 1 pod / 3 pods / no traffic.
 import * as assert from "assert";
 import { kvCacheQuery, loadQuery, queueDepthQuery, ttftP95Query, ttftPressureQuery } from "../components/plan/queries";
-import { withPrometheus } from "./support/prometheusHarness";
+import { withPrometheus } from "../e2e/support/prometheusHarness";
 
 const NS = "llm";
 const MODEL = "meta-llama/Llama-3.1-8B-Instruct";

@@ -7,7 +7,7 @@ import { planInference } from "../components";
 import type { Model } from "../components";
 import { TRIGGER } from "../components/plan/triggers";
 import { llama } from "./fixtures";
-import { withPrometheus } from "./support/prometheusHarness";
+import { withPrometheus } from "../e2e/support/prometheusHarness";
 
 const NS = "llm";
 const sim = (name: string, modelUrl: string, autoscaling: Model["autoscaling"]): Model =>

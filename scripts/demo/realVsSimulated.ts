@@ -10,7 +10,7 @@ import type { SimParams } from "../../components/sim/run";
 export interface LocalLoop {
     /** The suite's Prometheus scrape interval. */
     scrapeIntervalSeconds: number;
-    /** kube-controller-manager's HPA sync period (scripts/e2e/cluster.sh). */
+    /** kube-controller-manager's HPA sync period (e2e/cluster/cluster.sh). */
     hpaSyncSeconds: number;
     /** kwok's pod readiness delay, standing for model load. */
     podReadyDelaySeconds: number;
@@ -48,7 +48,7 @@ export function simulateCommand(plan: InferencePlan, stackFile: string, traceFil
         `--model-load-seconds ${loop.podReadyDelaySeconds} --node-boot-seconds 0 --initial-nodes ${alwaysThereNodes(plan)}`;
 }
 
-/** One second of the real loop as the harness saw it (tests/e2e/support/loopEngines.ts LoopSample). */
+/** One second of the real loop as the harness saw it (e2e/support/loopEngines.ts LoopSample). */
 export interface SeenSecond {
     model: string;
     traceSecond?: number;

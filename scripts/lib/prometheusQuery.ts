@@ -1,5 +1,5 @@
 // Prometheus instant queries, and what KEDA 2.20's Prometheus scaler makes of their answers.
-// Shared by the tests (tests/support/prometheusHarness.ts) and `npm run doctor`.
+// Shared by the tests (e2e/support/prometheusHarness.ts) and `npm run doctor`.
 
 /** One element of an instant vector. */
 export interface Sample {

@@ -23,10 +23,10 @@ import { esc } from "../../components/sim/svg";
 import { traceFromCsv } from "../../components/sim/traces";
 import { DEMO_DASHBOARD_RATE_WINDOW_SECONDS, missingSources, type DemoDashboardResult } from "../../scripts/demo/dashboard";
 import { argsFromConfig } from "../../stacks/config";
-import { SCRAPE_INTERVAL_SECONDS } from "../support/prometheusHarness";
-import { e2eStack } from "./support/e2eStacks";
-import { REPO_ROOT, requireTools } from "./support/paths";
-import { run, type RunResult } from "./support/proc";
+import { SCRAPE_INTERVAL_SECONDS } from "../../e2e/support/prometheusHarness";
+import { e2eStack } from "../../e2e/support/e2eStacks";
+import { REPO_ROOT, requireTools } from "../../e2e/support/paths";
+import { run, type RunResult } from "../../e2e/support/proc";
 
 /** The bound the issue sets on the simulator's replica-seconds against the real loop's. */
 const MAX_REPLICA_SECONDS_DIFF = 0.15;

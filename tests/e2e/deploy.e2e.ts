@@ -1,22 +1,22 @@
 // The package deployed by the real Pulumi engine onto a real Kubernetes control plane, with real
-// KEDA acting on it (scripts/e2e/cluster.sh; pods made Ready by kwok). Per stack, on a fresh
+// KEDA acting on it (e2e/cluster/cluster.sh; pods made Ready by kwok). Per stack, on a fresh
 // cluster: the first preview, up, the live objects against the plan, KEDA's view, a preview with
 // no changes, secrets never in the clear, and a destroy that leaves nothing behind.
 import * as assert from "node:assert";
-import { PrometheusHarness } from "../support/prometheusHarness";
-import { LocalCluster } from "./support/cluster";
-import { e2eStack, E2eStack } from "./support/e2eStacks";
+import { PrometheusHarness } from "../../e2e/support/prometheusHarness";
+import { LocalCluster } from "../../e2e/support/cluster";
+import { e2eStack, E2eStack } from "../../e2e/support/e2eStacks";
 import * as path from "node:path";
-import { REPO_ROOT, requireTools, tool } from "./support/paths";
-import { run, waitFor } from "./support/proc";
-import { parseEngineEvents, PulumiProject, PulumiStack } from "./support/pulumiStack";
+import { REPO_ROOT, requireTools, tool } from "../../e2e/support/paths";
+import { run, waitFor } from "../../e2e/support/proc";
+import { parseEngineEvents, PulumiProject, PulumiStack } from "../../e2e/support/pulumiStack";
 
 /** Secret config values; each must stay ciphertext in state and appear in no object but Secrets. */
 const HF_TOKEN = { hfToken: "hf_e2eTOKENnotReal1234567890" };
 const GRAFANA_PASSWORD = { grafanaAdminPassword: "e2e-Grafana-pw-0451" };
 /** What `pulumi destroy` may leave by design (docs/resources.md): CRDs Helm installed from a chart's crds/ folder. */
 const LEFT_BY_DESIGN = [/^CustomResourceDefinition\/\/[a-z0-9]+\.monitoring\.coreos\.com$/];
-/** The harness's own namespace (scripts/e2e/cluster.sh: the ExternalName Service KEDA's APIService points at). */
+/** The harness's own namespace (e2e/cluster/cluster.sh: the ExternalName Service KEDA's APIService points at). */
 const HARNESS_NAMESPACE = "e2e-system";
 /** Objects that come and go on their own (events, leases, the API server's own bookkeeping). */
 const IGNORED_KINDS = new Set(["Event", "Lease", "EndpointSlice", "Endpoints", "ControllerRevision", "APIService"]);
@@ -211,7 +211,7 @@ describe("end-to-end: the real Pulumi engine on a local cluster", function () {
         // Nothing may leave the machine: this process, and all it starts, sees only loopback.
         const links = (await run("ip", ["-o", "link", "show"], { timeoutMs: 10_000 })).stdout.trim().split("\n");
         const names = links.map((l) => l.split(":")[1]?.trim().split("@")[0]);
-        assert.deepStrictEqual(names, ["lo"], `the suite must run in a loopback-only network namespace (scripts/e2e/in-netns.sh); interfaces: ${names.join(", ")}`);
+        assert.deepStrictEqual(names, ["lo"], `the suite must run in a loopback-only network namespace (e2e/cluster/in-netns.sh); interfaces: ${names.join(", ")}`);
         // The versions that really run (the registries serve some engines only at other versions: docs/end-to-end.md).
         const builtFrom = async (bin: Parameters<typeof tool>[0], module: string) => {
             const info = await run("go", ["version", "-m", tool(bin)], { timeoutMs: 30_000, allowFailure: true });

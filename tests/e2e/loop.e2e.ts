@@ -10,7 +10,7 @@
 import * as assert from "node:assert";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { PrometheusHarness, SCRAPE_INTERVAL_SECONDS } from "../support/prometheusHarness";
+import { PrometheusHarness, SCRAPE_INTERVAL_SECONDS } from "../../e2e/support/prometheusHarness";
 import { planInference } from "../../components/plan";
 import { DEFAULT_TOLERANCE } from "../../components/sim/hpa";
 import { hpaProposal, scaledModelOf, triggerValues, type ScaledModel, type Scrape } from "../../components/sim/keda";
@@ -21,12 +21,12 @@ import type { InferencePlan } from "../../components/plan/types";
 import { TRIGGER } from "../../components/plan/triggers";
 import { ALERT, ALERT_WINDOW, type PrometheusRuleGroup } from "../../components/plan/alerts";
 import { mergeValues, type Values } from "../../components/plan/merge";
-import { HPA_SYNC_SECONDS, KEDA_OPERATOR_METRICS_URL, LocalCluster } from "./support/cluster";
-import type { E2eStack } from "./support/e2eStacks";
-import { ClusterEngines, steadyState, type LoopSample } from "./support/loopEngines";
-import { LoopSession } from "./support/loopSession";
-import { waitFor } from "./support/proc";
-import type { PulumiStack } from "./support/pulumiStack";
+import { HPA_SYNC_SECONDS, KEDA_OPERATOR_METRICS_URL, LocalCluster } from "../../e2e/support/cluster";
+import type { E2eStack } from "../../e2e/support/e2eStacks";
+import { ClusterEngines, steadyState, type LoopSample } from "../../e2e/support/loopEngines";
+import { LoopSession } from "../../e2e/support/loopSession";
+import { waitFor } from "../../e2e/support/proc";
+import type { PulumiStack } from "../../e2e/support/pulumiStack";
 
 /** Slack for the API server, kubectl reads and the harness's 1 s steps, added to every derived bound. */
 const SLACK_SECONDS = 5;

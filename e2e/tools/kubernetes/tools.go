@@ -1,7 +1,7 @@
 //go:build tools
 
 // Package tools pins the Kubernetes control-plane commands (k8s.io/kubernetes, version in go.mod)
-// for the end-to-end harness; scripts/e2e/tools.sh builds each of them with `go build`.
+// for the end-to-end harness; e2e/tools/build.sh builds each of them with `go build`.
 // Importing every built command keeps go.sum complete.
 package tools
 

@@ -1,7 +1,7 @@
 //go:build tools
 
 // Package tools pins the kwok command (sigs.k8s.io/kwok, version in go.mod) for the end-to-end
-// harness; scripts/e2e/tools.sh builds it with `go build sigs.k8s.io/kwok/cmd/kwok`.
+// harness; e2e/tools/build.sh builds it with `go build sigs.k8s.io/kwok/cmd/kwok`.
 package tools
 
 import (

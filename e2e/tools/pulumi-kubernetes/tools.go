@@ -2,7 +2,7 @@
 
 // Package tools pins the Kubernetes resource provider (github.com/pulumi/pulumi-kubernetes/
 // provider/v4, version in go.mod) for the end-to-end harness. Its command embeds generated
-// files that the module zip lacks, so scripts/e2e/tools.sh copies the module into .e2e/build,
+// files that the module zip lacks, so e2e/tools/build.sh copies the module into .e2e/build,
 // generates them there and builds the command against this module's requirements. The import
 // below is what that command imports (and its generate.go, codegen/schema, comes with them),
 // which keeps go.sum complete.

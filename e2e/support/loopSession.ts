@@ -5,11 +5,11 @@
 // e2e/stacks/ file with overrides.yaml, Prometheus at the harness's), a Pulumi project and
 // stack, and engines that follow the cluster's ready pods. stop() undoes all of it, each part by
 // what it started.
-import { PrometheusHarness, SCRAPE_INTERVAL_SECONDS, type StaticScrapeTarget } from "../../support/prometheusHarness";
-import { paramsForPlan } from "../../../components/sim/run";
-import type { InferencePlan } from "../../../components/plan";
-import type { Values } from "../../../components/plan/merge";
-import { kedaOperatorServiceMonitor } from "../../../components/plan/serviceMonitors";
+import { PrometheusHarness, SCRAPE_INTERVAL_SECONDS, type StaticScrapeTarget } from "./prometheusHarness";
+import { paramsForPlan } from "../../components/sim/run";
+import type { InferencePlan } from "../../components/plan";
+import type { Values } from "../../components/plan/merge";
+import { kedaOperatorServiceMonitor } from "../../components/plan/serviceMonitors";
 import { KEDA_OPERATOR_METRICS_ADDRESS, KEDA_OPERATOR_POD_NAME, LocalCluster } from "./cluster";
 import { e2eStack, type E2eStack } from "./e2eStacks";
 import { ClusterEngines, routerTargetId } from "./loopEngines";

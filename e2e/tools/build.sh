@@ -300,7 +300,7 @@ run_lane() {
 }
 
 usage() {
-  echo "usage: bash scripts/e2e/tools.sh [--list] [tool-or-set...]"
+  echo "usage: bash e2e/tools/build.sh [--list] [tool-or-set...]"
   echo "tools: ${ALL_TOOLS[*]}"
   echo "sets:  ${E2E_SETS[*]}"
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run test:e2e`: the end-to-end suite on the real engines, in shards that run side by side.
-# Each shard is one mocha run with its own local cluster (scripts/e2e/cluster.sh) in its own
+# Each shard is one mocha run with its own local cluster (e2e/cluster/cluster.sh) in its own
 # network namespace and state folder, so the ports never clash. The suite mostly waits on real
 # time (KEDA's polls, the HPA's syncs, scale-down windows, a 210 s trace), so two clusters share
 # the 2 cores with little contention, and the wall time is the longest shard's, not the sum.
@@ -13,7 +13,7 @@
 # it is placed. A shard's output is printed whole when it ends (mocha's own summary included).
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 DIST=dist/tests/e2e
 MOCHA=(node_modules/.bin/mocha --config .mocharc.e2e.json)
@@ -33,7 +33,7 @@ elif [[ -n "${E2E_SERIAL:-}" ]]; then
 fi
 if (($# == 0)); then
   placed=$(printf '%s\n' ${SHARDS[*]} | sort)
-  [[ "$placed" == "$all" ]] || die "the shards in scripts/e2e/test.sh must name each suite once; compiled: $(echo $all), placed: $(echo $placed)"
+  [[ "$placed" == "$all" ]] || die "the shards in e2e/run.sh must name each suite once; compiled: $(echo $all), placed: $(echo $placed)"
 fi
 for s in ${SHARDS[*]}; do [[ -f $DIST/$s.e2e.js ]] || die "no suite $DIST/$s.e2e.js"; done
 
@@ -48,7 +48,7 @@ for i in "${!SHARDS[@]}"; do
   echo "test:e2e: shard $i ($(echo ${SHARDS[$i]})): network namespace $ns, cluster $(realpath -m --relative-to="$ROOT" "$dir"), log $log"
   # shellcheck disable=SC2046
   E2E_NETNS=$ns E2E_CLUSTER_DIR=$dir KUBECONFIG=$dir/kubeconfig \
-    bash scripts/e2e/in-netns.sh "${MOCHA[@]}" $(files_of "${SHARDS[$i]}") >"$log" 2>&1 &
+    bash e2e/cluster/in-netns.sh "${MOCHA[@]}" $(files_of "${SHARDS[$i]}") >"$log" 2>&1 &
   pids+=($!)
 done
 

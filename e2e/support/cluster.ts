@@ -1,4 +1,4 @@
-// The local control plane of `npm run e2e:cluster` (scripts/e2e/cluster.sh), driven from tests:
+// The local control plane of `npm run e2e:cluster` (e2e/cluster/cluster.sh), driven from tests:
 // a fresh cluster per suite, kubectl as JSON, one process restarted by its pid (a fault), and
 // `down` at the end (it stops exactly the processes it started).
 import * as fs from "node:fs";
@@ -6,19 +6,37 @@ import * as path from "node:path";
 import { REPO_ROOT, tool } from "./paths";
 import { run, RunResult } from "./proc";
 
-const SCRIPT = path.join(REPO_ROOT, "scripts", "e2e", "cluster.sh");
+const SCRIPT = path.join(REPO_ROOT, "e2e", "cluster", "cluster.sh");
 
-/**
- * Where the cluster's real KEDA operator serves its Prometheus metrics (scripts/e2e/cluster.sh:
- * `--metrics-bind-address 127.0.0.1:$P_KEDA_METRICS`, inside the network namespace), and the pod
- * name it runs as (POD_NAME there).
- */
-export const KEDA_OPERATOR_METRICS_ADDRESS = "127.0.0.1:18080";
+/** e2e/cluster/cluster.env: the cluster's ports and timings, declared once for cluster.sh and for this file. */
+export const CLUSTER_ENV: Readonly<Record<string, string>> = parseEnv(fs.readFileSync(path.join(REPO_ROOT, "e2e", "cluster", "cluster.env"), "utf8"));
+
+/** NAME=value lines (no quotes, no expansion, as the file promises); comments and blank lines skipped. */
+export function parseEnv(text: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const raw of text.split("\n")) {
+        const line = raw.trim();
+        if (!line || line.startsWith("#")) continue;
+        const m = /^([A-Z_][A-Z0-9_]*)=(\S*)$/.exec(line);
+        if (!m) throw new Error(`e2e/cluster/cluster.env: not a NAME=value line: ${raw}`);
+        out[m[1]] = m[2];
+    }
+    return out;
+}
+
+function envValue(name: string): string {
+    const v = CLUSTER_ENV[name];
+    if (v === undefined) throw new Error(`e2e/cluster/cluster.env has no ${name}`);
+    return v;
+}
+
+/** Where the cluster's real KEDA operator serves its Prometheus metrics (inside the network namespace), and the pod name it runs as. */
+export const KEDA_OPERATOR_METRICS_ADDRESS = `127.0.0.1:${envValue("P_KEDA_METRICS")}`;
 export const KEDA_OPERATOR_METRICS_URL = `http://${KEDA_OPERATOR_METRICS_ADDRESS}/metrics`;
-export const KEDA_OPERATOR_POD_NAME = "keda-operator-e2e";
+export const KEDA_OPERATOR_POD_NAME = envValue("KEDA_OPERATOR_POD_NAME");
 
-/** kube-controller-manager's HPA sync period on the local cluster, in seconds (cluster.sh: E2E_HPA_SYNC_PERIOD, default 2s). */
-export const HPA_SYNC_SECONDS = Number((process.env.E2E_HPA_SYNC_PERIOD ?? "2s").replace(/s$/, ""));
+/** kube-controller-manager's HPA sync period on the local cluster, in seconds (E2E_HPA_SYNC_PERIOD, else cluster.env's default). */
+export const HPA_SYNC_SECONDS = Number((process.env.E2E_HPA_SYNC_PERIOD ?? envValue("HPA_SYNC_PERIOD_DEFAULT")).replace(/s$/, ""));
 
 /** The processes cluster.sh runs (its `restart` takes these names). */
 export type ClusterComponent = "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kwok" | "keda-operator" | "keda-adapter";

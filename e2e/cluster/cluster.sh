@@ -13,14 +13,11 @@
 # the charts register admission webhooks and an APIService pointing at ClusterIPs; with no
 # kube-proxy the API server would dial those through the default route, off the machine. In the
 # namespace such a connect fails at once (ENETUNREACH). Clients must run there too:
-# `bash scripts/e2e/in-netns.sh <cmd>` or `ip netns exec vllm-e2e .e2e/bin/kubectl ...`.
+# `bash e2e/cluster/in-netns.sh <cmd>` or `ip netns exec vllm-e2e .e2e/bin/kubectl ...`.
 #
-# Ports (127.0.0.1 inside the namespace, so they never clash with the host's):
-#   etcd 12379 (client), 12380 (peer)          kube-apiserver 16443
-#   kube-controller-manager 10257              kube-scheduler 10259
-#   keda-operator 19666 (gRPC metrics service), 18080 (/metrics), 18081 (health probes)
-#   keda-adapter 16444 (external.metrics.k8s.io), 18082 (/metrics, binds all interfaces of the netns)
-#   kwok serves no port.
+# Ports, the HPA timings and the cluster's addresses: e2e/cluster/cluster.env (declared once; the
+# TypeScript harness reads the same file). Manifests (kwok's configuration and stages, the nodes,
+# the external metrics APIService): e2e/cluster/manifests/, ${NAME} filled in from this script.
 #
 # Processes: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok (fake nodes
 # cpu-0, gke-l4-0, gke-l4-1), and KEDA's operator and metrics adapter out of cluster. The KEDA
@@ -33,8 +30,8 @@
 # APIService without a backend).
 #
 # Environment: E2E_NETNS, E2E_POD_READY_DELAY (pod readiness delay standing for model load,
-# e.g. 5s, 500ms, 1m; default 0; read when kwok starts), E2E_HPA_SYNC_PERIOD (default 2s),
-# E2E_HPA_DOWNSCALE_STABILIZATION (default 5s), E2E_KEDA_CRD_WAIT, E2E_CLUSTER_DIR.
+# e.g. 5s, 500ms, 1m; default 0; read when kwok starts), E2E_HPA_SYNC_PERIOD and
+# E2E_HPA_DOWNSCALE_STABILIZATION (defaults in cluster.env), E2E_KEDA_CRD_WAIT, E2E_CLUSTER_DIR.
 # State (certificates, etcd data, logs, pids, kubeconfig): E2E_CLUSTER_DIR, default .e2e/cluster/.
 # Two clusters run side by side when each has its own E2E_NETNS and E2E_CLUSTER_DIR (the ports are
 # per namespace): that is how `npm run test:e2e` runs its shards. Binaries: .e2e/bin/
@@ -44,15 +41,16 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SELF=$HERE/$(basename "${BASH_SOURCE[0]}")
 ROOT=$(cd "$HERE/../.." && pwd)
-NS=${E2E_NETNS:-vllm-e2e}
+# Ports, timings and addresses: declared once, in cluster.env (the TypeScript harness reads it too).
+# shellcheck source=cluster.env
+source "$HERE/cluster.env"
+MANIFESTS=$HERE/manifests
+NS=${E2E_NETNS:-$NETNS_DEFAULT}
 BIN=$ROOT/.e2e/bin
 STATE=${E2E_CLUSTER_DIR:-$ROOT/.e2e/cluster}
 KEDA_CRDS=$ROOT/.e2e/keda-crds
 PKI=$STATE/pki LOGS=$STATE/logs PIDS=$STATE/pids KC=$STATE/kubeconfig
 
-P_ETCD=12379 P_ETCD_PEER=12380 P_APISERVER=16443 P_KCM=10257 P_SCHED=10259
-P_KEDA_GRPC=19666 P_KEDA_METRICS=18080 P_KEDA_PROBE=18081 P_ADAPTER=16444 P_ADAPTER_METRICS=18082
-SERVICE_CIDR=10.96.0.0/16 KUBERNETES_SVC_IP=10.96.0.1 POD_CIDR=10.244.0.0/16
 NODES=(cpu-0 gke-l4-0 gke-l4-1)
 CONTROL_PLANE=(kube-apiserver kube-controller-manager kube-scheduler kwok)
 KEDA=(keda-operator keda-adapter)
@@ -248,377 +246,39 @@ duration_ms() { # 0, 500ms, 5s, 1.5s, 2m, or plain seconds
     'BEGIN { printf "%d", n * (u == "ms" ? 1 : u == "m" ? 60000 : 1000) }'
 }
 
+# render FILE: a manifest of manifests/ with each ${NAME} replaced by that variable's value. Its
+# comment lines are for its reader and left out; a line that is only ${NAME} goes when the value is
+# empty (an optional block).
+render() {
+  local line name
+  while IFS= read -r line || [[ -n $line ]]; do
+    [[ $line != \#* ]] || continue
+    if [[ $line =~ ^\$\{([A-Z_][A-Z0-9_]*)\}$ ]]; then
+      name=${BASH_REMATCH[1]}
+      [[ -z ${!name} ]] || printf '%s\n' "${!name}"
+      continue
+    fi
+    while [[ $line =~ \$\{([A-Z_][A-Z0-9_]*)\} ]]; do
+      name=${BASH_REMATCH[1]}
+      [[ -v $name ]] || die "$(rel "$1"): \${$name} is not set"
+      line=${line//"\${$name}"/${!name}}
+    done
+    printf '%s\n' "$line"
+  done <"$1"
+}
+
 write_kwok_config() {
-  local ready_delay_ms
+  local ready_delay_ms POD_READY_DELAY=""
   ready_delay_ms=$(duration_ms "${E2E_POD_READY_DELAY:-0}")
+  ((ready_delay_ms == 0)) || POD_READY_DELAY=$(printf '  delay:\n    durationMilliseconds: %d' "$ready_delay_ms")
   mkdir -p "$STATE/kwok"
-  {
-    # With --config nothing below is defaulted: every parallelism and the lease duration are set.
-    cat <<EOF
-apiVersion: config.kwok.x-k8s.io/v1alpha1
-kind: KwokConfiguration
-options:
-  cidr: $POD_CIDR
-  manageNodesWithAnnotationSelector: kwok.x-k8s.io/node=fake
-  podPlayStageParallelism: 4
-  nodePlayStageParallelism: 4
-  nodeLeaseParallelism: 4
-  podsOnNodeSyncParallelism: 2
-  nodeLeaseDurationSeconds: 40
-  enablePodsOnNodeSyncListPager: true
-  enablePodsOnNodeSyncStreamWatch: false
-EOF
-    cat <<'EOF'
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: node-initialize
-spec:
-  resourceRef:
-    apiGroup: v1
-    kind: Node
-  selector:
-    matchExpressions:
-    - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
-      operator: 'NotIn'
-      values: ['True']
-  next:
-    statusTemplate: |
-      {{ $now := Now }}
-      {{ $lastTransitionTime := or .metadata.creationTimestamp $now }}
-      conditions:
-      {{ range NodeConditions }}
-      - lastHeartbeatTime: {{ $now | Quote }}
-        lastTransitionTime: {{ $lastTransitionTime | Quote }}
-        message: {{ .message | Quote }}
-        reason: {{ .reason | Quote }}
-        status: {{ .status | Quote }}
-        type: {{ .type | Quote }}
-      {{ end }}
-      addresses:
-      {{ with .status.addresses }}
-      {{ YAML . 1 }}
-      {{ else }}
-      {{ with NodeIP }}
-      - address: {{ . | Quote }}
-        type: InternalIP
-      {{ end }}
-      {{ with NodeName }}
-      - address: {{ . | Quote }}
-        type: Hostname
-      {{ end }}
-      {{ end }}
-      allocatable:
-      {{ with .status.allocatable }}
-      {{ YAML . 1 }}
-      {{ else }}
-        cpu: 1k
-        memory: 1Ti
-        pods: 1M
-      {{ end }}
-      capacity:
-      {{ with .status.capacity }}
-      {{ YAML . 1 }}
-      {{ else }}
-        cpu: 1k
-        memory: 1Ti
-        pods: 1M
-      {{ end }}
-      {{ $nodeInfo := .status.nodeInfo }}
-      {{ $kwokVersion := printf "kwok-%s" Version }}
-      nodeInfo:
-        architecture: {{ or $nodeInfo.architecture "amd64" }}
-        bootID: {{ or $nodeInfo.bootID `""` }}
-        containerRuntimeVersion: {{ or $nodeInfo.containerRuntimeVersion $kwokVersion }}
-        kernelVersion: {{ or $nodeInfo.kernelVersion $kwokVersion }}
-        kubeProxyVersion: {{ or $nodeInfo.kubeProxyVersion $kwokVersion }}
-        kubeletVersion: {{ or $nodeInfo.kubeletVersion $kwokVersion }}
-        machineID: {{ or $nodeInfo.machineID `""` }}
-        operatingSystem: {{ or $nodeInfo.operatingSystem "linux" }}
-        osImage: {{ or $nodeInfo.osImage `""` }}
-        systemUUID: {{ or $nodeInfo.systemUUID `""` }}
-      phase: Running
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: node-heartbeat-with-lease
-spec:
-  resourceRef:
-    apiGroup: v1
-    kind: Node
-  selector:
-    matchExpressions:
-    - key: '.status.phase'
-      operator: 'In'
-      values: ['Running']
-    - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
-      operator: 'In'
-      values: ['True']
-  delay:
-    durationMilliseconds: 600000
-    jitterDurationMilliseconds: 610000
-  next:
-    statusTemplate: |
-      {{ $now := Now }}
-      {{ $lastTransitionTime := or .metadata.creationTimestamp $now }}
-      conditions:
-      {{ range NodeConditions }}
-      - lastHeartbeatTime: {{ $now | Quote }}
-        lastTransitionTime: {{ $lastTransitionTime | Quote }}
-        message: {{ .message | Quote }}
-        reason: {{ .reason | Quote }}
-        status: {{ .status | Quote }}
-        type: {{ .type | Quote }}
-      {{ end }}
-      addresses:
-      {{ with .status.addresses }}
-      {{ YAML . 1 }}
-      {{ else }}
-      {{ with NodeIP }}
-      - address: {{ . | Quote }}
-        type: InternalIP
-      {{ end }}
-      {{ with NodeName }}
-      - address: {{ . | Quote }}
-        type: Hostname
-      {{ end }}
-      {{ end }}
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: pod-ready
-spec:
-  resourceRef:
-    apiGroup: v1
-    kind: Pod
-  selector:
-    matchExpressions:
-    - key: '.metadata.deletionTimestamp'
-      operator: 'DoesNotExist'
-    - key: '.status.phase'
-      operator: 'In'
-      values: ['Pending']
-    - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
-      operator: 'NotIn'
-      values: ['True']
-EOF
-    ((ready_delay_ms == 0)) || printf '  delay:\n    durationMilliseconds: %d\n' "$ready_delay_ms"
-    cat <<'EOF'
-  next:
-    statusTemplate: |
-      {{ $now := Now }}
-      conditions:
-      - lastTransitionTime: {{ $now | Quote }}
-        status: "True"
-        type: Initialized
-      - lastTransitionTime: {{ $now | Quote }}
-        status: "True"
-        type: Ready
-      - lastTransitionTime: {{ $now | Quote }}
-        status: "True"
-        type: ContainersReady
-      {{ range .spec.readinessGates }}
-      - lastTransitionTime: {{ $now | Quote }}
-        status: "True"
-        type: {{ .conditionType | Quote }}
-      {{ end }}
-      containerStatuses:
-      {{ range .spec.containers }}
-      - image: {{ .image | Quote }}
-        name: {{ .name | Quote }}
-        ready: true
-        restartCount: 0
-        state:
-          running:
-            startedAt: {{ $now | Quote }}
-      {{ end }}
-      initContainerStatuses:
-      {{ range .spec.initContainers }}
-      - image: {{ .image | Quote }}
-        name: {{ .name | Quote }}
-        ready: true
-        restartCount: 0
-        {{ if eq .restartPolicy "Always" }}
-        started: true
-        state:
-          running:
-            startedAt: {{ $now | Quote }}
-        {{ else }}
-        state:
-          terminated:
-            exitCode: 0
-            finishedAt: {{ $now | Quote }}
-            reason: Completed
-            startedAt: {{ $now | Quote }}
-        {{ end }}
-      {{ end }}
-      {{ $hostIPs := NodeIPsWith .spec.nodeName }}
-      {{ with $hostIPs }}
-      hostIP: {{ index . 0 | Quote }}
-      hostIPs:
-      {{ range . }}
-      - ip: {{ . | Quote }}
-      {{ end }}
-      {{ end }}
-      {{ $podIPs := PodIPsWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) }}
-      {{ with $podIPs }}
-      podIP: {{ index . 0 | Quote }}
-      podIPs:
-      {{ range . }}
-      - ip: {{ . | Quote }}
-      {{ end }}
-      {{ end }}
-      phase: Running
-      startTime: {{ $now | Quote }}
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: pod-complete
-spec:
-  resourceRef:
-    apiGroup: v1
-    kind: Pod
-  selector:
-    matchExpressions:
-    - key: '.metadata.deletionTimestamp'
-      operator: 'DoesNotExist'
-    - key: '.status.phase'
-      operator: 'In'
-      values: ['Running']
-    - key: '.metadata.ownerReferences.[].kind'
-      operator: 'In'
-      values: ['Job']
-  next:
-    statusTemplate: |
-      {{ $now := Now }}
-      containerStatuses:
-      {{ range .spec.containers }}
-      - image: {{ .image | Quote }}
-        name: {{ .name | Quote }}
-        ready: false
-        restartCount: 0
-        started: false
-        state:
-          terminated:
-            exitCode: 0
-            finishedAt: {{ $now | Quote }}
-            reason: Completed
-            startedAt: {{ $now | Quote }}
-      {{ end }}
-      phase: Succeeded
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: pod-delete
-spec:
-  resourceRef:
-    apiGroup: v1
-    kind: Pod
-  selector:
-    matchExpressions:
-    - key: '.metadata.deletionTimestamp'
-      operator: 'Exists'
-  next:
-    delete: true
-EOF
-  } >"$STATE/kwok/kwok.yaml"
+  render "$MANIFESTS/kwok.yaml" >"$STATE/kwok/kwok.yaml"
 }
 
 # --- cluster objects ------------------------------------------------------------------------------
 
-# NAME IP LABELS(yaml lines) TAINTS(yaml) CPU MEMORY EXTRA_RESOURCES(yaml lines)
-# The InternalIP is off loopback, so anything dialing a "kubelet" fails at once in the namespace.
-node_manifest() {
-  local res="      cpu: \"$5\"
-      memory: $6
-      pods: \"110\"
-      ephemeral-storage: 200Gi$7"
-  cat <<EOF
----
-apiVersion: v1
-kind: Node
-metadata:
-  name: $1
-  annotations:
-    kwok.x-k8s.io/node: fake
-    node.alpha.kubernetes.io/ttl: "0"
-  labels:
-    kubernetes.io/hostname: $1
-    kubernetes.io/os: linux
-    kubernetes.io/arch: amd64
-    type: kwok$3
-spec:$4
-status:
-  addresses:
-  - type: InternalIP
-    address: $2
-  - type: Hostname
-    address: $1
-  capacity:
-$res
-  allocatable:
-$res
-EOF
-}
-
-nodes_manifest() {
-  node_manifest cpu-0 10.240.0.10 "" " {}" 32 128Gi ""
-  local i
-  for i in 0 1; do
-    node_manifest "gke-l4-$i" "10.240.1.$((10 + i))" "
-    cloud.google.com/gke-accelerator: nvidia-l4
-    cloud.google.com/gke-nodepool: l4-pool
-    node.kubernetes.io/instance-type: g2-standard-8
-    vllm-autoscaling/gpu-pool: l4-pool" "
-  taints:
-  - key: nvidia.com/gpu
-    value: present
-    effect: NoSchedule" 8 32Gi "
-      nvidia.com/gpu: \"1\""
-  done
-}
-
-external_metrics_manifest() {
-  cat <<EOF
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: e2e-system
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: keda-e2e-metrics-apiserver
-  namespace: e2e-system
-spec:
-  type: ExternalName
-  externalName: localhost
-  ports:
-  - name: https
-    port: $P_ADAPTER
-    targetPort: $P_ADAPTER
----
-apiVersion: apiregistration.k8s.io/v1
-kind: APIService
-metadata:
-  name: $APISERVICE
-spec:
-  group: external.metrics.k8s.io
-  version: v1beta1
-  groupPriorityMinimum: 100
-  versionPriority: 100
-  insecureSkipTLSVerify: true
-  service:
-    name: keda-e2e-metrics-apiserver
-    namespace: e2e-system
-    port: $P_ADAPTER
-EOF
-}
+nodes_manifest() { render "$MANIFESTS/nodes.yaml"; }
+external_metrics_manifest() { render "$MANIFESTS/external-metrics.yaml"; }
 
 crd_established() {
   [[ $(kctl get crd "$CRD" -o jsonpath='{.status.conditions[?(@.type=="Established")].status}' 2>/dev/null) == True ]]
@@ -668,14 +328,14 @@ start_component() {
         --service-account-private-key-file "$PKI/sa.key" --root-ca-file "$PKI/ca.crt" \
         --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" \
         --service-cluster-ip-range "$SERVICE_CIDR" \
-        --horizontal-pod-autoscaler-sync-period "${E2E_HPA_SYNC_PERIOD:-2s}" \
-        --horizontal-pod-autoscaler-downscale-stabilization "${E2E_HPA_DOWNSCALE_STABILIZATION:-5s}"
+        --horizontal-pod-autoscaler-sync-period "${E2E_HPA_SYNC_PERIOD:-$HPA_SYNC_PERIOD_DEFAULT}" \
+        --horizontal-pod-autoscaler-downscale-stabilization "${E2E_HPA_DOWNSCALE_STABILIZATION:-$HPA_DOWNSCALE_STABILIZATION_DEFAULT}"
       ;;
     kube-scheduler) start kube-scheduler "$BIN/kube-scheduler" "${kcs[@]}" --secure-port "$P_SCHED" ;;
     # HOME: kwok would also load ~/.kwok/kwok.yaml.
     kwok) start kwok HOME="$STATE/kwok/home" "$BIN/kwok" --kubeconfig "$KC" --config "$STATE/kwok/kwok.yaml" ;;
     keda-operator)
-      start keda-operator "${kenv[@]}" POD_NAME=keda-operator-e2e OPERATOR_NAME=keda-operator \
+      start keda-operator "${kenv[@]}" POD_NAME="$KEDA_OPERATOR_POD_NAME" OPERATOR_NAME=keda-operator \
         bash "$SELF" __exec-after-crd -- "$BIN/keda-operator" --leader-elect=false \
         --metrics-bind-address "127.0.0.1:$P_KEDA_METRICS" --health-probe-bind-address "127.0.0.1:$P_KEDA_PROBE" \
         --metrics-service-bind-address "127.0.0.1:$P_KEDA_GRPC" --cert-dir "$certs" --ca-dir "$STATE/keda/ca" \
@@ -775,7 +435,7 @@ cmd_up() {
   else
     say "up in $(since "$T0")s"
   fi
-  say "kubectl runs inside the namespace: ip netns exec $NS $(rel "$BIN/kubectl") --kubeconfig $(rel "$KC") get nodes   (or: bash scripts/e2e/in-netns.sh <cmd>)"
+  say "kubectl runs inside the namespace: ip netns exec $NS $(rel "$BIN/kubectl") --kubeconfig $(rel "$KC") get nodes   (or: bash e2e/cluster/in-netns.sh <cmd>)"
   say "KUBECONFIG=$KC"
 }
 

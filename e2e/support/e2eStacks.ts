@@ -6,10 +6,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { planInference } from "../../../components/plan";
-import type { InferencePlan } from "../../../components/plan";
-import { mergeValues, Values } from "../../../components/plan/merge";
-import { argsFromConfig, projectEntries } from "../../../stacks/config";
+import { planInference } from "../../components/plan";
+import type { InferencePlan } from "../../components/plan";
+import { mergeValues, Values } from "../../components/plan/merge";
+import { argsFromConfig, projectEntries } from "../../stacks/config";
 import { REPO_ROOT, SHARED_CHARTS } from "./paths";
 
 export interface E2eStack {

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Run a command inside the end-to-end network namespace, creating the namespace first if needed.
 #
-#   bash scripts/e2e/in-netns.sh <command> [args...]   e.g. bash scripts/e2e/in-netns.sh npx mocha ...
-#   bash scripts/e2e/in-netns.sh                       only make sure the namespace exists
+#   bash e2e/cluster/in-netns.sh <command> [args...]   e.g. bash e2e/cluster/in-netns.sh npx mocha ...
+#   bash e2e/cluster/in-netns.sh                       only make sure the namespace exists
 #
 # The namespace (E2E_NETNS, default vllm-e2e) has only `lo` up and a resolv.conf naming 127.0.0.1:
 # a connect to any other address fails at once with ENETUNREACH, and DNS answers nothing. The
-# local control plane of scripts/e2e/cluster.sh listens on 127.0.0.1 *inside* it, so every client
+# local control plane of e2e/cluster/cluster.sh listens on 127.0.0.1 *inside* it, so every client
 # (kubectl, pulumi, mocha) must run in it too. KUBECONFIG defaults to that cluster's kubeconfig
 # when it exists and the caller did not set KUBECONFIG. Needs root (ip netns).
 set -euo pipefail

@@ -24,8 +24,8 @@
 //
 // Everything listens on 127.0.0.1 (the emulator's server); nothing here outlives stop(), and a
 // run stops by itself after `maxSeconds`.
-import type { ExporterSeries, VllmEmulator, EngineFlavor } from "../../support/vllmEmulator";
-import { EnginePool, type EngineParams } from "../../../components/sim/engine";
+import type { ExporterSeries, VllmEmulator, EngineFlavor } from "./vllmEmulator";
+import { EnginePool, type EngineParams } from "../../components/sim/engine";
 import type { LocalCluster } from "./cluster";
 
 export interface FollowedModel {
