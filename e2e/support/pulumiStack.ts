@@ -96,6 +96,11 @@ export class PulumiStack {
         return this.cmd(["up"], ["--yes", "--skip-preview", ...extra]);
     }
 
+    /** `pulumi refresh`: the state made to match the live objects (what drift detection runs). */
+    refresh(extra: string[] = []): Promise<RunResult> {
+        return this.cmd(["refresh"], ["--yes", "--skip-preview", ...extra]);
+    }
+
     destroy(extra: string[] = []): Promise<RunResult> {
         return this.cmd(["destroy"], ["--yes", "--skip-preview", ...extra]);
     }
