@@ -18,8 +18,8 @@ cd "$ROOT"
 DIST=dist/tests/e2e
 MOCHA=(node_modules/.bin/mocha --config .mocharc.e2e.json)
 
-# Balanced by the measured times: the scaling loop (about 5 min) against the GPU and dev stacks
-# (about 2.7) followed by the demo (about 4.4).
+# Balanced by the measured times (warm CI at c2368ac): the scaling loop (about 6 min) against the
+# GPU and dev stacks followed by the demo (about 2.7 + 4.8 min).
 SHARDS=("loop" "deploy demo")
 
 die() { echo "test:e2e: $*" >&2; exit 1; }
