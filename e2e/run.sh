@@ -17,6 +17,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 DIST=dist/tests/e2e
 MOCHA=(node_modules/.bin/mocha --config .mocharc.e2e.json)
+# shellcheck source=cluster/cluster.env
+source "$ROOT/e2e/cluster/cluster.env"
 
 # Balanced by the measured times (warm CI at c2368ac): the scaling loop (about 6 min) against the
 # GPU and dev stacks followed by the demo (about 2.7 + 4.8 min).
@@ -37,14 +39,14 @@ if (($# == 0)); then
 fi
 for s in ${SHARDS[*]}; do [[ -f $DIST/$s.e2e.js ]] || die "no suite $DIST/$s.e2e.js"; done
 
-# Shard 0 keeps the defaults (namespace vllm-e2e, state .e2e/cluster), as `npm run e2e:cluster` has them.
+# Shard 0 keeps the defaults (namespace NETNS_DEFAULT of cluster.env, state .e2e/cluster), as `npm run e2e:cluster` has them.
 mkdir -p .e2e/logs
 pids=() logs=() started=$SECONDS
 for i in "${!SHARDS[@]}"; do
   log=.e2e/logs/shard-$i.log
   logs+=("$log")
-  if ((i == 0)); then ns=${E2E_NETNS:-vllm-e2e} dir=${E2E_CLUSTER_DIR:-$ROOT/.e2e/cluster}
-  else ns=${E2E_NETNS:-vllm-e2e}-$i dir=${E2E_CLUSTER_DIR:-$ROOT/.e2e/cluster}-$i; fi
+  if ((i == 0)); then ns=${E2E_NETNS:-$NETNS_DEFAULT} dir=${E2E_CLUSTER_DIR:-$ROOT/.e2e/cluster}
+  else ns=${E2E_NETNS:-$NETNS_DEFAULT}-$i dir=${E2E_CLUSTER_DIR:-$ROOT/.e2e/cluster}-$i; fi
   echo "test:e2e: shard $i ($(echo ${SHARDS[$i]})): network namespace $ns, cluster $(realpath -m --relative-to="$ROOT" "$dir"), log $log"
   # shellcheck disable=SC2046
   E2E_NETNS=$ns E2E_CLUSTER_DIR=$dir KUBECONFIG=$dir/kubeconfig \

@@ -10,7 +10,7 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
 
 /** Top-level entries of the repository that a `run:` step may name as a path (sdk/python, .ci/run, ...). */
-const TRACKED_ROOTS = ["sdk", "stacks", "scripts", "components", "tests", ".ci", ".github"];
+const TRACKED_ROOTS = ["sdk", "stacks", "scripts", "components", "tests", "e2e", ".ci", ".github"];
 
 export interface RunReference {
     kind: "npm-script" | "path";

@@ -4,14 +4,16 @@
 #   bash e2e/cluster/in-netns.sh <command> [args...]   e.g. bash e2e/cluster/in-netns.sh npx mocha ...
 #   bash e2e/cluster/in-netns.sh                       only make sure the namespace exists
 #
-# The namespace (E2E_NETNS, default vllm-e2e) has only `lo` up and a resolv.conf naming 127.0.0.1:
+# The namespace (E2E_NETNS, default NETNS_DEFAULT of cluster.env: vllm-e2e) has only `lo` up and a resolv.conf naming 127.0.0.1:
 # a connect to any other address fails at once with ENETUNREACH, and DNS answers nothing. The
 # local control plane of e2e/cluster/cluster.sh listens on 127.0.0.1 *inside* it, so every client
 # (kubectl, pulumi, mocha) must run in it too. KUBECONFIG defaults to that cluster's kubeconfig
 # when it exists and the caller did not set KUBECONFIG. Needs root (ip netns).
 set -euo pipefail
 
-NS=${E2E_NETNS:-vllm-e2e}
+# shellcheck source=cluster.env
+source "$(dirname "${BASH_SOURCE[0]}")/cluster.env"
+NS=${E2E_NETNS:-$NETNS_DEFAULT}
 
 ensure_netns() {
   if [[ ! -e /run/netns/$NS ]]; then

@@ -6,7 +6,9 @@ import * as path from "node:path";
 import { REPO_ROOT, tool } from "./paths";
 import { run, RunResult } from "./proc";
 
-const SCRIPT = path.join(REPO_ROOT, "e2e", "cluster", "cluster.sh");
+/** `npm run e2e:cluster`: the script that starts, stops and reports the local cluster. */
+export const CLUSTER_SCRIPT = path.join(REPO_ROOT, "e2e", "cluster", "cluster.sh");
+const SCRIPT = CLUSTER_SCRIPT;
 
 /** e2e/cluster/cluster.env: the cluster's ports and timings, declared once for cluster.sh and for this file. */
 export const CLUSTER_ENV: Readonly<Record<string, string>> = parseEnv(fs.readFileSync(path.join(REPO_ROOT, "e2e", "cluster", "cluster.env"), "utf8"));
@@ -36,7 +38,8 @@ export const KEDA_OPERATOR_METRICS_URL = `http://${KEDA_OPERATOR_METRICS_ADDRESS
 export const KEDA_OPERATOR_POD_NAME = envValue("KEDA_OPERATOR_POD_NAME");
 
 /** kube-controller-manager's HPA sync period on the local cluster, in seconds (E2E_HPA_SYNC_PERIOD, else cluster.env's default). */
-export const HPA_SYNC_SECONDS = Number((process.env.E2E_HPA_SYNC_PERIOD ?? envValue("HPA_SYNC_PERIOD_DEFAULT")).replace(/s$/, ""));
+// `||`, as the shell's `${E2E_HPA_SYNC_PERIOD:-...}`: an empty value means the default there too.
+export const HPA_SYNC_SECONDS = Number((process.env.E2E_HPA_SYNC_PERIOD || envValue("HPA_SYNC_PERIOD_DEFAULT")).replace(/s$/, ""));
 
 /** The processes cluster.sh runs (its `restart` takes these names). */
 export type ClusterComponent = "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kwok" | "keda-operator" | "keda-adapter";
