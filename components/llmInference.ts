@@ -120,8 +120,9 @@ function createResources(parent: LlmInference, name: string, plan: InferencePlan
     // dcgm-exporter (opt-in): a DaemonSet on the GPU pool, after the pool exists.
     if (charts.gpuMetrics) helmRelease(parent, name, charts.gpuMetrics, [...inNamespace(charts.gpuMetrics.namespace), ...(gpuPool ? [gpuPool] : [])]);
 
-    // The Grafana dashboard: a ConfigMap the Grafana sidecar loads (plan/dashboard.ts).
-    if (plan.dashboard) {
+    // The Grafana dashboard: a ConfigMap the Grafana sidecar loads (plan/dashboard.ts). With the
+    // component's kube-prometheus-stack it is in that release's values instead (updated in place).
+    if (plan.dashboard?.writtenBy === "component") {
         const cm = plan.dashboard.configMap;
         new k8s.core.v1.ConfigMap(`${name}-${cm.metadata.name}`, { metadata: cm.metadata, data: cm.data },
             { parent, dependsOn: [...inNamespace(cm.metadata.namespace), ...(monitoringRelease ? [monitoringRelease] : [])] });

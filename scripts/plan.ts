@@ -60,8 +60,9 @@ export function renderPlan(stack: string, plan: InferencePlan): string {
     if (!plan.dashboard) out.push("none (monitoring.dashboard.enabled is false)");
     else {
         const cm = plan.dashboard.configMap;
+        const writer = plan.dashboard.writtenBy === "kube-prometheus-stack" ? "in kube-prometheus-stack's release, updated in place" : "written by the component";
         out.push(`${cm.metadata.namespace}/${cm.metadata.name} (ConfigMap for Grafana's dashboard sidecar: ` +
-            `${Object.entries(cm.metadata.labels).filter(([k]) => k.startsWith("grafana")).map(([k, v]) => `${k}=${v}`).join(", ")}), "${plan.dashboard.title}":`);
+            `${Object.entries(cm.metadata.labels).filter(([k]) => k.startsWith("grafana")).map(([k, v]) => `${k}=${v}`).join(", ")}; ${writer}), "${plan.dashboard.title}":`);
         for (const p of plan.dashboard.panels) out.push(`  - ${describePanel(p)}`);
     }
     out.push(section("Scale-down (drain)"));

@@ -8,6 +8,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { planInference, PlanValidationError, Strategy } from "../components";
 import { dashboardFor } from "../components/plan";
+import { DASHBOARD_MANIFEST_KEY, helmTplLiteral } from "../components/plan/charts";
 import type { LlmInferenceArgs } from "../components";
 import { TRIGGER } from "../components/plan/triggers";
 import { listStacks, planStack } from "../stacks/load";
@@ -96,8 +97,11 @@ describe("dashboard: plan", () => {
             gpuNodePool: { existing: true, maxNodes: 4, gpusPerNode: 2, hourlyCost: 1.5 },
             gpuMetrics: { install: true },
         };
-        assert.deepStrictEqual(dashboardFor("chat", gpuArgs), planInference("chat", gpuArgs).dashboard);
-        assert.deepStrictEqual(dashboardFor("chat", gpuArgs), dashboardPlan().dashboard, "the fixture is the same args");
+        const { writtenBy, ...planned } = planInference("chat", gpuArgs).dashboard!;
+        assert.strictEqual(writtenBy, "kube-prometheus-stack");
+        assert.deepStrictEqual(dashboardFor("chat", gpuArgs), planned);
+        const { writtenBy: _, ...fixture } = dashboardPlan().dashboard!;
+        assert.deepStrictEqual(dashboardFor("chat", gpuArgs), fixture, "the fixture is the same args");
         const off = { ...gpuArgs, monitoring: { install: false, prometheusUrl: "http://prom.example:9090" } };
         assert.strictEqual(planInference("chat", off).dashboard, undefined);
         const exprs = (d: ReturnType<typeof dashboardFor>) => d.panels.flatMap((p) => p.queries.map((q) => q.expr));
@@ -112,8 +116,40 @@ describe("dashboard: plan", () => {
     it("npm run plan lists the panels", () => {
         const out = renderPlan("dev", planStack("dev"));
         assert.match(out, /== Dashboard \(Grafana\) ==/);
-        assert.match(out, /monitoring\/llm-vllm-autoscaling-dashboard|vllm-autoscaling-dashboard \(ConfigMap for Grafana's dashboard sidecar: grafana_dashboard=1\)/);
+        assert.match(out, /vllm-autoscaling-dashboard \(ConfigMap for Grafana's dashboard sidecar: grafana_dashboard=1; in kube-prometheus-stack's release, updated in place\)/);
         assert.match(out, /: TTFT p95 vs SLO \(2 s\) \[s\] <- p95 TTFT, SLO/);
+    });
+
+    it("rides in kube-prometheus-stack's release (extraManifests, Grafana's braces as template literals) when the component installs it", () => {
+        const p = planInference("chat", argsWith({ monitoring: { values: { extraManifests: { mine: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "mine" } } } } } }));
+        const d = p.dashboard!;
+        assert.strictEqual(d.writtenBy, "kube-prometheus-stack");
+        const manifests = p.charts.kubePrometheusStack!.values.extraManifests;
+        assert.deepStrictEqual(Object.keys(manifests).sort(), ["mine", DASHBOARD_MANIFEST_KEY], "the user's map entry merged beside the package's");
+        const carried = manifests[DASHBOARD_MANIFEST_KEY];
+        assert.deepStrictEqual({ ...carried, data: undefined }, { ...d.configMap, data: undefined });
+        const [key, json] = Object.entries(d.configMap.data)[0];
+        assert.ok(json.includes("{{scaler}}"), "the plan's JSON holds Grafana legends");
+        const escaped = carried.data[key] as string;
+        // Every {{ is inside a raw-string action that prints it, and only there; undone, it is the JSON.
+        const action = "{{`{{`}}";
+        assert.ok(!escaped.split(action).join("").includes("{{"), "no {{ left for tpl to read as an action");
+        assert.strictEqual(escaped.split(action).join("{{"), json);
+        assert.strictEqual(helmTplLiteral("a {{b}} {{{c}}}"), "a {{`{{`}}b}} {{`{{`}}{c}}}");
+        assert.strictEqual(helmTplLiteral("no braces"), "no braces");
+    });
+
+    it("is the component's own ConfigMap with a Grafana of the user's (monitoring.install false), and refuses a list of extraManifests", () => {
+        const own = { install: false, prometheusUrl: "http://prom.example:9090", dashboard: { enabled: true } };
+        const p = planInference("chat", argsWith({ monitoring: own }));
+        assert.strictEqual(p.dashboard!.writtenBy, "component");
+        assert.strictEqual(p.charts.kubePrometheusStack, undefined);
+        assert.deepStrictEqual(problems(argsWith({ monitoring: { values: { extraManifests: [{ apiVersion: "v1", kind: "ConfigMap" }] } } })), [
+            "monitoring.values.extraManifests: is a list, but the package's dashboard is one of kube-prometheus-stack's extraManifests: give yours as a map " +
+            "(the chart ignores its keys), e.g. { my-config: { apiVersion: v1, kind: ConfigMap, ... } }, or set monitoring.dashboard.enabled to false",
+        ]);
+        // Without the dashboard, a list is the user's business.
+        assert.deepStrictEqual(problems(argsWith({ monitoring: { dashboard: { enabled: false }, values: { extraManifests: [] } } })), []);
     });
 
     it("validates monitoring.dashboard", () => {
@@ -121,6 +157,32 @@ describe("dashboard: plan", () => {
             "monitoring.dashboard.enabled: \"yes\" is not a boolean; use true or false",
             "monitoring.dashboard.folder: is not a known field; known fields here: enabled",
         ].sort());
+    });
+});
+
+describe("dashboard: under mocks", () => {
+    it("is in kube-prometheus-stack's release values, with no ConfigMap resource of the component's (a model change updates it in place)", async () => {
+        const { registrations } = await runWithMocks(() => {
+            new LlmInference("chat", argsWith());
+            return {};
+        });
+        const kps = registrations.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.name === "kube-prometheus-stack")!;
+        const cm = kps.inputs.values.extraManifests[DASHBOARD_MANIFEST_KEY];
+        assert.strictEqual(cm.kind, "ConfigMap");
+        assert.strictEqual(cm.metadata.labels.grafana_dashboard, "1");
+        assert.deepStrictEqual(registrations.filter((r) => r.type === "kubernetes:core/v1:ConfigMap"), []);
+    });
+
+    it("is the component's ConfigMap with a Grafana of the user's", async () => {
+        const { registrations } = await runWithMocks(() => {
+            new LlmInference("chat", argsWith({ monitoring: { install: false, prometheusUrl: "http://prom.example:9090", dashboard: { enabled: true } } }));
+            return {};
+        });
+        const cms = registrations.filter((r) => r.type === "kubernetes:core/v1:ConfigMap");
+        assert.strictEqual(cms.length, 1);
+        assert.strictEqual(cms[0].inputs.metadata.labels.grafana_dashboard, "1");
+        assert.ok(!isSecret(cms[0].inputs));
+        assert.ok(!registrations.some((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.name === "kube-prometheus-stack"));
     });
 });
 
@@ -189,7 +251,7 @@ describe("gpuMetrics: dcgm-exporter on the GPU pool", () => {
             ["gpuMetrics.namespace: \"monitoring\" is also monitoring.namespace; give dcgm-exporter its own (default \"gpu-metrics\")"]);
     });
 
-    it("is registered as a Helm release after the namespace, with the dashboard ConfigMap (under mocks)", async () => {
+    it("is registered as a Helm release after the namespace (under mocks)", async () => {
         const { registrations } = await runWithMocks(() => {
             new LlmInference("chat", argsWith({ gpuNodePool: pool, gpuMetrics: { install: true } }));
             return {};
@@ -199,11 +261,6 @@ describe("gpuMetrics: dcgm-exporter on the GPU pool", () => {
             ["dcgm-exporter", DCGM.chartVersion, "gpu-metrics", DCGM.repo]);
         const ns = registrations.find((r) => r.type === "kubernetes:core/v1:Namespace" && r.inputs.metadata.name === "gpu-metrics")!;
         assert.ok(rel.dependsOn.includes(ns.urn));
-        const cm = registrations.find((r) => r.type === "kubernetes:core/v1:ConfigMap")!;
-        assert.strictEqual(cm.inputs.metadata.labels.grafana_dashboard, "1");
-        const kps = registrations.find((r) => r.inputs.name === "kube-prometheus-stack")!;
-        assert.ok(cm.dependsOn.includes(kps.urn));
-        assert.ok(!isSecret(cm.inputs));
         assert.ok(registrations.some((r) => r.type === "kubernetes:monitoring.coreos.com/v1:ServiceMonitor" && r.inputs.metadata.name === "dcgm-exporter"));
     });
 });

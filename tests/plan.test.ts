@@ -145,7 +145,10 @@ describe("planInference: charts", () => {
         assert.strictEqual(v.routerSpec.replicaCount, 1, "package value kept");
         assert.deepStrictEqual(v.servingEngineSpec.tolerations, [{ key: "x", operator: "Exists" }], "user value added");
         assert.deepStrictEqual(v.servingEngineSpec.labels, { environment: "chat", release: "chat" }, "package value kept beside it");
-        assert.deepStrictEqual(p.charts.keda!.values, { prometheus: { operator: { enabled: true } }, resources: { operator: { limits: { memory: "1Gi" } } } });
+        assert.deepStrictEqual(p.charts.keda!.values, {
+            crds: { additionalAnnotations: { "helm.sh/resource-policy": "keep" } },
+            prometheus: { operator: { enabled: true } }, resources: { operator: { limits: { memory: "1Gi" } } },
+        });
         const ps = p.charts.kubePrometheusStack!.values.prometheus.prometheusSpec;
         assert.strictEqual(ps.retention, "7d");
         assert.strictEqual(ps.serviceMonitorSelectorNilUsesHelmValues, false);

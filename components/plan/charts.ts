@@ -7,6 +7,7 @@ import { grafanaAdminSecretName, hfTokenSecretKey, hfTokenSecretName } from "./n
 import { GPU_POOL_LABEL, GPU_TAINT, gpuSchedulingValues } from "./nodePool";
 import type { ResolvedArgs, ResolvedModel } from "./resolve";
 import type { ChartPlan } from "./chartSource";
+import type { DashboardConfigMap } from "./dashboard";
 import { CHARTS, IMAGES } from "./versions";
 
 /** Pulumi's await timeout for a resource, read from its annotations. */
@@ -96,13 +97,34 @@ export function kedaChart(r: ResolvedArgs): ChartPlan | undefined {
         ...chartSource(CHARTS.keda, r.keda.repo, r.keda.version),
         namespace: r.keda.namespace,
         releaseName: DEFAULTS.kedaReleaseName,
-        // KEDA's operator metrics (the alerts read them), scraped by the package's ServiceMonitor
-        // (serviceMonitors.ts kedaOperatorServiceMonitor), not the chart's.
-        values: mergeValues(r.monitoring.serviceMonitors ? { prometheus: { operator: { enabled: true } } } : {}, r.keda.values),
+        values: mergeValues({
+            // KEDA's CRDs are templates: Helm would delete them on uninstall, and the API server every
+            // ScaledObject in the cluster with them, other releases' included. Kept, like the
+            // Prometheus Operator's (docs/resources.md, Cluster-scoped objects).
+            crds: { additionalAnnotations: { [HELM_RESOURCE_POLICY]: "keep" } },
+            // KEDA's operator metrics (the alerts read them), scraped by the package's ServiceMonitor
+            // (serviceMonitors.ts kedaOperatorServiceMonitor), not the chart's.
+            ...(r.monitoring.serviceMonitors ? { prometheus: { operator: { enabled: true } } } : {}),
+        }, r.keda.values),
     };
 }
 
-export function kubePrometheusStackChart(r: ResolvedArgs): ChartPlan | undefined {
+/** The annotation that makes `helm uninstall` leave an object in place. */
+export const HELM_RESOURCE_POLICY = "helm.sh/resource-policy";
+/** The key of the dashboard's ConfigMap in kube-prometheus-stack's `extraManifests` map (the chart ignores the keys). */
+export const DASHBOARD_MANIFEST_KEY = "vllm-autoscaling-dashboard";
+
+/**
+ * `text` as a Go template that renders to `text`: kube-prometheus-stack passes every
+ * `extraManifests` entry through `tpl`, and the dashboard's legends (`{{scaler}}`) are Grafana's,
+ * not Helm's. A raw string action (backquotes: YAML never escapes them) prints each `{{`.
+ */
+export function helmTplLiteral(text: string): string {
+    return text.replace(/\{\{/g, "{{`{{`}}");
+}
+
+/** kube-prometheus-stack, with the package's dashboard (if any) among its `extraManifests`. */
+export function kubePrometheusStackChart(r: ResolvedArgs, dashboard?: DashboardConfigMap): ChartPlan | undefined {
     if (!r.monitoring.install) return undefined;
     const release = DEFAULTS.monitoringReleaseName;
     const values: Values = {
@@ -119,6 +141,15 @@ export function kubePrometheusStackChart(r: ResolvedArgs): ChartPlan | undefined
         // The user's password lives in a Secret the package writes, so no secret sits in the
         // release values; without one, the Grafana chart generates its own Secret.
         values.grafana = { admin: { existingSecret: grafanaAdminSecretName(release), userKey: "admin-user", passwordKey: "admin-password" } };
+    }
+    if (dashboard) {
+        // A map, so that a user's own extraManifests (validated to be a map too) merge beside it.
+        values.extraManifests = {
+            [DASHBOARD_MANIFEST_KEY]: {
+                ...dashboard,
+                data: Object.fromEntries(Object.entries(dashboard.data).map(([k, v]) => [k, helmTplLiteral(v)])),
+            },
+        };
     }
     return {
         ...chartSource(CHARTS.kubePrometheusStack, r.monitoring.repo, r.monitoring.version),

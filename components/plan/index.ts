@@ -176,24 +176,13 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
             keys: Object.fromEntries(tokenModels.map((m) => [hfTokenSecretKey(m.name), `${SECRET_PLACEHOLDER} models[${m.name}].hfToken`])),
         });
     }
-    const kubePrometheusStack = kubePrometheusStackChart(r);
-    let grafanaAdminSecret: string | undefined;
-    if (kubePrometheusStack && r.monitoring.hasGrafanaAdminPassword) {
-        const secret = { name: grafanaAdminSecretName(kubePrometheusStack.releaseName), namespace: kubePrometheusStack.namespace };
-        secrets.push({ ...secret, keys: { "admin-user": "admin", "admin-password": `${SECRET_PLACEHOLDER} monitoring.grafanaAdminPassword` } });
-        grafanaAdminSecret = `${secret.namespace}/${secret.name}`;
-    } else if (kubePrometheusStack) {
-        // Written by the Grafana chart, not by the package: not in `secrets`.
-        grafanaAdminSecret = `${kubePrometheusStack.namespace}/${grafanaGeneratedSecretName(kubePrometheusStack.releaseName)}`;
-    }
-
     // Namespaces the component creates and owns, so that `pulumi destroy` removes them too.
     const keda = kedaChart(r);
     const gpuMetrics = gpuMetricsChart(r);
     const namespaces = [
         ...(r.createNamespace ? [r.namespace] : []),
         ...(keda ? [keda.namespace] : []),
-        ...(kubePrometheusStack ? [kubePrometheusStack.namespace] : []),
+        ...(r.monitoring.install ? [r.monitoring.namespace] : []),
         ...(gpuMetrics ? [gpuMetrics.namespace] : []),
     ];
 
@@ -205,6 +194,21 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
     const alertModels = r.models.map((m, i) => alertModel(r.namespace, m, models[i]));
     alertModels.forEach((a, i) => { models[i].triggerSeries = seriesReadByTriggers(a); });
     const pricePerGpuHour = pricePerGpuHourOf(placement.gpuNodePool);
+    // The dashboard rides in kube-prometheus-stack's release when the component installs it, so a
+    // model added or removed updates the ConfigMap in place (Helm patches it; the Kubernetes
+    // provider replaces a ConfigMap whose data changes, and Grafana would lose the dashboard).
+    const dashboardPlan = r.monitoring.dashboard ? planDashboard(dashboardInput(r, models, pricePerGpuHour)) : undefined;
+    const kubePrometheusStack = kubePrometheusStackChart(r, dashboardPlan?.configMap);
+    let grafanaAdminSecret: string | undefined;
+    if (kubePrometheusStack && r.monitoring.hasGrafanaAdminPassword) {
+        const secret = { name: grafanaAdminSecretName(kubePrometheusStack.releaseName), namespace: kubePrometheusStack.namespace };
+        secrets.push({ ...secret, keys: { "admin-user": "admin", "admin-password": `${SECRET_PLACEHOLDER} monitoring.grafanaAdminPassword` } });
+        grafanaAdminSecret = `${secret.namespace}/${secret.name}`;
+    } else if (kubePrometheusStack) {
+        // Written by the Grafana chart, not by the package: not in `secrets`.
+        grafanaAdminSecret = `${kubePrometheusStack.namespace}/${grafanaGeneratedSecretName(kubePrometheusStack.releaseName)}`;
+    }
+
     return {
         name,
         namespace: r.namespace,
@@ -228,7 +232,7 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
         prometheusRules: r.monitoring.alerts.enabled ? [planPrometheusRule({
             release, namespace: r.namespace, labels, settings: r.monitoring.alerts.rules, models: alertModels,
         })] : [],
-        ...(r.monitoring.dashboard ? { dashboard: planDashboard(dashboardInput(r, models, pricePerGpuHour)) } : {}),
+        ...(dashboardPlan ? { dashboard: { ...dashboardPlan, writtenBy: kubePrometheusStack ? "kube-prometheus-stack" as const : "component" as const } } : {}),
         prometheusUrl: r.monitoring.prometheusUrl,
         scrapeIntervalSeconds,
         routerServiceName: router,

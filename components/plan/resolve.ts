@@ -337,6 +337,14 @@ export function resolveArgs(name: string, args: LlmInferenceArgs): ResolvedArgs 
     } else if (typeof m.grafanaAdminPassword === "string" && m.grafanaAdminPassword.length === 0) {
         p.add("monitoring.grafanaAdminPassword", "is empty; set a password (as a secret), or leave it unset for the Grafana chart to generate one");
     }
+    const extraManifests = (mon.values as Record<string, unknown> | undefined)?.extraManifests;
+    if (mon.install && dashboard && extraManifests !== undefined && extraManifests !== null
+        && (typeof extraManifests !== "object" || Array.isArray(extraManifests))) {
+        // A list would replace the package's map entry that carries the dashboard (charts.ts).
+        p.add("monitoring.values.extraManifests", `is ${Array.isArray(extraManifests) ? "a list" : JSON.stringify(extraManifests)}, but the package's dashboard is one of ` +
+            "kube-prometheus-stack's extraManifests: give yours as a map (the chart ignores its keys), e.g. { my-config: { apiVersion: v1, kind: ConfigMap, ... } }, " +
+            "or set monitoring.dashboard.enabled to false");
+    }
     if (mon.install && mon.namespace === namespace) {
         // The component creates the monitoring namespace itself, and the models' one unless told not to.
         p.add("monitoring.namespace", `"${mon.namespace}" is also the models' namespace; give kube-prometheus-stack its own (default "${DEFAULTS.monitoringNamespace}")`);

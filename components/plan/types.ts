@@ -80,8 +80,13 @@ export interface InferencePlan {
     serviceMonitors: ServiceMonitorManifest[];
     /** The release's PrometheusRule with the package's alerts (empty when `monitoring.alerts.enabled` is false). */
     prometheusRules: PrometheusRuleManifest[];
-    /** The release's Grafana dashboard (a ConfigMap for the Grafana sidecar); absent when `monitoring.dashboard.enabled` is false. */
-    dashboard?: DashboardPlan;
+    /**
+     * The release's Grafana dashboard (a ConfigMap for the Grafana sidecar); absent when
+     * `monitoring.dashboard.enabled` is false. `writtenBy`: kube-prometheus-stack's release carries
+     * it (its `extraManifests`) when the component installs the chart, so Helm updates it in place;
+     * else the component writes the ConfigMap itself.
+     */
+    dashboard?: DashboardPlan & { writtenBy: "kube-prometheus-stack" | "component" };
     prometheusUrl: string;
     /** Prometheus scrapes engines and router this often (never less often than KEDA polls). */
     scrapeIntervalSeconds: number;

@@ -15,6 +15,11 @@ const COMMAND_TIMEOUT_MS = 12 * 60_000;
 const LINKED = ["stacks", "components", "node_modules", "package.json", "tsconfig.json"];
 export const PASSPHRASE = "e2e-passphrase-not-a-secret";
 
+/** Config keys as a stack file holds them: with the project's prefix. */
+function projectKeys(config: Record<string, unknown>): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(config).map(([k, v]) => [`vllm-autoscaling:${k}`, v]));
+}
+
 export class PulumiProject {
     private constructor(readonly dir: string, readonly env: NodeJS.ProcessEnv) {}
 
@@ -59,9 +64,7 @@ export class PulumiProject {
 
     /** Creates stack `name` with this project's config (keys without the project prefix) and secret config. */
     async stack(name: string, config: Record<string, unknown>, secrets: Record<string, string> = {}): Promise<PulumiStack> {
-        const file = path.join(this.dir, `Pulumi.${name}.yaml`);
-        const entries = Object.fromEntries(Object.entries(config).map(([k, v]) => [`vllm-autoscaling:${k}`, v]));
-        fs.writeFileSync(file, YAML.stringify({ config: entries }));
+        fs.writeFileSync(this.stackFile(name), YAML.stringify({ config: projectKeys(config) }));
         await this.pulumi(["stack", "init", name, "--secrets-provider", "passphrase"]);
         for (const [k, v] of Object.entries(secrets)) {
             // Through stdin, so the value is never on a command line.
@@ -69,6 +72,11 @@ export class PulumiProject {
                 { cwd: this.dir, env: this.env, timeoutMs: 60_000, input: v });
         }
         return new PulumiStack(this, name);
+    }
+
+    /** The stack's settings file (`Pulumi.<name>.yaml`) in the project folder. */
+    stackFile(name: string): string {
+        return path.join(this.dir, `Pulumi.${name}.yaml`);
     }
 
     /** The folder the file backend keeps its state in. */
@@ -103,6 +111,18 @@ export class PulumiStack {
 
     destroy(extra: string[] = []): Promise<RunResult> {
         return this.cmd(["destroy"], ["--yes", "--skip-preview", ...extra]);
+    }
+
+    /**
+     * Replaces the stack's config (keys without the project prefix) as a user edits the stack
+     * file: the secret values and everything beside `config` (the passphrase's salt) stay.
+     */
+    setConfig(config: Record<string, unknown>): void {
+        const file = this.project.stackFile(this.name);
+        const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
+        const secure = Object.entries(doc.config ?? {}).filter(([, v]) => typeof v === "object" && v !== null && "secure" in v);
+        doc.config = { ...projectKeys(config), ...Object.fromEntries(secure) };
+        fs.writeFileSync(file, YAML.stringify(doc));
     }
 
     async outputs(): Promise<Record<string, unknown>> {

@@ -6,6 +6,7 @@ import * as assert from "node:assert";
 import { PrometheusHarness } from "../../e2e/support/prometheusHarness";
 import { LocalCluster } from "../../e2e/support/cluster";
 import { e2eStack, E2eStack } from "../../e2e/support/e2eStacks";
+import { inventory, leftBehind } from "../../e2e/support/inventory";
 import * as path from "node:path";
 import { REPO_ROOT, requireTools, tool } from "../../e2e/support/paths";
 import { run, waitFor } from "../../e2e/support/proc";
@@ -14,28 +15,9 @@ import { parseEngineEvents, PulumiProject, PulumiStack } from "../../e2e/support
 /** Secret config values; each must stay ciphertext in state and appear in no object but Secrets. */
 const HF_TOKEN = { hfToken: "hf_e2eTOKENnotReal1234567890" };
 const GRAFANA_PASSWORD = { grafanaAdminPassword: "e2e-Grafana-pw-0451" };
-/** What `pulumi destroy` may leave by design (docs/resources.md): CRDs Helm installed from a chart's crds/ folder. */
-const LEFT_BY_DESIGN = [/^CustomResourceDefinition\/\/[a-z0-9]+\.monitoring\.coreos\.com$/];
-/** The harness's own namespace (e2e/cluster/cluster.sh: the ExternalName Service KEDA's APIService points at). */
-const HARNESS_NAMESPACE = "e2e-system";
-/** Objects that come and go on their own (events, leases, the API server's own bookkeeping). */
-const IGNORED_KINDS = new Set(["Event", "Lease", "EndpointSlice", "Endpoints", "ControllerRevision", "APIService"]);
 
 function log(line: string): void {
     process.stdout.write(`      ${line}\n`);
-}
-
-/** Every object of every listable kind, as `Kind/namespace/name`. */
-async function inventory(cluster: LocalCluster): Promise<{ ids: Set<string>; json: string }> {
-    const kinds = (await cluster.kubectl(["api-resources", "--verbs=list", "-o", "name"])).stdout.split("\n").filter(Boolean);
-    const r = await cluster.kubectl(["get", kinds.join(","), "-A", "-o", "json", "--ignore-not-found"], { timeoutMs: 120_000 });
-    const items: any[] = JSON.parse(r.stdout).items ?? [];
-    const ids = new Set(items
-        .filter((o) => !IGNORED_KINDS.has(o.kind) && o.metadata.namespace !== HARNESS_NAMESPACE
-            && !(o.kind === "Namespace" && o.metadata.name === HARNESS_NAMESPACE))
-        .map((o) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`));
-    // Secrets may hold the secrets; everything else must not.
-    return { ids, json: JSON.stringify(items.filter((o) => o.kind !== "Secret")) };
 }
 
 /** `npm run doctor` on a deployed stack, as a user runs it (the built script), against the suite's Prometheus. */
@@ -199,7 +181,7 @@ function deployStack(title: string, base: string, secrets: Record<string, string
                 return true;
             });
             const after = (await inventory(c)).ids;
-            const left = [...after].filter((id) => !need(baseline, "inventory").has(id) && !LEFT_BY_DESIGN.some((re) => re.test(id)));
+            const left = leftBehind(need(baseline, "inventory"), after);
             assert.deepStrictEqual(left, [], "objects the stack created that destroy left behind");
         });
     });
