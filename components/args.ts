@@ -387,13 +387,49 @@ export interface GkeNodePool {
     diskSizeGb?: number;
 }
 
-/** A GPU managed node group on an existing EKS cluster (`aws.eks.NodeGroup`). */
+/**
+ * Karpenter, the node autoscaler the package installs for an EKS pool (docs/node-pools.md,
+ * Karpenter on EKS): its controller (charts `karpenter-crd` and `karpenter`, in `kube-system`),
+ * its IAM role (EKS Pod Identity), a node role with its access entry, the interruption queue
+ * and its EventBridge rules, a GPU `NodePool` and an `EC2NodeClass`.
+ */
+export interface Karpenter {
+    /**
+     * Install Karpenter and let it make the pool's nodes. Default true. False: a managed node
+     * group from `minNodes` to `maxNodes` for a node autoscaler the cluster already runs (the
+     * Cluster Autoscaler, or a Karpenter of your own).
+     */
+    enabled?: boolean;
+    /** Chart version of `karpenter` and `karpenter-crd`. Default: the pinned version. */
+    version?: string;
+    /** Where both charts come from, instead of `oci://public.ecr.aws/karpenter`; same forms as `keda.repo`. */
+    repo?: string;
+    /**
+     * How long a GPU node stays empty before Karpenter removes it (the NodePool's
+     * `consolidateAfter`; only empty nodes are consolidated, never busy ones). Default 600 s.
+     */
+    consolidateAfterSeconds?: number;
+    /**
+     * The EC2NodeClass's AMI alias. Default `al2023@latest` (AL2023 AMI type) or
+     * `bottlerocket@latest`; Karpenter picks the NVIDIA variant for GPU instance types. `@latest`
+     * follows new AMIs, which replaces nodes as they drift; pin a version (`al2023@v20251120`) to
+     * roll AMIs on your schedule.
+     */
+    amiAlias?: string;
+}
+
+/** A GPU pool on an existing EKS cluster: nodes made by Karpenter (default), or a managed node group (`aws.eks.NodeGroup`). */
 export interface EksNodeGroup {
     /** Name of the existing cluster. */
     clusterName: pulumi.Input<string>;
-    /** ARN of the IAM role the nodes assume (with the EKS worker, CNI and ECR read-only policies). */
-    nodeRoleArn: pulumi.Input<string>;
-    /** Subnets of the node group. */
+    /**
+     * ARN of the IAM role managed node group nodes assume (with the EKS worker, CNI and ECR
+     * read-only policies). Required for a managed node group: without Karpenter, or with
+     * `minNodes` above 0 (the node group holds that floor). Karpenter's nodes get a role of the
+     * package's own.
+     */
+    nodeRoleArn?: pulumi.Input<string>;
+    /** Subnets of the pool's nodes (Karpenter selects them by id). */
     subnetIds: pulumi.Input<string>[];
     /** Instance types, e.g. `["g6.xlarge"]`; all with the same GPU count. */
     instanceTypes: string[];
@@ -403,14 +439,17 @@ export interface EksNodeGroup {
     capacityType?: CapacityType;
     /** Root volume size in GiB (EKS's default of 20 cannot hold the vLLM image). Default 100. */
     diskSizeGb?: number;
+    /** The node autoscaler: Karpenter, installed and wired by the package unless `enabled: false`. */
+    karpenter?: Karpenter;
 }
 
 /**
  * GPU nodes for the engines, on GKE or EKS, or a pool that exists already (set exactly one of
  * `gke`, `eks` and `existing`). The nodes carry
  * the taint `nvidia.com/gpu=present:NoSchedule` and the label `vllm-autoscaling/gpu-pool=<name>`;
- * GPU engines get the matching toleration and node affinity. The cluster autoscaler scales the
- * pool between `minNodes` and `maxNodes` as engine pods come and go.
+ * GPU engines get the matching toleration and node affinity. A node autoscaler scales the
+ * pool between `minNodes` and `maxNodes` as engine pods come and go: GKE's own, or on EKS the
+ * Karpenter the package installs (`eks.karpenter`).
  */
 export interface GpuNodePoolArgs {
     /** GKE node pool. */

@@ -9,6 +9,7 @@ import type { GpuNodePoolArgs } from "./args";
 import { gkeInitialNodeCount, GPU_POOL_LABEL, planGpuNodePool } from "./plan/nodePool";
 import type { NodePoolPlan } from "./plan/nodePool";
 import { helmChartInputs } from "./plan/chartSource";
+import { createKarpenter } from "./karpenter";
 
 export const GPU_NODE_POOL_TYPE = "vllm-autoscaling:index:GpuNodePool";
 
@@ -19,8 +20,8 @@ const CLOUD_TAINT_EFFECT: Record<string, string> = { NoSchedule: "NO_SCHEDULE", 
  * GPU nodes for LLM engines on an existing GKE cluster (`gke`) or EKS cluster (`eks`). Every node
  * carries the taint `nvidia.com/gpu=present:NoSchedule` and the label
  * `vllm-autoscaling/gpu-pool=<poolName>`; give workloads the matching toleration and node
- * selector (LlmInference does so for its engines). The cluster autoscaler keeps the pool between
- * `minNodes` and `maxNodes`.
+ * selector (LlmInference does so for its engines). A node autoscaler keeps the pool between
+ * `minNodes` and `maxNodes`: GKE's, or on EKS the Karpenter the pool installs (`eks.karpenter`).
  */
 export class GpuNodePool extends pulumi.ComponentResource {
     /** Value of the `vllm-autoscaling/gpu-pool` node label. */
@@ -31,7 +32,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
     public readonly taint!: pulumi.Output<string>;
     /** GPUs per node. */
     public readonly gpusPerNode!: pulumi.Output<number>;
-    /** The cloud's name of the node pool (GKE) or node group (EKS). */
+    /** The cloud's name of the node pool (GKE), the node group (EKS), or Karpenter's NodePool (EKS with Karpenter and `minNodes: 0`). */
     public readonly cloudName!: pulumi.Output<string>;
     /** Whether the NVIDIA device plugin Helm release was installed (EKS AL2023 NVIDIA AMIs). */
     public readonly devicePluginInstalled!: pulumi.Output<boolean>;
@@ -94,24 +95,28 @@ function createGpuNodePoolResources(parent: GpuNodePool, name: string, plan: Nod
         cloudName = pool.name;
     } else if (plan.eks && args.eks) {
         const e = plan.eks;
-        const group = new aws.eks.NodeGroup(`${name}-nodegroup`, {
+        // A managed node group: the whole pool for the cluster's own autoscaler, or, beside
+        // Karpenter, the fixed floor of minNodes that Karpenter (which has no minimum) cannot hold.
+        const group = e.nodeGroup ? new aws.eks.NodeGroup(`${name}-nodegroup`, {
             clusterName: args.eks.clusterName,
-            nodeRoleArn: args.eks.nodeRoleArn,
+            nodeRoleArn: args.eks.nodeRoleArn!,
             subnetIds: args.eks.subnetIds,
             instanceTypes: e.instanceTypes,
             amiType: e.amiType,
             capacityType: e.capacityType,
             diskSize: e.diskSizeGb,
-            scalingConfig: { minSize: plan.minNodes, maxSize: plan.maxNodes, desiredSize: plan.minNodes },
+            scalingConfig: { ...e.nodeGroup },
             updateConfig: { maxUnavailable: 1 },
             labels: plan.labels,
             taints: [taint],
         }, {
             parent,
-            // The cluster autoscaler moves desiredSize; Pulumi sets it only on create.
+            // A node autoscaler moves desiredSize; Pulumi sets it only on create.
             ignoreChanges: ["scalingConfig.desiredSize"],
-        });
-        cloudName = group.nodeGroupName;
+        }) : undefined;
+        if (e.karpenter) createKarpenter(parent, name, e.karpenter, args.eks);
+        // Karpenter's pool is the NodePool, named after the pool.
+        cloudName = group ? group.nodeGroupName : pulumi.output(plan.name);
     } else {
         throw new Error(`GpuNodePool "${name}": the plan has neither gke nor eks`);
     }

@@ -21,9 +21,21 @@ export function renderPlacement(plan: InferencePlan, section: (title: string) =>
             ? `GKE NodePool on cluster ${pool.gke.cluster} (${pool.gke.location}): ${pool.gke.machineType}, ${pool.gke.acceleratorCount} x ${pool.gke.acceleratorType}` +
               `${pool.gke.spot ? ", spot" : ""}, driver ${pool.gke.driverVersion}`
             : pool.eks
-                ? `EKS NodeGroup on cluster ${pool.eks.clusterName}: ${pool.eks.instanceTypes.join(", ")}, ${pool.eks.amiType}, ${pool.eks.capacityType}`
+                ? `EKS ${pool.eks.karpenter ? "Karpenter NodePool" : "NodeGroup"} on cluster ${pool.eks.clusterName}: ${pool.eks.instanceTypes.join(", ")}, ${pool.eks.amiType}, ${pool.eks.capacityType}`
                 : "an existing pool (the package creates no nodes; they must carry the label and taint below)";
         out.push(`"${pool.name}": ${where}`);
+        const k = pool.eks?.karpenter;
+        if (k) {
+            out.push(`Karpenter: ${describeChartSource(k.controllerChart)} (CRDs: ${describeChartSource(k.crdChart)}) in ${k.namespace}, ` +
+                "IAM role through EKS Pod Identity, an interruption queue and 4 EventBridge rules, a node role with its access entry");
+            out.push(`  NodePool "${k.nodePool.metadata.name}": up to ${k.maxNodes} node(s) (limit nvidia.com/gpu=${k.gpuLimit}), empty nodes removed after ${k.consolidateAfterSeconds} s; ` +
+                `EC2NodeClass "${k.ec2NodeClass.metadata.name}": AMI ${k.amiAlias}, ${pool.eks!.diskSizeGb} GiB gp3`);
+        }
+        if (pool.eks?.nodeGroup) {
+            const g = pool.eks.nodeGroup;
+            out.push(k ? `  managed NodeGroup holding the floor: ${g.minSize} node(s) (Karpenter has no minimum)`
+                : `  managed NodeGroup: ${g.minSize}..${g.maxSize} node(s), scaled by the cluster's own node autoscaler`);
+        }
         out.push(`nodes: ${pool.minNodes}..${pool.maxNodes}, ${pool.gpusPerNode} GPU(s) each (from ${pool.gpusPerNodeSource})`);
         out.push(`taint: ${pool.taint.key}=${pool.taint.value}:${pool.taint.effect}; labels: ${Object.entries(pool.labels).map(([k, v]) => `${k}=${v}`).join(", ")}`);
         out.push(pool.devicePlugin

@@ -14,19 +14,23 @@ const CHART = "kubernetes:helm.sh/v4:Chart";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE = "kubernetes:core/v1:Service";
 const SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject";
+const KARPENTER_NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool";
+const KARPENTER_NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass";
 
 const gkePool: GpuNodePoolArgs = {
     gke: { cluster: "prod", location: "us-central1", project: "acme-ml", machineType: "g2-standard-8", acceleratorType: "nvidia-l4", acceleratorCount: 1, spot: true },
     minNodes: 0,
     maxNodes: 3,
 };
-const eksPool = (amiType?: "AL2023_x86_64_NVIDIA" | "BOTTLEROCKET_x86_64_NVIDIA"): GpuNodePoolArgs => ({
+/** An EKS pool; `karpenter: false` leaves the nodes to a node autoscaler of the cluster's own (a managed node group). */
+const eksPool = (amiType?: "AL2023_x86_64_NVIDIA" | "BOTTLEROCKET_x86_64_NVIDIA", karpenter = true): GpuNodePoolArgs => ({
     eks: {
         clusterName: "prod",
         nodeRoleArn: "arn:aws:iam::123456789012:role/eks-gpu-nodes",
         subnetIds: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
         instanceTypes: ["g6.12xlarge"],
         ...(amiType ? { amiType } : {}),
+        ...(karpenter ? {} : { karpenter: { enabled: false } }),
     },
     minNodes: 0,
     maxNodes: 2,
@@ -79,8 +83,8 @@ describe("GpuNodePool under mocks", function () {
         assertEnginesLandOn(one(CHART), i.nodeConfig.labels, i.nodeConfig.taints);
     });
 
-    it("EKS AL2023: a NodeGroup with AMI and capacity type, scaling bounds (desiredSize left to the autoscaler) and the device plugin on its nodes", async () => {
-        const { one, byType } = await deploy({ models: [llama({ gpusPerReplica: 4, autoscaling: { minReplicas: 0, maxReplicas: 2 } })], gpuNodePool: eksPool() });
+    it("EKS AL2023 without Karpenter: a NodeGroup with AMI and capacity type, scaling bounds (desiredSize left to the autoscaler) and the device plugin on its nodes", async () => {
+        const { one, byType } = await deploy({ models: [llama({ gpusPerReplica: 4, autoscaling: { minReplicas: 0, maxReplicas: 2 } })], gpuNodePool: eksPool(undefined, false) });
         const group = one(EKS_NODE_GROUP);
         const i = group.inputs;
         assert.deepStrictEqual([i.clusterName, i.nodeRoleArn, i.subnetIds, i.instanceTypes],
@@ -102,12 +106,20 @@ describe("GpuNodePool under mocks", function () {
         assert.ok(one(CHART).dependsOn.includes(group.urn) && one(CHART).dependsOn.includes(plugins[0].urn), one(CHART).dependsOn.join(", "));
     });
 
-    it("EKS Bottlerocket and SPOT: no device plugin (the AMI ships it)", async () => {
-        const pool = eksPool("BOTTLEROCKET_x86_64_NVIDIA");
+    it("EKS Bottlerocket and SPOT: no device plugin (the AMI ships it), with a node group or with Karpenter", async () => {
+        const pool = eksPool("BOTTLEROCKET_x86_64_NVIDIA", false);
         pool.eks!.capacityType = "SPOT";
         const { one, byType } = await deploy({ models: [llama()], gpuNodePool: pool });
         assert.deepStrictEqual([one(EKS_NODE_GROUP).inputs.amiType, one(EKS_NODE_GROUP).inputs.capacityType], ["BOTTLEROCKET_x86_64_NVIDIA", "SPOT"]);
         assert.strictEqual(byType(HELM_RELEASE).filter((r) => r.inputs.chart === "nvidia-device-plugin").length, 0);
+        const k = eksPool("BOTTLEROCKET_x86_64_NVIDIA");
+        k.eks!.capacityType = "SPOT";
+        const withKarpenter = await deploy({ models: [llama()], gpuNodePool: k });
+        const nodePool = withKarpenter.one(KARPENTER_NODE_POOL).inputs.spec;
+        assert.deepStrictEqual(nodePool.template.spec.requirements.find((r: any) => r.key === "karpenter.sh/capacity-type").values, ["spot"]);
+        assert.deepStrictEqual(withKarpenter.one(KARPENTER_NODE_CLASS).inputs.spec.amiSelectorTerms, [{ alias: "bottlerocket@latest" }]);
+        assert.strictEqual(withKarpenter.byType(HELM_RELEASE).filter((r) => r.inputs.chart === "nvidia-device-plugin").length, 0);
+        assert.strictEqual(withKarpenter.byType(EKS_NODE_GROUP).length, 0);
     });
 
     it("creates the pool before the vllm-stack chart, inside the component", async () => {
@@ -135,7 +147,9 @@ describe("GpuNodePool under mocks", function () {
         assert.deepStrictEqual(await promiseOf(out.nodeSelector), { "vllm-autoscaling/gpu-pool": "l4-pool" });
         assert.strictEqual(await promiseOf(out.taint), "nvidia.com/gpu=present:NoSchedule");
         assert.strictEqual(await promiseOf(out.gpusPerNode), 4);
-        assert.strictEqual(registrations.filter((r) => r.type === EKS_NODE_GROUP).length, 1);
+        // Karpenter makes the nodes of a pool at minNodes 0: no node group, one NodePool.
+        assert.strictEqual(registrations.filter((r) => r.type === EKS_NODE_GROUP).length, 0);
+        assert.strictEqual(registrations.filter((r) => r.type === KARPENTER_NODE_POOL).length, 1);
 
         let error: unknown;
         const bad = await runWithMocks(() => {

@@ -232,10 +232,10 @@ describe("GPU node pool: bad input, all problems at once", () => {
     });
 
     it("reports pool, capacity and model problems together", () => {
-        const list = problems(args([model("a", 2, 1), { ...model("b", 1, 1), engine: "gpu" as any }], { eks: eks(["nope.large"]), maxNodes: 0, hourlyCost: -2 }));
+        const list = problems(args([model("a", 2, 1), { ...model("b", 1, 1), engine: "gpu" as any }], { eks: eks(["g9z.large"]), maxNodes: 0, hourlyCost: -2 }));
         has(list, "gpuNodePool.maxNodes", "out of range");
         has(list, "gpuNodePool.hourlyCost", "-2");
-        has(list, "gpuNodePool.eks.instanceTypes", "nope.large");
+        has(list, "gpuNodePool.eks.instanceTypes", "g9z.large");
         has(list, "models[1].engine", "\"gpu\"", "\"simulator\"");
     });
 });

@@ -19,7 +19,15 @@ function unknownPaths(value: unknown, at = ""): string[] {
 
 const pools: Record<string, GpuNodePoolArgs> = {
     gke: { gke: { cluster: "prod", location: "us-central1", machineType: "g2-standard-8", acceleratorType: "nvidia-l4", acceleratorCount: 1 }, minNodes: 0, maxNodes: 4 },
-    eks: { eks: { clusterName: "prod", nodeRoleArn: "arn:aws:iam::123456789012:role/eks-gpu-nodes", subnetIds: ["subnet-1"], instanceTypes: ["g6e.12xlarge"] }, minNodes: 0, maxNodes: 4 },
+    eks: { eks: { clusterName: "prod", subnetIds: ["subnet-1"], instanceTypes: ["g6e.12xlarge"] }, minNodes: 0, maxNodes: 4 },
+    "eks node group": {
+        eks: { clusterName: "prod", nodeRoleArn: "arn:aws:iam::123456789012:role/eks-gpu-nodes", subnetIds: ["subnet-1"], instanceTypes: ["g6e.12xlarge"], karpenter: { enabled: false } },
+        minNodes: 0, maxNodes: 4,
+    },
+};
+/** The resource that makes the pool's nodes: GKE's node pool, Karpenter's NodePool (whose IAM and queue are unknown in the preview), the node group. */
+const POOL_TYPE: Record<string, string> = {
+    gke: "gcp:container/nodePool:NodePool", eks: "kubernetes:karpenter.sh/v1:NodePool", "eks node group": "aws:eks/nodeGroup:NodeGroup",
 };
 
 describe("preview with a new GPU pool", function () {
@@ -27,13 +35,13 @@ describe("preview with a new GPU pool", function () {
     for (const [cloud, gpuNodePool] of Object.entries(pools)) {
         it(`keeps every vllm-stack Chart input known while the ${cloud} pool's outputs are unknown`, async () => {
             const { registrations } = await runWithMocks(() => {
-                new LlmInference("chat", { models: [llama({ gpusPerReplica: cloud === "eks" ? 4 : 1 })], gpuNodePool });
+                new LlmInference("chat", { models: [llama({ gpusPerReplica: cloud === "gke" ? 1 : 4 })], gpuNodePool });
             }, {
                 preview: true,
                 // A resource being created in a preview reports no outputs: all of them are unknown.
                 newResource: (args) => ({ id: undefined, state: args.type.startsWith("kubernetes:") ? args.inputs : {} }),
             });
-            const poolResource = registrations.find((r) => r.type === (cloud === "gke" ? "gcp:container/nodePool:NodePool" : "aws:eks/nodeGroup:NodeGroup"));
+            const poolResource = registrations.find((r) => r.type === POOL_TYPE[cloud]);
             assert.ok(poolResource, "the pool is created in the same run");
             const chart = registrations.find((r) => r.type === "kubernetes:helm.sh/v4:Chart")!;
             assert.deepStrictEqual(unknownPaths(chart.inputs), []);

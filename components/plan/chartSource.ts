@@ -25,6 +25,9 @@ export interface ChartPlan {
     skipCrds?: boolean;
 }
 
+/** The annotation that makes `helm uninstall` leave an object in place (CRDs several releases share). */
+export const HELM_RESOURCE_POLICY = "helm.sh/resource-policy";
+
 /** How Helm finds the chart: by name in a chart repository, in an OCI registry, or at a path. */
 export const ChartSourceKind = { Repository: "repository", Oci: "oci", Path: "path" } as const;
 export type ChartSourceKind = (typeof ChartSourceKind)[keyof typeof ChartSourceKind];
@@ -66,7 +69,7 @@ export function checkChartSource(p: Problems, repoPath: string, repo: unknown, v
 
 /** The chart's source fields of a ChartPlan: the pin, with the user's repo and version over it. */
 export function chartSource(pin: ChartPin, repo?: string, version?: string): Pick<ChartPlan, "chart" | "repo" | "version" | "source"> {
-    const source = repo === undefined ? ChartSourceKind.Repository : chartSourceKind(repo) ?? ChartSourceKind.Repository;
+    const source = chartSourceKind(repo ?? pin.repo) ?? ChartSourceKind.Repository;
     return {
         chart: pin.chart,
         repo: repo ?? pin.repo,

@@ -1,5 +1,5 @@
 // Helm values the package sets for each chart, before the user's values are merged over them.
-import { chartSource } from "./chartSource";
+import { chartSource, HELM_RESOURCE_POLICY } from "./chartSource";
 import { shutdownArgs } from "./drain";
 import { DEFAULTS } from "./defaults";
 import { mergeValues, Values } from "./merge";
@@ -109,8 +109,6 @@ export function kedaChart(r: ResolvedArgs): ChartPlan | undefined {
     };
 }
 
-/** The annotation that makes `helm uninstall` leave an object in place. */
-export const HELM_RESOURCE_POLICY = "helm.sh/resource-policy";
 /** The key of the dashboard's ConfigMap in kube-prometheus-stack's `extraManifests` map (the chart ignores the keys). */
 export const DASHBOARD_MANIFEST_KEY = "vllm-autoscaling-dashboard";
 

@@ -3,13 +3,15 @@
 // cloud inputs that may be Outputs (cluster, location, role, subnets) are only checked when they
 // are plain strings and never enter the plan.
 import { AmiType, CapacityType, GpuDriverVersion } from "../args";
-import type { EksNodeGroup, GkeNodePool, GpuNodePoolArgs } from "../args";
+import type { EksNodeGroup, GkeNodePool, GpuNodePoolArgs, Karpenter } from "../args";
 import type { Values } from "./merge";
 import { fieldsOf, Problems, unknownKeys } from "./problems";
 import { tablePrice } from "./cost";
 import { checkChartSource, chartSource } from "./chartSource";
 import type { ChartPlan } from "./chartSource";
 import { CHARTS } from "./versions";
+import { KARPENTER_DEFAULTS, planKarpenter } from "./karpenter";
+import type { KarpenterPlan, KarpenterSettings } from "./karpenter";
 
 /**
  * The taint every pool node carries. It is NVIDIA's and GKE's conventional GPU taint: the NVIDIA
@@ -102,6 +104,14 @@ export interface EksPoolPlan {
     amiType: string;
     capacityType: string;
     diskSizeGb: number;
+    /**
+     * The managed node group, when there is one: without Karpenter it spans `minNodes` to
+     * `maxNodes` for the cluster's own node autoscaler; with Karpenter it holds the `minNodes`
+     * floor at a fixed size (Karpenter has no minimum). Absent with Karpenter and `minNodes: 0`.
+     */
+    nodeGroup?: { minSize: number; maxSize: number; desiredSize: number };
+    /** Karpenter and the pool's NodePool and EC2NodeClass (`eks.karpenter.enabled`, default on). */
+    karpenter?: KarpenterPlan;
 }
 
 /** The GPU node pool as the plan decided it. */
@@ -130,8 +140,16 @@ export interface NodePoolPlan {
 const KNOWN = {
     pool: fieldsOf<GpuNodePoolArgs>({ gke: true, eks: true, existing: true, minNodes: true, maxNodes: true, gpusPerNode: true, hourlyCost: true, name: true, devicePluginRepo: true }),
     gke: fieldsOf<GkeNodePool>({ cluster: true, location: true, project: true, machineType: true, acceleratorType: true, acceleratorCount: true, spot: true, driverVersion: true, diskSizeGb: true }),
-    eks: fieldsOf<EksNodeGroup>({ clusterName: true, nodeRoleArn: true, subnetIds: true, instanceTypes: true, amiType: true, capacityType: true, diskSizeGb: true }),
+    eks: fieldsOf<EksNodeGroup>({ clusterName: true, nodeRoleArn: true, subnetIds: true, instanceTypes: true, amiType: true, capacityType: true, diskSizeGb: true, karpenter: true }),
+    karpenter: fieldsOf<Karpenter>({ enabled: true, version: true, repo: true, consolidateAfterSeconds: true, amiAlias: true }),
 };
+
+/** EC2 families with NVIDIA GPUs start with g or p (g6, g6e, p5, ...); a trailing g is Graviton (arm64). */
+const EC2_GPU_FAMILY = /^[gp][0-9]+[a-z-]*\./;
+const EC2_GRAVITON_FAMILY = /^[a-z]+[0-9]+[a-z-]*g[a-z-]*\./;
+/** Karpenter AMI aliases: `<family>@latest` or `<family>@v<version>`. */
+const AMI_ALIAS = /^(al2023|bottlerocket)@(latest|v[0-9][0-9.]*)$/;
+const AMI_ALIAS_FAMILY: Record<string, string> = { AL2023_x86_64_NVIDIA: "al2023", BOTTLEROCKET_x86_64_NVIDIA: "bottlerocket" };
 
 /** An input that may be an Output: checked only when it is a plain value. */
 function isPlain(v: unknown): boolean {
@@ -194,12 +212,44 @@ function resolveGke(p: Problems, path: string, g: Record<string, any>): { plan: 
     };
 }
 
-function resolveEks(p: Problems, path: string, e: Record<string, any>, poolPath: string, gpusPerNodeGiven: boolean):
-    { plan: EksPoolPlan; gpus?: number; tableGpus?: Map<string, number> } {
+/** `eks.karpenter`, resolved; undefined when turned off. */
+function resolveKarpenter(p: Problems, path: string, k: unknown, amiType: string): KarpenterSettings | undefined {
+    if (k !== undefined && !p.object(path, k)) return undefined;
+    const a = (k ?? {}) as Record<string, any>;
+    unknownKeys(p, path, a, KNOWN.karpenter);
+    p.boolean(`${path}.enabled`, a.enabled);
+    if (a.enabled === false) return undefined;
+    p.string(`${path}.version`, a.version, { optional: true });
+    checkChartSource(p, `${path}.repo`, a.repo, `${path}.version`, a.version);
+    p.integer(`${path}.consolidateAfterSeconds`, a.consolidateAfterSeconds, 0, { optional: true, max: 7 * 24 * 3600 });
+    const family = AMI_ALIAS_FAMILY[amiType];
+    const amiAlias = a.amiAlias ?? KARPENTER_DEFAULTS.amiAlias[amiType];
+    if (a.amiAlias !== undefined && p.string(`${path}.amiAlias`, a.amiAlias, { pattern: AMI_ALIAS, hint: "use an alias such as \"al2023@latest\" or \"bottlerocket@v1.40.0\"" })
+        && family !== undefined && !a.amiAlias.startsWith(`${family}@`)) {
+        p.add(`${path}.amiAlias`, `${JSON.stringify(a.amiAlias)} is another AMI family than amiType ${amiType}; use "${family}@latest" or "${family}@v<version>", or change amiType`);
+    }
+    return {
+        ...(a.version !== undefined ? { version: a.version } : {}),
+        ...(a.repo !== undefined ? { repo: a.repo } : {}),
+        consolidateAfterSeconds: a.consolidateAfterSeconds ?? KARPENTER_DEFAULTS.consolidateAfterSeconds,
+        amiAlias: amiAlias ?? "al2023@latest",
+    };
+}
+
+function resolveEks(p: Problems, path: string, e: Record<string, any>, poolPath: string, gpusPerNodeGiven: boolean, minNodes: unknown):
+    { plan: EksPoolPlan; gpus?: number; tableGpus?: Map<string, number>; karpenter?: KarpenterSettings } {
     unknownKeys(p, path, e, KNOWN.eks);
     inputString(p, `${path}.clusterName`, e.clusterName, "use the name of the existing EKS cluster");
-    inputString(p, `${path}.nodeRoleArn`, e.nodeRoleArn, "use the ARN of the node IAM role, e.g. \"arn:aws:iam::123456789012:role/eks-gpu-nodes\"",
-        /^arn:aws[a-z-]*:iam::[0-9]{12}:role\/.+$/);
+    const karpenter = resolveKarpenter(p, `${path}.karpenter`, e.karpenter, e.amiType ?? NODE_POOL_DEFAULTS.amiType);
+    const prefix = poolPath === "args" ? "" : `${poolPath}.`;
+    const needsNodeGroup = karpenter === undefined || (typeof minNodes === "number" && minNodes > 0);
+    if (e.nodeRoleArn !== undefined || needsNodeGroup) {
+        const why = karpenter === undefined
+            ? "the managed node group's nodes assume it (without Karpenter)"
+            : `the managed node group that holds ${prefix}minNodes (${String(minNodes)}) assumes it (Karpenter has no minimum); or set ${prefix}minNodes to 0`;
+        inputString(p, `${path}.nodeRoleArn`, e.nodeRoleArn, `${why}; use the ARN of the node IAM role, e.g. "arn:aws:iam::123456789012:role/eks-gpu-nodes"`,
+            /^arn:aws[a-z-]*:iam::[0-9]{12}:role\/.+$/);
+    }
     if (e.subnetIds === undefined) {
         p.add(`${path}.subnetIds`, "is required; use the ids of the node group's subnets, e.g. [\"subnet-0123456789abcdef0\"]");
     } else if (isPlain(e.subnetIds) && (!Array.isArray(e.subnetIds) || e.subnetIds.length === 0)) {
@@ -210,7 +260,12 @@ function resolveEks(p: Problems, path: string, e: Record<string, any>, poolPath:
         p.add(`${path}.instanceTypes`, `${e.instanceTypes === undefined ? "is required" : `${JSON.stringify(e.instanceTypes)} is not a non-empty list`}; use e.g. ["g6.xlarge"]`);
     } else {
         e.instanceTypes.forEach((t: unknown, i: number) => {
-            if (p.string(`${path}.instanceTypes[${i}]`, t, { pattern: /^[a-z0-9-]+\.[a-z0-9-]+$/, hint: "use an EC2 instance type such as \"g6.xlarge\"" })) {
+            if (!p.string(`${path}.instanceTypes[${i}]`, t, { pattern: /^[a-z0-9-]+\.[a-z0-9-]+$/, hint: "use an EC2 instance type such as \"g6.xlarge\"" })) return;
+            if (!EC2_GPU_FAMILY.test(t as string)) {
+                p.add(`${path}.instanceTypes[${i}]`, `${JSON.stringify(t)} has no NVIDIA GPU (EC2's GPU families start with g or p); use e.g. "g6.xlarge" or "g6e.12xlarge"`);
+            } else if (EC2_GRAVITON_FAMILY.test(t as string)) {
+                p.add(`${path}.instanceTypes[${i}]`, `${JSON.stringify(t)} is arm64 (Graviton), but the NVIDIA AMI types are x86_64; use an x86_64 GPU type such as "g6.xlarge"`);
+            } else {
                 types.push(t as string);
             }
         });
@@ -245,6 +300,7 @@ function resolveEks(p: Problems, path: string, e: Record<string, any>, poolPath:
         },
         gpus: counts.size === 1 && unknown.length === 0 ? [...counts][0] : undefined,
         tableGpus,
+        karpenter,
     };
 }
 
@@ -303,6 +359,7 @@ export function resolveGpuNodePool(
     let provider = "";
     let gke: GkePoolPlan | undefined;
     let eks: EksPoolPlan | undefined;
+    let karpenter: KarpenterSettings | undefined;
     let derivedGpus: number | undefined;
     let source = "";
     if (hasGke && kinds.length === 1) {
@@ -319,8 +376,13 @@ export function resolveGpuNodePool(
     } else if (hasEks && kinds.length === 1) {
         provider = "eks";
         if (p.object(`${prefix}eks`, a.eks)) {
-            const r = resolveEks(p, `${prefix}eks`, a.eks, path || "args", a.gpusPerNode !== undefined);
+            const r = resolveEks(p, `${prefix}eks`, a.eks, path || "args", a.gpusPerNode !== undefined, minNodes);
             eks = r.plan;
+            karpenter = r.karpenter;
+            if (karpenter && minOk && maxOk && a.maxNodes <= minNodes) {
+                p.add(`${prefix}maxNodes`, `${a.maxNodes} leaves Karpenter no node to add above minNodes (${minNodes}), which the managed node group holds; ` +
+                    `raise maxNodes above ${minNodes}, or set ${prefix}eks.karpenter.enabled to false for a fixed-size node group`);
+            }
             derivedGpus = r.gpus;
             source = `the package's EC2 table (${eks.instanceTypes.join(", ")})`;
             if (gpusGivenOk && a.gpusPerNode !== undefined) {
@@ -348,6 +410,15 @@ export function resolveGpuNodePool(
 
     const labels: Record<string, string> = { [GPU_POOL_LABEL]: name };
     if (devicePlugin) labels[NVIDIA_GPU_PRESENT_LABEL] = "true";
+    if (eks && karpenter) {
+        eks.karpenter = planKarpenter({
+            name, labels, taint: { ...GPU_TAINT }, minNodes, maxNodes: a.maxNodes, gpusPerNode: derivedGpus,
+            instanceTypes: eks.instanceTypes, capacityType: eks.capacityType, diskSizeGb: eks.diskSizeGb,
+        }, karpenter);
+        if (minNodes > 0) eks.nodeGroup = { minSize: minNodes, maxSize: minNodes, desiredSize: minNodes };
+    } else if (eks) {
+        eks.nodeGroup = { minSize: minNodes, maxSize: a.maxNodes, desiredSize: minNodes };
+    }
     const plan: NodePoolPlan = {
         provider,
         name,

@@ -39,6 +39,13 @@ export const CHARTS = {
         repo: "https://nvidia.github.io/dcgm-exporter/helm-charts",
         version: "4.8.2",
     },
+    /**
+     * Karpenter's controller for EKS pools (`gpuNodePool.eks.karpenter`), with its CRDs from the
+     * separate `karpenter-crd` chart (installed first, so upgrades update them). 1.14.1: the
+     * aws/karpenter-provider-aws release commit c88abbba of v1.14.1.
+     */
+    karpenter: { chart: "karpenter", repo: "oci://public.ecr.aws/karpenter", version: "1.14.1" },
+    karpenterCrd: { chart: "karpenter-crd", repo: "oci://public.ecr.aws/karpenter", version: "1.14.1" },
 } as const satisfies Record<string, ChartPin>;
 
 /** A container image as the vllm-stack chart takes it: repository and tag apart. */

@@ -28,6 +28,24 @@ export function reveal<T = any>(v: unknown): T {
     return (isSecret(v) ? (v as { value: unknown }).value : v) as T;
 }
 
+/** The AWS account, region and cluster the mocked AWS data sources describe. */
+export const MOCK_AWS = { accountId: "123456789012", region: "us-east-1", partition: "aws", clusterSecurityGroupId: "sg-0c1u5te7000000000" } as const;
+
+/** What the AWS data sources the components call answer under mocks (else: their inputs). */
+const MOCK_INVOKES: Record<string, (inputs: any) => Record<string, unknown>> = {
+    "aws:index/getPartition:getPartition": () => ({ partition: MOCK_AWS.partition, dnsSuffix: "amazonaws.com", id: MOCK_AWS.partition }),
+    "aws:index/getRegion:getRegion": () => ({ region: MOCK_AWS.region, name: MOCK_AWS.region, id: MOCK_AWS.region }),
+    "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: MOCK_AWS.accountId, arn: `arn:aws:iam::${MOCK_AWS.accountId}:user/ci`, id: MOCK_AWS.accountId }),
+    "aws:eks/getCluster:getCluster": (inputs) => ({ name: inputs.name, vpcConfig: { clusterSecurityGroupId: MOCK_AWS.clusterSecurityGroupId } }),
+};
+
+/** A created resource's state: its inputs, and for AWS resources the `name` and `arn` AWS would give it. */
+function mockState(args: pulumi.runtime.MockResourceArgs): Record<string, any> {
+    if (!args.type.startsWith("aws:")) return args.inputs;
+    const kind = args.type.split(":")[1]?.split("/")[0] ?? "aws";
+    return { name: args.name, arn: `arn:aws:${kind}:${MOCK_AWS.region}:${MOCK_AWS.accountId}:${args.name}`, ...args.inputs };
+}
+
 /**
  * Runs `program` with mocks; resolves with every registration once all outputs settled.
  * Registrations are recorded before the mock answers, so a program that throws still leaves
@@ -39,8 +57,8 @@ export async function runWithMocks(
 ): Promise<{ registrations: Registration[]; result: unknown }> {
     const registrations: Registration[] = [];
     pulumi.runtime.setMocks({
-        newResource: opts.newResource ?? ((args: pulumi.runtime.MockResourceArgs) => ({ id: `${args.name}-id`, state: args.inputs })),
-        call: (args: pulumi.runtime.MockCallArgs) => args.inputs,
+        newResource: opts.newResource ?? ((args: pulumi.runtime.MockResourceArgs) => ({ id: `${args.name}-id`, state: mockState(args) })),
+        call: (args: pulumi.runtime.MockCallArgs) => MOCK_INVOKES[args.token]?.(args.inputs) ?? args.inputs,
     }, "vllm-autoscaling", "test", opts.preview ?? false);
     const monitor = (pulumi.runtime as any).getMonitor();
     const original = monitor.registerResource.bind(monitor);

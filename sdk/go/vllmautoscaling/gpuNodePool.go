@@ -15,12 +15,12 @@ import (
 // GPU nodes for LLM engines on an existing GKE cluster (`gke`) or EKS cluster (`eks`). Every node
 // carries the taint `nvidia.com/gpu=present:NoSchedule` and the label
 // `vllm-autoscaling/gpu-pool=<poolName>`; give workloads the matching toleration and node
-// selector (LlmInference does so for its engines). The cluster autoscaler keeps the pool between
-// `minNodes` and `maxNodes`.
+// selector (LlmInference does so for its engines). A node autoscaler keeps the pool between
+// `minNodes` and `maxNodes`: GKE's, or on EKS the Karpenter the pool installs (`eks.karpenter`).
 type GpuNodePool struct {
 	pulumi.ResourceState
 
-	// The cloud's name of the node pool (GKE) or node group (EKS).
+	// The cloud's name of the node pool (GKE), the node group (EKS), or Karpenter's NodePool (EKS with Karpenter and `minNodes: 0`).
 	CloudName pulumi.StringOutput `pulumi:"cloudName"`
 	// Whether the NVIDIA device plugin Helm release was installed (EKS AL2023 NVIDIA AMIs).
 	DevicePluginInstalled pulumi.BoolOutput `pulumi:"devicePluginInstalled"`
@@ -136,7 +136,7 @@ func (o GpuNodePoolOutput) ToGpuNodePoolOutputWithContext(ctx context.Context) G
 	return o
 }
 
-// The cloud's name of the node pool (GKE) or node group (EKS).
+// The cloud's name of the node pool (GKE), the node group (EKS), or Karpenter's NodePool (EKS with Karpenter and `minNodes: 0`).
 func (o GpuNodePoolOutput) CloudName() pulumi.StringOutput {
 	return o.ApplyT(func(v *GpuNodePool) pulumi.StringOutput { return v.CloudName }).(pulumi.StringOutput)
 }

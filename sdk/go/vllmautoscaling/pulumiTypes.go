@@ -824,9 +824,14 @@ type EksNodeGroup struct {
 	DiskSizeGb *float64 `pulumi:"diskSizeGb"`
 	// Instance types, e.g. `["g6.xlarge"]`; all with the same GPU count.
 	InstanceTypes []string `pulumi:"instanceTypes"`
-	// ARN of the IAM role the nodes assume (with the EKS worker, CNI and ECR read-only policies).
-	NodeRoleArn string `pulumi:"nodeRoleArn"`
-	// Subnets of the node group.
+	// The node autoscaler: Karpenter, installed and wired by the package unless `enabled: false`.
+	Karpenter *Karpenter `pulumi:"karpenter"`
+	// ARN of the IAM role managed node group nodes assume (with the EKS worker, CNI and ECR
+	// read-only policies). Required for a managed node group: without Karpenter, or with
+	// `minNodes` above 0 (the node group holds that floor). Karpenter's nodes get a role of the
+	// package's own.
+	NodeRoleArn *string `pulumi:"nodeRoleArn"`
+	// Subnets of the pool's nodes (Karpenter selects them by id).
 	SubnetIds []string `pulumi:"subnetIds"`
 }
 
@@ -852,9 +857,14 @@ type EksNodeGroupArgs struct {
 	DiskSizeGb *float64 `pulumi:"diskSizeGb"`
 	// Instance types, e.g. `["g6.xlarge"]`; all with the same GPU count.
 	InstanceTypes []string `pulumi:"instanceTypes"`
-	// ARN of the IAM role the nodes assume (with the EKS worker, CNI and ECR read-only policies).
-	NodeRoleArn pulumi.StringInput `pulumi:"nodeRoleArn"`
-	// Subnets of the node group.
+	// The node autoscaler: Karpenter, installed and wired by the package unless `enabled: false`.
+	Karpenter *KarpenterArgs `pulumi:"karpenter"`
+	// ARN of the IAM role managed node group nodes assume (with the EKS worker, CNI and ECR
+	// read-only policies). Required for a managed node group: without Karpenter, or with
+	// `minNodes` above 0 (the node group holds that floor). Karpenter's nodes get a role of the
+	// package's own.
+	NodeRoleArn pulumi.StringPtrInput `pulumi:"nodeRoleArn"`
+	// Subnets of the pool's nodes (Karpenter selects them by id).
 	SubnetIds []pulumi.StringInput `pulumi:"subnetIds"`
 }
 
@@ -960,12 +970,20 @@ func (o EksNodeGroupOutput) InstanceTypes() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v EksNodeGroup) []string { return v.InstanceTypes }).(pulumi.StringArrayOutput)
 }
 
-// ARN of the IAM role the nodes assume (with the EKS worker, CNI and ECR read-only policies).
-func (o EksNodeGroupOutput) NodeRoleArn() pulumi.StringOutput {
-	return o.ApplyT(func(v EksNodeGroup) string { return v.NodeRoleArn }).(pulumi.StringOutput)
+// The node autoscaler: Karpenter, installed and wired by the package unless `enabled: false`.
+func (o EksNodeGroupOutput) Karpenter() KarpenterPtrOutput {
+	return o.ApplyT(func(v EksNodeGroup) *Karpenter { return v.Karpenter }).(KarpenterPtrOutput)
 }
 
-// Subnets of the node group.
+// ARN of the IAM role managed node group nodes assume (with the EKS worker, CNI and ECR
+// read-only policies). Required for a managed node group: without Karpenter, or with
+// `minNodes` above 0 (the node group holds that floor). Karpenter's nodes get a role of the
+// package's own.
+func (o EksNodeGroupOutput) NodeRoleArn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v EksNodeGroup) *string { return v.NodeRoleArn }).(pulumi.StringPtrOutput)
+}
+
+// Subnets of the pool's nodes (Karpenter selects them by id).
 func (o EksNodeGroupOutput) SubnetIds() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v EksNodeGroup) []string { return v.SubnetIds }).(pulumi.StringArrayOutput)
 }
@@ -1044,17 +1062,30 @@ func (o EksNodeGroupPtrOutput) InstanceTypes() pulumi.StringArrayOutput {
 	}).(pulumi.StringArrayOutput)
 }
 
-// ARN of the IAM role the nodes assume (with the EKS worker, CNI and ECR read-only policies).
+// The node autoscaler: Karpenter, installed and wired by the package unless `enabled: false`.
+func (o EksNodeGroupPtrOutput) Karpenter() KarpenterPtrOutput {
+	return o.ApplyT(func(v *EksNodeGroup) *Karpenter {
+		if v == nil {
+			return nil
+		}
+		return v.Karpenter
+	}).(KarpenterPtrOutput)
+}
+
+// ARN of the IAM role managed node group nodes assume (with the EKS worker, CNI and ECR
+// read-only policies). Required for a managed node group: without Karpenter, or with
+// `minNodes` above 0 (the node group holds that floor). Karpenter's nodes get a role of the
+// package's own.
 func (o EksNodeGroupPtrOutput) NodeRoleArn() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *EksNodeGroup) *string {
 		if v == nil {
 			return nil
 		}
-		return &v.NodeRoleArn
+		return v.NodeRoleArn
 	}).(pulumi.StringPtrOutput)
 }
 
-// Subnets of the node group.
+// Subnets of the pool's nodes (Karpenter selects them by id).
 func (o EksNodeGroupPtrOutput) SubnetIds() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *EksNodeGroup) []string {
 		if v == nil {
@@ -2036,6 +2067,243 @@ func (o ImagePtrOutput) Tag() pulumi.StringPtrOutput {
 			return nil
 		}
 		return &v.Tag
+	}).(pulumi.StringPtrOutput)
+}
+
+type Karpenter struct {
+	// The EC2NodeClass's AMI alias. Default `al2023@latest` (AL2023 AMI type) or
+	// `bottlerocket@latest`; Karpenter picks the NVIDIA variant for GPU instance types. `@latest`
+	// follows new AMIs, which replaces nodes as they drift; pin a version (`al2023@v20251120`) to
+	// roll AMIs on your schedule.
+	AmiAlias *string `pulumi:"amiAlias"`
+	// How long a GPU node stays empty before Karpenter removes it (the NodePool's
+	// `consolidateAfter`; only empty nodes are consolidated, never busy ones). Default 600 s.
+	ConsolidateAfterSeconds *float64 `pulumi:"consolidateAfterSeconds"`
+	// Install Karpenter and let it make the pool's nodes. Default true. False: a managed node
+	// group from `minNodes` to `maxNodes` for a node autoscaler the cluster already runs (the
+	// Cluster Autoscaler, or a Karpenter of your own).
+	Enabled *bool `pulumi:"enabled"`
+	// Where both charts come from, instead of `oci://public.ecr.aws/karpenter`; same forms as `keda.repo`.
+	Repo *string `pulumi:"repo"`
+	// Chart version of `karpenter` and `karpenter-crd`. Default: the pinned version.
+	Version *string `pulumi:"version"`
+}
+
+// KarpenterInput is an input type that accepts KarpenterArgs and KarpenterOutput values.
+// You can construct a concrete instance of `KarpenterInput` via:
+//
+//	KarpenterArgs{...}
+type KarpenterInput interface {
+	pulumi.Input
+
+	ToKarpenterOutput() KarpenterOutput
+	ToKarpenterOutputWithContext(context.Context) KarpenterOutput
+}
+
+type KarpenterArgs struct {
+	// The EC2NodeClass's AMI alias. Default `al2023@latest` (AL2023 AMI type) or
+	// `bottlerocket@latest`; Karpenter picks the NVIDIA variant for GPU instance types. `@latest`
+	// follows new AMIs, which replaces nodes as they drift; pin a version (`al2023@v20251120`) to
+	// roll AMIs on your schedule.
+	AmiAlias *string `pulumi:"amiAlias"`
+	// How long a GPU node stays empty before Karpenter removes it (the NodePool's
+	// `consolidateAfter`; only empty nodes are consolidated, never busy ones). Default 600 s.
+	ConsolidateAfterSeconds *float64 `pulumi:"consolidateAfterSeconds"`
+	// Install Karpenter and let it make the pool's nodes. Default true. False: a managed node
+	// group from `minNodes` to `maxNodes` for a node autoscaler the cluster already runs (the
+	// Cluster Autoscaler, or a Karpenter of your own).
+	Enabled *bool `pulumi:"enabled"`
+	// Where both charts come from, instead of `oci://public.ecr.aws/karpenter`; same forms as `keda.repo`.
+	Repo *string `pulumi:"repo"`
+	// Chart version of `karpenter` and `karpenter-crd`. Default: the pinned version.
+	Version *string `pulumi:"version"`
+}
+
+func (KarpenterArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Karpenter)(nil)).Elem()
+}
+
+func (i KarpenterArgs) ToKarpenterOutput() KarpenterOutput {
+	return i.ToKarpenterOutputWithContext(context.Background())
+}
+
+func (i KarpenterArgs) ToKarpenterOutputWithContext(ctx context.Context) KarpenterOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KarpenterOutput)
+}
+
+func (i KarpenterArgs) ToKarpenterPtrOutput() KarpenterPtrOutput {
+	return i.ToKarpenterPtrOutputWithContext(context.Background())
+}
+
+func (i KarpenterArgs) ToKarpenterPtrOutputWithContext(ctx context.Context) KarpenterPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KarpenterOutput).ToKarpenterPtrOutputWithContext(ctx)
+}
+
+// KarpenterPtrInput is an input type that accepts KarpenterArgs, KarpenterPtr and KarpenterPtrOutput values.
+// You can construct a concrete instance of `KarpenterPtrInput` via:
+//
+//	        KarpenterArgs{...}
+//
+//	or:
+//
+//	        nil
+type KarpenterPtrInput interface {
+	pulumi.Input
+
+	ToKarpenterPtrOutput() KarpenterPtrOutput
+	ToKarpenterPtrOutputWithContext(context.Context) KarpenterPtrOutput
+}
+
+type karpenterPtrType KarpenterArgs
+
+func KarpenterPtr(v *KarpenterArgs) KarpenterPtrInput {
+	return (*karpenterPtrType)(v)
+}
+
+func (*karpenterPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Karpenter)(nil)).Elem()
+}
+
+func (i *karpenterPtrType) ToKarpenterPtrOutput() KarpenterPtrOutput {
+	return i.ToKarpenterPtrOutputWithContext(context.Background())
+}
+
+func (i *karpenterPtrType) ToKarpenterPtrOutputWithContext(ctx context.Context) KarpenterPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KarpenterPtrOutput)
+}
+
+type KarpenterOutput struct{ *pulumi.OutputState }
+
+func (KarpenterOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Karpenter)(nil)).Elem()
+}
+
+func (o KarpenterOutput) ToKarpenterOutput() KarpenterOutput {
+	return o
+}
+
+func (o KarpenterOutput) ToKarpenterOutputWithContext(ctx context.Context) KarpenterOutput {
+	return o
+}
+
+func (o KarpenterOutput) ToKarpenterPtrOutput() KarpenterPtrOutput {
+	return o.ToKarpenterPtrOutputWithContext(context.Background())
+}
+
+func (o KarpenterOutput) ToKarpenterPtrOutputWithContext(ctx context.Context) KarpenterPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Karpenter) *Karpenter {
+		return &v
+	}).(KarpenterPtrOutput)
+}
+
+// The EC2NodeClass's AMI alias. Default `al2023@latest` (AL2023 AMI type) or
+// `bottlerocket@latest`; Karpenter picks the NVIDIA variant for GPU instance types. `@latest`
+// follows new AMIs, which replaces nodes as they drift; pin a version (`al2023@v20251120`) to
+// roll AMIs on your schedule.
+func (o KarpenterOutput) AmiAlias() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Karpenter) *string { return v.AmiAlias }).(pulumi.StringPtrOutput)
+}
+
+// How long a GPU node stays empty before Karpenter removes it (the NodePool's
+// `consolidateAfter`; only empty nodes are consolidated, never busy ones). Default 600 s.
+func (o KarpenterOutput) ConsolidateAfterSeconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v Karpenter) *float64 { return v.ConsolidateAfterSeconds }).(pulumi.Float64PtrOutput)
+}
+
+// Install Karpenter and let it make the pool's nodes. Default true. False: a managed node
+// group from `minNodes` to `maxNodes` for a node autoscaler the cluster already runs (the
+// Cluster Autoscaler, or a Karpenter of your own).
+func (o KarpenterOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Karpenter) *bool { return v.Enabled }).(pulumi.BoolPtrOutput)
+}
+
+// Where both charts come from, instead of `oci://public.ecr.aws/karpenter`; same forms as `keda.repo`.
+func (o KarpenterOutput) Repo() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Karpenter) *string { return v.Repo }).(pulumi.StringPtrOutput)
+}
+
+// Chart version of `karpenter` and `karpenter-crd`. Default: the pinned version.
+func (o KarpenterOutput) Version() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Karpenter) *string { return v.Version }).(pulumi.StringPtrOutput)
+}
+
+type KarpenterPtrOutput struct{ *pulumi.OutputState }
+
+func (KarpenterPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Karpenter)(nil)).Elem()
+}
+
+func (o KarpenterPtrOutput) ToKarpenterPtrOutput() KarpenterPtrOutput {
+	return o
+}
+
+func (o KarpenterPtrOutput) ToKarpenterPtrOutputWithContext(ctx context.Context) KarpenterPtrOutput {
+	return o
+}
+
+func (o KarpenterPtrOutput) Elem() KarpenterOutput {
+	return o.ApplyT(func(v *Karpenter) Karpenter {
+		if v != nil {
+			return *v
+		}
+		var ret Karpenter
+		return ret
+	}).(KarpenterOutput)
+}
+
+// The EC2NodeClass's AMI alias. Default `al2023@latest` (AL2023 AMI type) or
+// `bottlerocket@latest`; Karpenter picks the NVIDIA variant for GPU instance types. `@latest`
+// follows new AMIs, which replaces nodes as they drift; pin a version (`al2023@v20251120`) to
+// roll AMIs on your schedule.
+func (o KarpenterPtrOutput) AmiAlias() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Karpenter) *string {
+		if v == nil {
+			return nil
+		}
+		return v.AmiAlias
+	}).(pulumi.StringPtrOutput)
+}
+
+// How long a GPU node stays empty before Karpenter removes it (the NodePool's
+// `consolidateAfter`; only empty nodes are consolidated, never busy ones). Default 600 s.
+func (o KarpenterPtrOutput) ConsolidateAfterSeconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *Karpenter) *float64 {
+		if v == nil {
+			return nil
+		}
+		return v.ConsolidateAfterSeconds
+	}).(pulumi.Float64PtrOutput)
+}
+
+// Install Karpenter and let it make the pool's nodes. Default true. False: a managed node
+// group from `minNodes` to `maxNodes` for a node autoscaler the cluster already runs (the
+// Cluster Autoscaler, or a Karpenter of your own).
+func (o KarpenterPtrOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Karpenter) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Enabled
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Where both charts come from, instead of `oci://public.ecr.aws/karpenter`; same forms as `keda.repo`.
+func (o KarpenterPtrOutput) Repo() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Karpenter) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Repo
+	}).(pulumi.StringPtrOutput)
+}
+
+// Chart version of `karpenter` and `karpenter-crd`. Default: the pinned version.
+func (o KarpenterPtrOutput) Version() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Karpenter) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Version
 	}).(pulumi.StringPtrOutput)
 }
 
@@ -3905,6 +4173,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*GpuNodePoolArgsTypePtrInput)(nil)).Elem(), GpuNodePoolArgsTypeArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ImageInput)(nil)).Elem(), ImageArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ImagePtrInput)(nil)).Elem(), ImageArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*KarpenterInput)(nil)).Elem(), KarpenterArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*KarpenterPtrInput)(nil)).Elem(), KarpenterArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*KedaInput)(nil)).Elem(), KedaArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*KedaPtrInput)(nil)).Elem(), KedaArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ModelInput)(nil)).Elem(), ModelArgs{})
@@ -3938,6 +4208,8 @@ func init() {
 	pulumi.RegisterOutputType(GpuNodePoolArgsTypePtrOutput{})
 	pulumi.RegisterOutputType(ImageOutput{})
 	pulumi.RegisterOutputType(ImagePtrOutput{})
+	pulumi.RegisterOutputType(KarpenterOutput{})
+	pulumi.RegisterOutputType(KarpenterPtrOutput{})
 	pulumi.RegisterOutputType(KedaOutput{})
 	pulumi.RegisterOutputType(KedaPtrOutput{})
 	pulumi.RegisterOutputType(ModelOutput{})

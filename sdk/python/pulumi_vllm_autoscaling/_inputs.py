@@ -34,6 +34,8 @@ __all__ = [
     'GpuNodePoolArgsArgsDict',
     'ImageArgs',
     'ImageArgsDict',
+    'KarpenterArgs',
+    'KarpenterArgsDict',
     'KedaArgs',
     'KedaArgsDict',
     'ModelArgs',
@@ -728,13 +730,9 @@ class EksNodeGroupArgsDict(TypedDict):
     """
     Instance types, e.g. `["g6.xlarge"]`; all with the same GPU count.
     """
-    node_role_arn: pulumi.Input[_builtins.str]
-    """
-    ARN of the IAM role the nodes assume (with the EKS worker, CNI and ECR read-only policies).
-    """
     subnet_ids: Sequence[pulumi.Input[_builtins.str]]
     """
-    Subnets of the node group.
+    Subnets of the pool's nodes (Karpenter selects them by id).
     """
     ami_type: NotRequired['AmiType']
     """
@@ -748,29 +746,44 @@ class EksNodeGroupArgsDict(TypedDict):
     """
     Root volume size in GiB (EKS's default of 20 cannot hold the vLLM image). Default 100.
     """
+    karpenter: NotRequired['KarpenterArgsDict']
+    """
+    The node autoscaler: Karpenter, installed and wired by the package unless `enabled: false`.
+    """
+    node_role_arn: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    ARN of the IAM role managed node group nodes assume (with the EKS worker, CNI and ECR
+    read-only policies). Required for a managed node group: without Karpenter, or with
+    `minNodes` above 0 (the node group holds that floor). Karpenter's nodes get a role of the
+    package's own.
+    """
 
 @pulumi.input_type
 class EksNodeGroupArgs:
     def __init__(__self__, *,
                  cluster_name: pulumi.Input[_builtins.str],
                  instance_types: Sequence[_builtins.str],
-                 node_role_arn: pulumi.Input[_builtins.str],
                  subnet_ids: Sequence[pulumi.Input[_builtins.str]],
                  ami_type: Optional['AmiType'] = None,
                  capacity_type: Optional['CapacityType'] = None,
-                 disk_size_gb: Optional[_builtins.float] = None):
+                 disk_size_gb: Optional[_builtins.float] = None,
+                 karpenter: Optional['KarpenterArgs'] = None,
+                 node_role_arn: pulumi.Input[Optional[_builtins.str]] = None):
         """
         :param pulumi.Input[_builtins.str] cluster_name: Name of the existing cluster.
         :param Sequence[_builtins.str] instance_types: Instance types, e.g. `["g6.xlarge"]`; all with the same GPU count.
-        :param pulumi.Input[_builtins.str] node_role_arn: ARN of the IAM role the nodes assume (with the EKS worker, CNI and ECR read-only policies).
-        :param Sequence[pulumi.Input[_builtins.str]] subnet_ids: Subnets of the node group.
+        :param Sequence[pulumi.Input[_builtins.str]] subnet_ids: Subnets of the pool's nodes (Karpenter selects them by id).
         :param 'AmiType' ami_type: AMI type. Default `AL2023_x86_64_NVIDIA` (the package adds the NVIDIA device plugin); `BOTTLEROCKET_x86_64_NVIDIA` ships it.
         :param 'CapacityType' capacity_type: `ON_DEMAND` or `SPOT`. Default `ON_DEMAND`.
         :param _builtins.float disk_size_gb: Root volume size in GiB (EKS's default of 20 cannot hold the vLLM image). Default 100.
+        :param 'KarpenterArgs' karpenter: The node autoscaler: Karpenter, installed and wired by the package unless `enabled: false`.
+        :param pulumi.Input[_builtins.str] node_role_arn: ARN of the IAM role managed node group nodes assume (with the EKS worker, CNI and ECR
+               read-only policies). Required for a managed node group: without Karpenter, or with
+               `minNodes` above 0 (the node group holds that floor). Karpenter's nodes get a role of the
+               package's own.
         """
         pulumi.set(__self__, "cluster_name", cluster_name)
         pulumi.set(__self__, "instance_types", instance_types)
-        pulumi.set(__self__, "node_role_arn", node_role_arn)
         pulumi.set(__self__, "subnet_ids", subnet_ids)
         if ami_type is not None:
             pulumi.set(__self__, "ami_type", ami_type)
@@ -778,6 +791,10 @@ class EksNodeGroupArgs:
             pulumi.set(__self__, "capacity_type", capacity_type)
         if disk_size_gb is not None:
             pulumi.set(__self__, "disk_size_gb", disk_size_gb)
+        if karpenter is not None:
+            pulumi.set(__self__, "karpenter", karpenter)
+        if node_role_arn is not None:
+            pulumi.set(__self__, "node_role_arn", node_role_arn)
 
     @_builtins.property
     @pulumi.getter(name="clusterName")
@@ -804,22 +821,10 @@ class EksNodeGroupArgs:
         pulumi.set(self, "instance_types", value)
 
     @_builtins.property
-    @pulumi.getter(name="nodeRoleArn")
-    def node_role_arn(self) -> pulumi.Input[_builtins.str]:
-        """
-        ARN of the IAM role the nodes assume (with the EKS worker, CNI and ECR read-only policies).
-        """
-        return pulumi.get(self, "node_role_arn")
-
-    @node_role_arn.setter
-    def node_role_arn(self, value: pulumi.Input[_builtins.str]):
-        pulumi.set(self, "node_role_arn", value)
-
-    @_builtins.property
     @pulumi.getter(name="subnetIds")
     def subnet_ids(self) -> Sequence[pulumi.Input[_builtins.str]]:
         """
-        Subnets of the node group.
+        Subnets of the pool's nodes (Karpenter selects them by id).
         """
         return pulumi.get(self, "subnet_ids")
 
@@ -862,6 +867,33 @@ class EksNodeGroupArgs:
     @disk_size_gb.setter
     def disk_size_gb(self, value: Optional[_builtins.float]):
         pulumi.set(self, "disk_size_gb", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def karpenter(self) -> Optional['KarpenterArgs']:
+        """
+        The node autoscaler: Karpenter, installed and wired by the package unless `enabled: false`.
+        """
+        return pulumi.get(self, "karpenter")
+
+    @karpenter.setter
+    def karpenter(self, value: Optional['KarpenterArgs']):
+        pulumi.set(self, "karpenter", value)
+
+    @_builtins.property
+    @pulumi.getter(name="nodeRoleArn")
+    def node_role_arn(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        ARN of the IAM role managed node group nodes assume (with the EKS worker, CNI and ECR
+        read-only policies). Required for a managed node group: without Karpenter, or with
+        `minNodes` above 0 (the node group holds that floor). Karpenter's nodes get a role of the
+        package's own.
+        """
+        return pulumi.get(self, "node_role_arn")
+
+    @node_role_arn.setter
+    def node_role_arn(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "node_role_arn", value)
 
 
 class GkeNodePoolArgsDict(TypedDict):
@@ -1411,6 +1443,133 @@ class ImageArgs:
     @tag.setter
     def tag(self, value: _builtins.str):
         pulumi.set(self, "tag", value)
+
+
+class KarpenterArgsDict(TypedDict):
+    ami_alias: NotRequired[_builtins.str]
+    """
+    The EC2NodeClass's AMI alias. Default `al2023@latest` (AL2023 AMI type) or
+    `bottlerocket@latest`; Karpenter picks the NVIDIA variant for GPU instance types. `@latest`
+    follows new AMIs, which replaces nodes as they drift; pin a version (`al2023@v20251120`) to
+    roll AMIs on your schedule.
+    """
+    consolidate_after_seconds: NotRequired[_builtins.float]
+    """
+    How long a GPU node stays empty before Karpenter removes it (the NodePool's
+    `consolidateAfter`; only empty nodes are consolidated, never busy ones). Default 600 s.
+    """
+    enabled: NotRequired[_builtins.bool]
+    """
+    Install Karpenter and let it make the pool's nodes. Default true. False: a managed node
+    group from `minNodes` to `maxNodes` for a node autoscaler the cluster already runs (the
+    Cluster Autoscaler, or a Karpenter of your own).
+    """
+    repo: NotRequired[_builtins.str]
+    """
+    Where both charts come from, instead of `oci://public.ecr.aws/karpenter`; same forms as `keda.repo`.
+    """
+    version: NotRequired[_builtins.str]
+    """
+    Chart version of `karpenter` and `karpenter-crd`. Default: the pinned version.
+    """
+
+@pulumi.input_type
+class KarpenterArgs:
+    def __init__(__self__, *,
+                 ami_alias: Optional[_builtins.str] = None,
+                 consolidate_after_seconds: Optional[_builtins.float] = None,
+                 enabled: Optional[_builtins.bool] = None,
+                 repo: Optional[_builtins.str] = None,
+                 version: Optional[_builtins.str] = None):
+        """
+        :param _builtins.str ami_alias: The EC2NodeClass's AMI alias. Default `al2023@latest` (AL2023 AMI type) or
+               `bottlerocket@latest`; Karpenter picks the NVIDIA variant for GPU instance types. `@latest`
+               follows new AMIs, which replaces nodes as they drift; pin a version (`al2023@v20251120`) to
+               roll AMIs on your schedule.
+        :param _builtins.float consolidate_after_seconds: How long a GPU node stays empty before Karpenter removes it (the NodePool's
+               `consolidateAfter`; only empty nodes are consolidated, never busy ones). Default 600 s.
+        :param _builtins.bool enabled: Install Karpenter and let it make the pool's nodes. Default true. False: a managed node
+               group from `minNodes` to `maxNodes` for a node autoscaler the cluster already runs (the
+               Cluster Autoscaler, or a Karpenter of your own).
+        :param _builtins.str repo: Where both charts come from, instead of `oci://public.ecr.aws/karpenter`; same forms as `keda.repo`.
+        :param _builtins.str version: Chart version of `karpenter` and `karpenter-crd`. Default: the pinned version.
+        """
+        if ami_alias is not None:
+            pulumi.set(__self__, "ami_alias", ami_alias)
+        if consolidate_after_seconds is not None:
+            pulumi.set(__self__, "consolidate_after_seconds", consolidate_after_seconds)
+        if enabled is not None:
+            pulumi.set(__self__, "enabled", enabled)
+        if repo is not None:
+            pulumi.set(__self__, "repo", repo)
+        if version is not None:
+            pulumi.set(__self__, "version", version)
+
+    @_builtins.property
+    @pulumi.getter(name="amiAlias")
+    def ami_alias(self) -> Optional[_builtins.str]:
+        """
+        The EC2NodeClass's AMI alias. Default `al2023@latest` (AL2023 AMI type) or
+        `bottlerocket@latest`; Karpenter picks the NVIDIA variant for GPU instance types. `@latest`
+        follows new AMIs, which replaces nodes as they drift; pin a version (`al2023@v20251120`) to
+        roll AMIs on your schedule.
+        """
+        return pulumi.get(self, "ami_alias")
+
+    @ami_alias.setter
+    def ami_alias(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "ami_alias", value)
+
+    @_builtins.property
+    @pulumi.getter(name="consolidateAfterSeconds")
+    def consolidate_after_seconds(self) -> Optional[_builtins.float]:
+        """
+        How long a GPU node stays empty before Karpenter removes it (the NodePool's
+        `consolidateAfter`; only empty nodes are consolidated, never busy ones). Default 600 s.
+        """
+        return pulumi.get(self, "consolidate_after_seconds")
+
+    @consolidate_after_seconds.setter
+    def consolidate_after_seconds(self, value: Optional[_builtins.float]):
+        pulumi.set(self, "consolidate_after_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def enabled(self) -> Optional[_builtins.bool]:
+        """
+        Install Karpenter and let it make the pool's nodes. Default true. False: a managed node
+        group from `minNodes` to `maxNodes` for a node autoscaler the cluster already runs (the
+        Cluster Autoscaler, or a Karpenter of your own).
+        """
+        return pulumi.get(self, "enabled")
+
+    @enabled.setter
+    def enabled(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "enabled", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def repo(self) -> Optional[_builtins.str]:
+        """
+        Where both charts come from, instead of `oci://public.ecr.aws/karpenter`; same forms as `keda.repo`.
+        """
+        return pulumi.get(self, "repo")
+
+    @repo.setter
+    def repo(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "repo", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def version(self) -> Optional[_builtins.str]:
+        """
+        Chart version of `karpenter` and `karpenter-crd`. Default: the pinned version.
+        """
+        return pulumi.get(self, "version")
+
+    @version.setter
+    def version(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "version", value)
 
 
 class KedaArgsDict(TypedDict):

@@ -196,8 +196,8 @@ class GpuNodePool(pulumi.ComponentResource):
         GPU nodes for LLM engines on an existing GKE cluster (`gke`) or EKS cluster (`eks`). Every node
         carries the taint `nvidia.com/gpu=present:NoSchedule` and the label
         `vllm-autoscaling/gpu-pool=<poolName>`; give workloads the matching toleration and node
-        selector (LlmInference does so for its engines). The cluster autoscaler keeps the pool between
-        `minNodes` and `maxNodes`.
+        selector (LlmInference does so for its engines). A node autoscaler keeps the pool between
+        `minNodes` and `maxNodes`: GKE's, or on EKS the Karpenter the pool installs (`eks.karpenter`).
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -224,8 +224,8 @@ class GpuNodePool(pulumi.ComponentResource):
         GPU nodes for LLM engines on an existing GKE cluster (`gke`) or EKS cluster (`eks`). Every node
         carries the taint `nvidia.com/gpu=present:NoSchedule` and the label
         `vllm-autoscaling/gpu-pool=<poolName>`; give workloads the matching toleration and node
-        selector (LlmInference does so for its engines). The cluster autoscaler keeps the pool between
-        `minNodes` and `maxNodes`.
+        selector (LlmInference does so for its engines). A node autoscaler keeps the pool between
+        `minNodes` and `maxNodes`: GKE's, or on EKS the Karpenter the pool installs (`eks.karpenter`).
 
         :param str resource_name: The name of the resource.
         :param GpuNodePoolArgs args: The arguments to use to populate this resource's properties.
@@ -289,7 +289,7 @@ class GpuNodePool(pulumi.ComponentResource):
     @pulumi.getter(name="cloudName")
     def cloud_name(self) -> pulumi.Output[_builtins.str]:
         """
-        The cloud's name of the node pool (GKE) or node group (EKS).
+        The cloud's name of the node pool (GKE), the node group (EKS), or Karpenter's NodePool (EKS with Karpenter and `minNodes: 0`).
         """
         return pulumi.get(self, "cloud_name")
 
