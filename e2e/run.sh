@@ -22,7 +22,7 @@ source "$ROOT/e2e/cluster/cluster.env"
 
 # Balanced by the measured times (warm CI at c2368ac): the scaling loop (about 6 min) against the
 # GPU and dev stacks followed by the demo (about 2.7 + 4.8 min).
-SHARDS=("loop sharedCluster" "deploy demo")
+SHARDS=("loop sharedCluster" "deploy demo karpenter")
 
 die() { echo "test:e2e: $*" >&2; exit 1; }
 files_of() { local s; for s in $1; do printf '%s/%s.e2e.js ' "$DIST" "$s"; done; }

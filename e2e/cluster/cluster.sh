@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A local Kubernetes control plane for the end-to-end tests, without containers:
 #
-#   npm run e2e:cluster -- up [--keda-crds] [--no-keda]   start (idempotent; repairs dead processes)
+#   npm run e2e:cluster -- up [--keda-crds] [--no-keda] [--karpenter]
+#                                                         start (idempotent; repairs dead processes)
 #   npm run e2e:cluster -- down [--keep-data] [--netns]   stop what `up` started (by recorded pid)
 #   npm run e2e:cluster -- status                         processes, /version, nodes (exit 1 if down)
 #   npm run e2e:cluster -- restart NAME [--signal TERM|KILL] [--down SECONDS]
@@ -24,7 +25,11 @@
 # CRDs are not applied unless `up --keda-crds` (the stacks under test install them with the KEDA
 # chart, and Helm refuses CRDs it does not own): KEDA's processes start through a wrapper that
 # waits (E2E_KEDA_CRD_WAIT seconds, default 900) for scaledobjects.keda.sh to be Established and
-# then execs the binary, so the recorded pid is the binary's. The adapter's wrapper also creates
+# then execs the binary, so the recorded pid is the binary's. `up --karpenter` also applies
+# Karpenter's CRDs (.e2e/karpenter-crds, from the module) and runs Karpenter's core with its kwok
+# provider (karpenter-kwok) out of cluster as the node autoscaler: it makes kwok nodes (annotated
+# kwok.x-k8s.io/node=fake, so this kwok manages them) from the instance types of
+# manifests/karpenter-instance-types.json. The adapter's wrapper also creates
 # the Service e2e-system/keda-e2e-metrics-apiserver (ExternalName localhost) and the APIService
 # v1beta1.external.metrics.k8s.io pointing at it (only then, so that API discovery never sees an
 # APIService without a backend).
@@ -49,11 +54,13 @@ NS=${E2E_NETNS:-$NETNS_DEFAULT}
 BIN=$ROOT/.e2e/bin
 STATE=${E2E_CLUSTER_DIR:-$ROOT/.e2e/cluster}
 KEDA_CRDS=$ROOT/.e2e/keda-crds
+KARPENTER_CRDS=$ROOT/.e2e/karpenter-crds
 PKI=$STATE/pki LOGS=$STATE/logs PIDS=$STATE/pids KC=$STATE/kubeconfig
 
 NODES=(cpu-0 gke-l4-0 gke-l4-1)
 CONTROL_PLANE=(kube-apiserver kube-controller-manager kube-scheduler kwok)
 KEDA=(keda-operator keda-adapter)
+KARPENTER=(karpenter-kwok)
 CRD=scaledobjects.keda.sh APISERVICE=v1beta1.external.metrics.k8s.io
 
 say() { printf '%s\n' "$*"; }
@@ -349,7 +356,14 @@ start_component() {
         --authorization-kubeconfig "$KC" --metrics-service-address "127.0.0.1:$P_KEDA_GRPC" \
         --zap-encoder console
       ;;
-    *) die "no component '$1' (components: etcd ${CONTROL_PLANE[*]} ${KEDA[*]})" ;;
+    # Configured by environment only (a --kubeconfig flag made it panic); decisions batched fast for tests.
+    karpenter-kwok)
+      start karpenter-kwok KUBECONFIG="$KC" DISABLE_LEADER_ELECTION=true SYSTEM_NAMESPACE=kube-system \
+        METRICS_PORT="$P_KARPENTER_METRICS" HEALTH_PROBE_PORT="$P_KARPENTER_PROBE" \
+        BATCH_IDLE_DURATION=200ms BATCH_MAX_DURATION=2s \
+        INSTANCE_TYPES_FILE_PATH="$MANIFESTS/karpenter-instance-types.json" "$BIN/karpenter-kwok"
+      ;;
+    *) die "no component '$1' (components: etcd ${CONTROL_PLANE[*]} ${KEDA[*]} ${KARPENTER[*]})" ;;
   esac
 }
 
@@ -364,18 +378,20 @@ healthy() {
     kwok) alive kwok ;;
     keda-operator) in_ns curl -fsS --max-time 2 "http://127.0.0.1:$P_KEDA_PROBE/readyz" ;;
     keda-adapter) in_ns curl -fsSk --max-time 2 "https://127.0.0.1:$P_ADAPTER/readyz" ;;
+    karpenter-kwok) in_ns curl -fsS --max-time 2 "http://127.0.0.1:$P_KARPENTER_PROBE/healthz" ;;
   esac
 }
 
 # --- commands -------------------------------------------------------------------------------------
 
 cmd_up() {
-  local keda=1 crds=0 arg
+  local keda=1 crds=0 karpenter=0 arg
   for arg; do
     case $arg in
       --keda-crds) crds=1 ;;
       --no-keda) keda=0 ;;
-      *) die "up: unknown option $arg (options: --keda-crds, --no-keda)" ;;
+      --karpenter) karpenter=1 ;;
+      *) die "up: unknown option $arg (options: --keda-crds, --no-keda, --karpenter)" ;;
     esac
   done
   ((keda || !crds)) || die "up: --keda-crds and --no-keda exclude each other"
@@ -383,6 +399,10 @@ cmd_up() {
   need_tools
   need_bins etcd kube-apiserver kube-controller-manager kube-scheduler kwok kubectl
   ((keda)) && need_bins "${KEDA[@]}"
+  if ((karpenter)); then
+    need_bins "${KARPENTER[@]}"
+    compgen -G "$KARPENTER_CRDS/*.yaml" >/dev/null || die "no Karpenter CRDs in $(rel "$KARPENTER_CRDS"): 'npm run e2e:tools' puts them there"
+  fi
   if ((crds)); then
     compgen -G "$KEDA_CRDS/*.yaml" >/dev/null || die "no KEDA CRDs in $(rel "$KEDA_CRDS"): 'npm run e2e:tools' puts them there"
   fi
@@ -419,6 +439,12 @@ cmd_up() {
   fi
   wait "$nodes_applied" || die "could not create the nodes"
   ((crds)) && wait_for "CRD $CRD Established" 60 crd_established
+  if ((karpenter)); then
+    kctl apply --server-side --field-manager e2e-cluster -f "$KARPENTER_CRDS" >/dev/null
+    wait_for "Karpenter's CRDs Established" 60 kctl wait --for condition=Established --timeout 1s crd/nodepools.karpenter.sh crd/nodeclaims.karpenter.sh crd/kwoknodeclasses.karpenter.kwok.sh
+    start_component karpenter-kwok
+    wait_for "karpenter-kwok healthy" 120 healthy karpenter-kwok
+  fi
   wait_for "nodes ${NODES[*]} Ready and untainted" 90 nodes_ready
   wait_for "ServiceAccount default/default" 60 kctl get serviceaccount default -n default
   if ((keda)); then
@@ -448,7 +474,7 @@ cmd_down() {
       *) die "down: unknown option $arg (options: --keep-data, --netns)" ;;
     esac
   done
-  stop "${KEDA[@]}" kwok kube-scheduler kube-controller-manager
+  stop "${KARPENTER[@]}" "${KEDA[@]}" kwok kube-scheduler kube-controller-manager
   stop kube-apiserver
   stop etcd
   if ((keep)); then
@@ -466,7 +492,7 @@ cmd_down() {
 
 cmd_status() {
   local n up=0
-  for n in etcd "${CONTROL_PLANE[@]}" "${KEDA[@]}"; do
+  for n in etcd "${CONTROL_PLANE[@]}" "${KEDA[@]}" "${KARPENTER[@]}"; do
     if alive "$n"; then
       local what=running
       grep -q __exec-after-crd "/proc/$(pid_of "$n")/cmdline" 2>/dev/null && what="waiting for CRD $CRD:"
@@ -507,8 +533,8 @@ cmd_restart() {
     esac
   done
   local known=0
-  for n in etcd "${CONTROL_PLANE[@]}" "${KEDA[@]}"; do [[ $n == "$name" ]] && known=1; done
-  ((known)) || die "restart: no component '$name' (components: etcd ${CONTROL_PLANE[*]} ${KEDA[*]})"
+  for n in etcd "${CONTROL_PLANE[@]}" "${KEDA[@]}" "${KARPENTER[@]}"; do [[ $n == "$name" ]] && known=1; done
+  ((known)) || die "restart: no component '$name' (components: etcd ${CONTROL_PLANE[*]} ${KEDA[*]} ${KARPENTER[*]})"
   [[ $sig == TERM || $sig == KILL ]] || die "restart: --signal is TERM or KILL, not '$sig'"
   [[ $down =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "restart: --down takes seconds, not '$down'"
   need_tools
@@ -572,5 +598,5 @@ case ${1:-} in
     exec ip netns exec "$NS" "$BIN/kubectl" --kubeconfig "$KC" "$@"
     ;;
   __exec-after-crd) shift && cmd_exec_after_crd "$@" ;;
-  *) die "usage: $(basename "$0") up [--keda-crds] [--no-keda] | down [--keep-data] [--netns] | status | restart <component> [--signal TERM|KILL] [--down SECONDS] | kubectl <args>" ;;
+  *) die "usage: $(basename "$0") up [--keda-crds] [--no-keda] [--karpenter] | down [--keep-data] [--netns] | status | restart <component> [--signal TERM|KILL] [--down SECONDS] | kubectl <args>" ;;
 esac

@@ -42,7 +42,7 @@ export const KEDA_OPERATOR_POD_NAME = envValue("KEDA_OPERATOR_POD_NAME");
 export const HPA_SYNC_SECONDS = Number((process.env.E2E_HPA_SYNC_PERIOD || envValue("HPA_SYNC_PERIOD_DEFAULT")).replace(/s$/, ""));
 
 /** The processes cluster.sh runs (its `restart` takes these names). */
-export type ClusterComponent = "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kwok" | "keda-operator" | "keda-adapter";
+export type ClusterComponent = "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kwok" | "keda-operator" | "keda-adapter" | "karpenter-kwok";
 
 export class LocalCluster {
     private constructor(readonly kubeconfig: string) {}
@@ -50,11 +50,12 @@ export class LocalCluster {
     /**
      * A fresh cluster: stops any left running, wipes its data, starts it again.
      * `podReadyDelaySeconds`: kwok marks pods Ready this long after they run (model load).
+     * `karpenter`: also run Karpenter's core with its kwok provider as the node autoscaler.
      */
-    static async fresh(opts: { podReadyDelaySeconds?: number } = {}): Promise<LocalCluster> {
+    static async fresh(opts: { podReadyDelaySeconds?: number; karpenter?: boolean } = {}): Promise<LocalCluster> {
         await run("bash", [SCRIPT, "down"], { cwd: REPO_ROOT, timeoutMs: 120_000 });
         const env = opts.podReadyDelaySeconds ? { ...process.env, E2E_POD_READY_DELAY: `${opts.podReadyDelaySeconds}s` } : process.env;
-        const up = await run("bash", [SCRIPT, "up"], { cwd: REPO_ROOT, env, timeoutMs: 16 * 60_000 });
+        const up = await run("bash", [SCRIPT, "up", ...(opts.karpenter ? ["--karpenter"] : [])], { cwd: REPO_ROOT, env, timeoutMs: 16 * 60_000 });
         const line = up.stdout.split("\n").reverse().find((l) => l.startsWith("KUBECONFIG="));
         if (!line) throw new Error(`e2e:cluster up printed no KUBECONFIG= line:\n${up.stdout.slice(-3000)}`);
         return new LocalCluster(line.slice("KUBECONFIG=".length).trim());

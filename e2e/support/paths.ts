@@ -20,7 +20,7 @@ export const SHARED_CHARTS = path.join(REPO_ROOT, "..", "shared", "charts");
 export const TOOLS = [
     "pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes",
     "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok",
-    "keda-operator", "keda-adapter",
+    "keda-operator", "keda-adapter", "karpenter-kwok",
 ] as const;
 
 export function tool(name: (typeof TOOLS)[number]): string {

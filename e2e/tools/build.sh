@@ -23,6 +23,7 @@ E2E_DIR="$ROOT/.e2e"
 BIN_DIR="$E2E_DIR/bin"
 BUILD_DIR="$E2E_DIR/build"
 KEDA_CRDS_DIR="$E2E_DIR/keda-crds"
+KARPENTER_CRDS_DIR="$E2E_DIR/karpenter-crds"
 CACHE_DIR="${E2E_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vllm-autoscaling/e2e-bin}"
 
 # Static binaries, as the upstream release builds make them (and no C compiler needed).
@@ -37,7 +38,7 @@ RECIPE_REV=1
 
 # Build order within a lane: cheap first, the provider (heaviest) last.
 ALL_TOOLS=(etcd kwok kube-apiserver kube-controller-manager kube-scheduler kubectl
-  keda-operator keda-adapter pulumi-language-nodejs pulumi pulumi-resource-kubernetes)
+  keda-operator keda-adapter karpenter-kwok pulumi-language-nodejs pulumi pulumi-resource-kubernetes)
 
 # shellcheck source=SCRIPTDIR/../../e2e/tools/versions.sh
 source "$TOOLS_DIR/versions.sh"
@@ -50,6 +51,7 @@ tool_set() {
     etcd | kwok) echo "$1" ;;
     kube-apiserver | kube-controller-manager | kube-scheduler | kubectl) echo kubernetes ;;
     keda-operator | keda-adapter) echo keda ;;
+    karpenter-kwok) echo karpenter ;;
     pulumi-language-nodejs | pulumi) echo "$1" ;;
     pulumi-resource-kubernetes) echo pulumi-kubernetes ;;
     *) return 1 ;;
@@ -65,6 +67,7 @@ tool_package() {
     kubectl) echo k8s.io/kubernetes/cmd/kubectl ;;
     keda-operator) echo github.com/kedacore/keda/v2/cmd/operator ;;
     keda-adapter) echo github.com/kedacore/keda/v2/cmd/adapter ;;
+    karpenter-kwok) echo sigs.k8s.io/karpenter/kwok ;;
     pulumi-language-nodejs) echo github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs ;;
     pulumi) echo github.com/pulumi/pulumi/pkg/v3/cmd/pulumi ;;
     pulumi-resource-kubernetes) echo github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes ;;
@@ -78,7 +81,7 @@ tool_xflags() {
   local tool="$1" for_hash="${2:-}" set v
   set="$(tool_set "$tool")"
   case "$tool" in
-    etcd | kwok) ;; # their version is a constant in the source
+    etcd | kwok | karpenter-kwok) ;; # their version is a constant in the source (Karpenter's: none; its build info has the module)
     kube-* | kubectl)
       # What hack/lib/version.sh sets, for client-go and component-base alike. The proxy does not
       # say which commit a tag is, so gitCommit stays empty; buildDate is the tag's time (from
@@ -241,6 +244,24 @@ keda_crds() {
   log "KEDA CRDs copied to ${KEDA_CRDS_DIR#"$ROOT/"} ($(find "$KEDA_CRDS_DIR" -name '*.yaml' | wc -l) files)"
 }
 
+# Karpenter's CRDs for its kwok provider (kwok/charts/crds: NodePool, NodeClaim, ...; kwok/apis/crds:
+# KWOKNodeClass) for the harness to apply; copied from the module zip, not committed.
+karpenter_crds() {
+  local hash stamp="$KARPENTER_CRDS_DIR/.stamp" src
+  hash="$(cat "$TOOLS_DIR/karpenter/go.mod" "$TOOLS_DIR/karpenter/go.sum" | sha256sum | cut -d' ' -f1)"
+  if [[ -f "$stamp" && "$(head -n 1 "$stamp")" == "$hash" ]] && compgen -G "$KARPENTER_CRDS_DIR/*.yaml" >/dev/null; then
+    return 0
+  fi
+  src="$(module_dir karpenter sigs.k8s.io/karpenter)"
+  compgen -G "$src/kwok/charts/crds/*.yaml" >/dev/null || die "no CRDs under $src/kwok/charts/crds"
+  rm -rf "$KARPENTER_CRDS_DIR"
+  mkdir -p "$KARPENTER_CRDS_DIR"
+  cp "$src"/kwok/charts/crds/*.yaml "$src"/kwok/apis/crds/*.yaml "$KARPENTER_CRDS_DIR/"
+  chmod u+w "$KARPENTER_CRDS_DIR"/*.yaml
+  echo "$hash" >"$stamp"
+  log "Karpenter CRDs copied to ${KARPENTER_CRDS_DIR#"$ROOT/"} ($(find "$KARPENTER_CRDS_DIR" -name '*.yaml' | wc -l) files)"
+}
+
 # What each binary says its version is (cheap commands only), else what its build info says.
 # Never fails: a tool that does not answer shows "?". (Whole outputs are read, then cut: a
 # `| head` would close the pipe early, and with pipefail the SIGPIPE would lose the answer.)
@@ -294,6 +315,7 @@ run_lane() {
       printf '%s\n%s %s\n' "$hash" "$(tool_package "$t")" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$stamp"
     fi
     [[ "$(tool_set "$t")" != keda ]] || keda_crds
+    [[ "$(tool_set "$t")" != karpenter ]] || karpenter_crds
     echo "$status $((SECONDS - t0))" >"$results/$t"
     log "$t: $status in $((SECONDS - t0)) s"
   done

@@ -1,0 +1,136 @@
+// The GPU NodePool the package plans for an EKS pool, under Karpenter's real core (its kwok cloud
+// provider: sigs.k8s.io/karpenter at the pinned chart's line, e2e/tools/karpenter) as the local
+// cluster's node autoscaler. The NodePool is the plan's, byte for byte, except its nodeClassRef:
+// a KWOKNodeClass whose registration delay stands in for an instance's boot, instead of the
+// EC2NodeClass (EC2 is not here). The engine is a Deployment with the GPU request, toleration and
+// node affinity the plan gives the chart's engines. Asserted: a Pending engine gets a node of the
+// pool's type, label and taint, and runs; the NodePool's GPU limit caps the nodes; an idle node
+// goes after consolidateAfter and not before.
+import * as assert from "node:assert";
+import * as YAML from "yaml";
+import { LocalCluster } from "../../e2e/support/cluster";
+import { requireTools } from "../../e2e/support/paths";
+import { waitFor } from "../../e2e/support/proc";
+import { gpuSchedulingValues, GPU_POOL_LABEL, planGpuNodePool } from "../../components/plan/nodePool";
+import type { NodePoolPlan } from "../../components/plan/nodePool";
+
+function log(line: string): void {
+    process.stdout.write(`      ${line}\n`);
+}
+
+/** Short enough for CI, long enough to tell "after the idle time" from "at once". */
+const CONSOLIDATE_AFTER_SECONDS = 20;
+/** The KWOKNodeClass's stand-in for an instance's boot and join. */
+const REGISTRATION_DELAY_SECONDS = 10;
+const NAMESPACE = "default";
+const ENGINE = "engine";
+
+const pool: NodePoolPlan = planGpuNodePool("chat-gpu", {
+    eks: { clusterName: "prod", subnetIds: ["subnet-0123456789abcdef0"], instanceTypes: ["g6.12xlarge"], karpenter: { consolidateAfterSeconds: CONSOLIDATE_AFTER_SECONDS } },
+    minNodes: 0,
+    maxNodes: 2,
+});
+const karpenter = pool.eks!.karpenter!;
+
+/** The plan's NodePool, on a KWOKNodeClass instead of the EC2NodeClass. */
+function manifests(): string {
+    const nodeClass = { apiVersion: "karpenter.kwok.sh/v1alpha1", kind: "KWOKNodeClass", metadata: { name: pool.name }, spec: { nodeRegistrationDelay: `${REGISTRATION_DELAY_SECONDS}s` } };
+    const nodePool = structuredClone(karpenter.nodePool);
+    nodePool.spec.template.spec.nodeClassRef = { group: "karpenter.kwok.sh", kind: "KWOKNodeClass", name: pool.name };
+    const scheduling = gpuSchedulingValues(pool);
+    const engine = {
+        apiVersion: "apps/v1", kind: "Deployment", metadata: { name: ENGINE, namespace: NAMESPACE },
+        spec: {
+            replicas: 0,
+            selector: { matchLabels: { app: ENGINE } },
+            template: {
+                metadata: { labels: { app: ENGINE } },
+                spec: {
+                    tolerations: scheduling.tolerations,
+                    affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: scheduling.nodeSelectorTerms } } },
+                    containers: [{
+                        name: "vllm", image: "vllm/vllm-openai",
+                        // A whole node's GPUs: one engine per node, as a 4-way tensor-parallel model runs.
+                        resources: { requests: { cpu: "1", memory: "1Gi", "nvidia.com/gpu": String(pool.gpusPerNode) }, limits: { "nvidia.com/gpu": String(pool.gpusPerNode) } },
+                    }],
+                },
+            },
+        },
+    };
+    return [nodeClass, nodePool, engine].map((o) => YAML.stringify(o)).join("---\n");
+}
+
+describe("end-to-end: the package's EKS NodePool under Karpenter's real core (kwok provider)", function () {
+    this.timeout(10 * 60_000);
+    let cluster: LocalCluster | undefined;
+    const c = () => {
+        if (!cluster) throw new Error("the cluster is not up (an earlier step failed)");
+        return cluster;
+    };
+    const poolNodes = async (): Promise<any[]> => (await c().get(["nodes", "-l", `${GPU_POOL_LABEL}=${pool.name}`]))?.items ?? [];
+    const enginePods = async (): Promise<any[]> => (await c().get(["pods", "-n", NAMESPACE, "-l", `app=${ENGINE}`]))?.items ?? [];
+    const scale = (n: number) => c().kubectl(["scale", "deployment", ENGINE, "-n", NAMESPACE, `--replicas=${n}`]);
+
+    before(async () => {
+        requireTools();
+        cluster = await LocalCluster.fresh({ karpenter: true });
+        await c().kubectl(["apply", "-f", "-"], { input: manifests() });
+        await waitFor("NodePool Ready", 60_000, async () =>
+            ((await c().get(["nodepool", pool.name]))?.status?.conditions ?? []).some((x: any) => x.type === "Ready" && x.status === "True") ? true : undefined);
+    });
+
+    after(async () => {
+        await cluster?.down();
+    });
+
+    it("gives a Pending engine a node of the pool's type, label and taint after the boot delay, and runs it there", async () => {
+        assert.deepStrictEqual(await poolNodes(), [], "no GPU node while no engine asks for one");
+        const started = Date.now();
+        await scale(1);
+        const pod = await waitFor("the engine to run", 120_000, async () => {
+            const p = (await enginePods())[0];
+            return p?.status?.conditions?.some((x: any) => x.type === "Ready" && x.status === "True") ? p : undefined;
+        });
+        const seconds = (Date.now() - started) / 1000;
+        const node = await c().get(["node", pod.spec.nodeName]);
+        const labels = node.metadata.labels;
+        assert.strictEqual(labels[GPU_POOL_LABEL], pool.name);
+        assert.strictEqual(labels["node.kubernetes.io/instance-type"], "g6.12xlarge");
+        assert.strictEqual(labels["karpenter.sh/capacity-type"], "on-demand");
+        assert.strictEqual(labels["karpenter.sh/nodepool"], pool.name);
+        assert.deepStrictEqual((node.spec.taints ?? []).filter((t: any) => t.key === pool.taint.key), [{ ...pool.taint }]);
+        assert.strictEqual(node.status.allocatable["nvidia.com/gpu"], String(pool.gpusPerNode));
+        assert.ok(seconds >= REGISTRATION_DELAY_SECONDS, `running after ${seconds} s, before the node could boot`);
+        log(`engine Pending -> Ready on ${node.metadata.name} (${labels["node.kubernetes.io/instance-type"]}) in ${seconds.toFixed(1)} s (boot delay ${REGISTRATION_DELAY_SECONDS} s)`);
+    });
+
+    it("stops at the NodePool's GPU limit: maxNodes x gpusPerNode (a third whole-node engine stays Pending)", async () => {
+        assert.deepStrictEqual(karpenter.nodePool.spec.limits, { "nvidia.com/gpu": String(pool.maxNodes * pool.gpusPerNode) });
+        await scale(3);
+        await waitFor("two engines running", 120_000, async () =>
+            (await enginePods()).filter((p) => p.status?.conditions?.some((x: any) => x.type === "Ready" && x.status === "True")).length === 2 ? true : undefined);
+        // Karpenter batches for at most 2 s here and launches in well under 10: a third node would show by now.
+        await new Promise((r) => setTimeout(r, (REGISTRATION_DELAY_SECONDS + 10) * 1000));
+        const nodes = await poolNodes();
+        const claims = (await c().get(["nodeclaims"]))?.items ?? [];
+        const pending = (await enginePods()).filter((p) => p.status?.phase === "Pending");
+        assert.strictEqual(nodes.length, pool.maxNodes, `nodes: ${nodes.map((n) => n.metadata.name).join(", ")}`);
+        assert.strictEqual(claims.length, pool.maxNodes, "no NodeClaim beyond the limit");
+        assert.strictEqual(pending.length, 1);
+        log(`3 engines of ${pool.gpusPerNode} GPUs: ${nodes.length} nodes (limit ${karpenter.gpuLimit} GPUs), 1 engine Pending`);
+    });
+
+    it("removes idle nodes after consolidateAfter, not before, down to none", async () => {
+        await scale(0);
+        const idle = Date.now();
+        await waitFor("the engines to go", 60_000, async () => ((await enginePods()).length === 0 ? true : undefined));
+        // Still there just before the idle time is up.
+        const before = CONSOLIDATE_AFTER_SECONDS * 1000 - (Date.now() - idle) - 2000;
+        if (before > 0) await new Promise((r) => setTimeout(r, before));
+        assert.strictEqual((await poolNodes()).length, pool.maxNodes, `a node went before ${CONSOLIDATE_AFTER_SECONDS} s idle`);
+        await waitFor("the idle nodes to go", (CONSOLIDATE_AFTER_SECONDS + 90) * 1000, async () => ((await poolNodes()).length === 0 ? true : undefined), 1000);
+        const seconds = (Date.now() - idle) / 1000;
+        assert.ok(seconds >= CONSOLIDATE_AFTER_SECONDS, `gone after ${seconds} s`);
+        log(`2 idle nodes removed ${seconds.toFixed(1)} s after the last engine left (consolidateAfter ${CONSOLIDATE_AFTER_SECONDS} s)`);
+    });
+});
