@@ -227,39 +227,25 @@ build_kubernetes_provider() {
   rm -f "$work/generate"
 }
 
-# KEDA's CRDs (config/crd/bases in the module zip) for the harness to apply; copied, not committed.
-keda_crds() {
-  local hash stamp="$KEDA_CRDS_DIR/.stamp" src
-  hash="$(cat "$TOOLS_DIR/keda/go.mod" "$TOOLS_DIR/keda/go.sum" | sha256sum | cut -d' ' -f1)"
-  if [[ -f "$stamp" && "$(head -n 1 "$stamp")" == "$hash" ]] && compgen -G "$KEDA_CRDS_DIR/*.yaml" >/dev/null; then
+# copy_crds <name> <dest> <set> <folder in the module>...: a set's CRDs from its module zip, for the
+# harness to apply; copied (again only when the set's go.mod/go.sum changed), never committed.
+copy_crds() {
+  local name="$1" dest="$2" set="$3" hash stamp="$2/.stamp" src d
+  shift 3
+  hash="$(cat "$TOOLS_DIR/$set/go.mod" "$TOOLS_DIR/$set/go.sum" | sha256sum | cut -d' ' -f1)"
+  if [[ -f "$stamp" && "$(head -n 1 "$stamp")" == "$hash" ]] && compgen -G "$dest/*.yaml" >/dev/null; then
     return 0
   fi
-  src="$(module_dir keda github.com/kedacore/keda/v2)"
-  compgen -G "$src/config/crd/bases/*.yaml" >/dev/null || die "no CRDs under $src/config/crd/bases"
-  rm -rf "$KEDA_CRDS_DIR"
-  mkdir -p "$KEDA_CRDS_DIR"
-  cp "$src"/config/crd/bases/*.yaml "$KEDA_CRDS_DIR/"
-  chmod u+w "$KEDA_CRDS_DIR"/*.yaml
+  src="$(module_dir "$set" "$(e2e_set_module "$set")")"
+  rm -rf "$dest"
+  mkdir -p "$dest"
+  for d; do
+    compgen -G "$src/$d/*.yaml" >/dev/null || die "no CRDs under $src/$d"
+    cp "$src/$d"/*.yaml "$dest/"
+  done
+  chmod u+w "$dest"/*.yaml
   echo "$hash" >"$stamp"
-  log "KEDA CRDs copied to ${KEDA_CRDS_DIR#"$ROOT/"} ($(find "$KEDA_CRDS_DIR" -name '*.yaml' | wc -l) files)"
-}
-
-# Karpenter's CRDs for its kwok provider (kwok/charts/crds: NodePool, NodeClaim, ...; kwok/apis/crds:
-# KWOKNodeClass) for the harness to apply; copied from the module zip, not committed.
-karpenter_crds() {
-  local hash stamp="$KARPENTER_CRDS_DIR/.stamp" src
-  hash="$(cat "$TOOLS_DIR/karpenter/go.mod" "$TOOLS_DIR/karpenter/go.sum" | sha256sum | cut -d' ' -f1)"
-  if [[ -f "$stamp" && "$(head -n 1 "$stamp")" == "$hash" ]] && compgen -G "$KARPENTER_CRDS_DIR/*.yaml" >/dev/null; then
-    return 0
-  fi
-  src="$(module_dir karpenter sigs.k8s.io/karpenter)"
-  compgen -G "$src/kwok/charts/crds/*.yaml" >/dev/null || die "no CRDs under $src/kwok/charts/crds"
-  rm -rf "$KARPENTER_CRDS_DIR"
-  mkdir -p "$KARPENTER_CRDS_DIR"
-  cp "$src"/kwok/charts/crds/*.yaml "$src"/kwok/apis/crds/*.yaml "$KARPENTER_CRDS_DIR/"
-  chmod u+w "$KARPENTER_CRDS_DIR"/*.yaml
-  echo "$hash" >"$stamp"
-  log "Karpenter CRDs copied to ${KARPENTER_CRDS_DIR#"$ROOT/"} ($(find "$KARPENTER_CRDS_DIR" -name '*.yaml' | wc -l) files)"
+  log "$name CRDs copied to ${dest#"$ROOT/"} ($(find "$dest" -name '*.yaml' | wc -l) files)"
 }
 
 # What each binary says its version is (cheap commands only), else what its build info says.
@@ -314,8 +300,9 @@ run_lane() {
       fi
       printf '%s\n%s %s\n' "$hash" "$(tool_package "$t")" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$stamp"
     fi
-    [[ "$(tool_set "$t")" != keda ]] || keda_crds
-    [[ "$(tool_set "$t")" != karpenter ]] || karpenter_crds
+    # KEDA's (config/crd/bases); Karpenter's for its kwok provider (NodePool, NodeClaim, ...; KWOKNodeClass).
+    [[ "$(tool_set "$t")" != keda ]] || copy_crds KEDA "$KEDA_CRDS_DIR" keda config/crd/bases
+    [[ "$(tool_set "$t")" != karpenter ]] || copy_crds Karpenter "$KARPENTER_CRDS_DIR" karpenter kwok/charts/crds kwok/apis/crds
     echo "$status $((SECONDS - t0))" >"$results/$t"
     log "$t: $status in $((SECONDS - t0)) s"
   done
