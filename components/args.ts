@@ -411,9 +411,10 @@ export interface Karpenter {
     consolidateAfterSeconds?: number;
     /**
      * The EC2NodeClass's AMI alias. Default `al2023@latest` (AL2023 AMI type) or
-     * `bottlerocket@latest`; Karpenter picks the NVIDIA variant for GPU instance types. `@latest`
-     * follows new AMIs, which replaces nodes as they drift; pin a version (`al2023@v20251120`) to
-     * roll AMIs on your schedule.
+     * `bottlerocket@latest`; Karpenter picks the NVIDIA variant for GPU instance types. With
+     * `@latest` new nodes get each new AMI, and older nodes keep theirs until they are empty (the
+     * NodePool replaces no busy node for drift); pin a version (`al2023@v20251120`) for one AMI
+     * everywhere.
      */
     amiAlias?: string;
 }

@@ -54,7 +54,7 @@ describe("Karpenter on EKS: plan", () => {
         assert.deepStrictEqual(req["karpenter.sh/capacity-type"], ["on-demand"]);
         // g6.12xlarge has 4 GPUs; two nodes at most.
         assert.deepStrictEqual(spec.limits, { "nvidia.com/gpu": "8" });
-        assert.deepStrictEqual(spec.disruption, { consolidationPolicy: "WhenEmpty", consolidateAfter: "600s" });
+        assert.deepStrictEqual(spec.disruption, { consolidationPolicy: "WhenEmpty", consolidateAfter: "600s", budgets: [{ nodes: "0", reasons: ["Drifted"] }] });
         assert.deepStrictEqual(spec.template.spec.nodeClassRef, { group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: "gpu" });
         assert.deepStrictEqual(k.ec2NodeClass.spec.amiSelectorTerms, [{ alias: "al2023@latest" }]);
         assert.strictEqual(k.ec2NodeClass.spec.blockDeviceMappings[0].ebs.volumeSize, "100Gi");

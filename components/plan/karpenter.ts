@@ -129,6 +129,9 @@ export function planKarpenter(pool: KarpenterPool, s: KarpenterSettings): Karpen
                 // tighter (a restart costs minutes of model loading).
                 consolidationPolicy: "WhenEmpty",
                 consolidateAfter: `${s.consolidateAfterSeconds}s`,
+                // A changed pool (instance types, AMI) drifts the nodes it made; none is replaced
+                // for that while it runs an engine: new nodes take the change, old ones go when empty.
+                budgets: [{ nodes: "0", reasons: ["Drifted"] }],
             },
         },
     };

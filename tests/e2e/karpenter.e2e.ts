@@ -4,8 +4,9 @@
 // a KWOKNodeClass whose registration delay stands in for an instance's boot, instead of the
 // EC2NodeClass (EC2 is not here). The engine is a Deployment with the GPU request, toleration and
 // node affinity the plan gives the chart's engines. Asserted: a Pending engine gets a node of the
-// pool's type, label and taint, and runs; the NodePool's GPU limit caps the nodes; an idle node
-// goes after consolidateAfter and not before.
+// pool's type, label and taint, and runs; the NodePool's GPU limit caps the nodes; a changed pool
+// lets more engines run and replaces no busy node; an idle node goes after consolidateAfter and
+// not before.
 import * as assert from "node:assert";
 import * as YAML from "yaml";
 import { LocalCluster } from "../../e2e/support/cluster";
@@ -25,18 +26,27 @@ const REGISTRATION_DELAY_SECONDS = 10;
 const NAMESPACE = "default";
 const ENGINE = "engine";
 
-const pool: NodePoolPlan = planGpuNodePool("chat-gpu", {
-    eks: { clusterName: "prod", subnetIds: ["subnet-0123456789abcdef0"], instanceTypes: ["g6.12xlarge"], karpenter: { consolidateAfterSeconds: CONSOLIDATE_AFTER_SECONDS } },
+/** The pool as first deployed, and as changed later (one more node, and L40S instead of L4 instances). */
+const planPool = (maxNodes: number, instanceTypes: string[]): NodePoolPlan => planGpuNodePool("chat-gpu", {
+    eks: { clusterName: "prod", subnetIds: ["subnet-0123456789abcdef0"], instanceTypes, karpenter: { consolidateAfterSeconds: CONSOLIDATE_AFTER_SECONDS } },
     minNodes: 0,
-    maxNodes: 2,
+    maxNodes,
 });
+const pool = planPool(2, ["g6.12xlarge"]);
+const changed = planPool(3, ["g6e.12xlarge"]);
 const karpenter = pool.eks!.karpenter!;
 
-/** The plan's NodePool, on a KWOKNodeClass instead of the EC2NodeClass. */
+/** A plan's NodePool, on a KWOKNodeClass instead of the EC2NodeClass. */
+function kwokNodePool(p: NodePoolPlan): object {
+    const nodePool = structuredClone(p.eks!.karpenter!.nodePool);
+    nodePool.spec.template.spec.nodeClassRef = { group: "karpenter.kwok.sh", kind: "KWOKNodeClass", name: p.name };
+    return nodePool;
+}
+
+/** The KWOKNodeClass, the first NodePool, and the engine Deployment at zero. */
 function manifests(): string {
     const nodeClass = { apiVersion: "karpenter.kwok.sh/v1alpha1", kind: "KWOKNodeClass", metadata: { name: pool.name }, spec: { nodeRegistrationDelay: `${REGISTRATION_DELAY_SECONDS}s` } };
-    const nodePool = structuredClone(karpenter.nodePool);
-    nodePool.spec.template.spec.nodeClassRef = { group: "karpenter.kwok.sh", kind: "KWOKNodeClass", name: pool.name };
+    const nodePool = kwokNodePool(pool);
     const scheduling = gpuSchedulingValues(pool);
     const engine = {
         apiVersion: "apps/v1", kind: "Deployment", metadata: { name: ENGINE, namespace: NAMESPACE },
@@ -120,6 +130,37 @@ describe("end-to-end: the package's EKS NodePool under Karpenter's real core (kw
         log(`3 engines of ${pool.gpusPerNode} GPUs: ${nodes.length} nodes (limit ${karpenter.gpuLimit} GPUs), 1 engine Pending`);
     });
 
+    it("a changed pool (maxNodes 3, g6e instead of g6) runs the third engine on the new type and replaces no busy node it drifted (budget 0)", async () => {
+        const running = async () => (await enginePods()).filter((p) => p.status?.conditions?.some((x: any) => x.type === "Ready" && x.status === "True"));
+        const before = await running();
+        assert.strictEqual(before.length, 2);
+        const nodesBefore = (await poolNodes()).map((n) => n.metadata.uid).sort();
+        // As `pulumi up` applies it: the same object, updated server-side.
+        await c().kubectl(["apply", "--server-side", "--field-manager", "pulumi-e2e", "--force-conflicts", "-f", "-"], { input: YAML.stringify(kwokNodePool(changed)) });
+        await waitFor("the third engine to run", 120_000, async () => ((await running()).length === 3 ? true : undefined));
+        // The g6 nodes no longer match the NodePool: Karpenter marks them Drifted, and would replace
+        // them (restarting their engines) but for the budget. Then its disruption loop gets 30 s.
+        const driftedClaims = async () => ((await c().get(["nodeclaims"]))?.items ?? [])
+            .filter((x: any) => x.status?.conditions?.some((k: any) => k.type === "Drifted" && k.status === "True"));
+        const drifted = await waitFor("the g6 nodes to drift", 120_000, async () => {
+            const d = await driftedClaims();
+            return d.length === nodesBefore.length ? d : undefined;
+        }, 1000);
+        await new Promise((r) => setTimeout(r, 30_000));
+        const after = await running();
+        const uids = (pods: any[]) => pods.map((p) => p.metadata.uid);
+        for (const p of before) {
+            assert.ok(uids(after).includes(p.metadata.uid), `engine ${p.metadata.name} was replaced after the pool changed`);
+            assert.strictEqual(p.status.containerStatuses?.[0]?.restartCount ?? 0, 0);
+        }
+        const nodes = await poolNodes();
+        const nodesAfter = nodes.map((n) => n.metadata.uid);
+        for (const uid of nodesBefore) assert.ok(nodesAfter.includes(uid), "a node that runs an engine was replaced");
+        const types = nodes.map((n) => n.metadata.labels["node.kubernetes.io/instance-type"]).sort();
+        assert.deepStrictEqual(types, ["g6.12xlarge", "g6.12xlarge", "g6e.12xlarge"]);
+        log(`pool changed under 2 running engines: the third runs on ${types[2]}; ${drifted.length} drifted g6 node(s) kept while busy; no engine restarted`);
+    });
+
     it("removes idle nodes after consolidateAfter, not before, down to none", async () => {
         await scale(0);
         const idle = Date.now();
@@ -127,10 +168,10 @@ describe("end-to-end: the package's EKS NodePool under Karpenter's real core (kw
         // Still there just before the idle time is up.
         const before = CONSOLIDATE_AFTER_SECONDS * 1000 - (Date.now() - idle) - 2000;
         if (before > 0) await new Promise((r) => setTimeout(r, before));
-        assert.strictEqual((await poolNodes()).length, pool.maxNodes, `a node went before ${CONSOLIDATE_AFTER_SECONDS} s idle`);
-        await waitFor("the idle nodes to go", (CONSOLIDATE_AFTER_SECONDS + 90) * 1000, async () => ((await poolNodes()).length === 0 ? true : undefined), 1000);
+        assert.strictEqual((await poolNodes()).length, changed.maxNodes, `a node went before ${CONSOLIDATE_AFTER_SECONDS} s idle`);
+        await waitFor("the idle nodes to go", (CONSOLIDATE_AFTER_SECONDS + 150) * 1000, async () => ((await poolNodes()).length === 0 ? true : undefined), 1000);
         const seconds = (Date.now() - idle) / 1000;
         assert.ok(seconds >= CONSOLIDATE_AFTER_SECONDS, `gone after ${seconds} s`);
-        log(`2 idle nodes removed ${seconds.toFixed(1)} s after the last engine left (consolidateAfter ${CONSOLIDATE_AFTER_SECONDS} s)`);
+        log(`${changed.maxNodes} idle nodes removed ${seconds.toFixed(1)} s after the last engine left (consolidateAfter ${CONSOLIDATE_AFTER_SECONDS} s)`);
     });
 });

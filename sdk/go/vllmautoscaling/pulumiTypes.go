@@ -2072,9 +2072,10 @@ func (o ImagePtrOutput) Tag() pulumi.StringPtrOutput {
 
 type Karpenter struct {
 	// The EC2NodeClass's AMI alias. Default `al2023@latest` (AL2023 AMI type) or
-	// `bottlerocket@latest`; Karpenter picks the NVIDIA variant for GPU instance types. `@latest`
-	// follows new AMIs, which replaces nodes as they drift; pin a version (`al2023@v20251120`) to
-	// roll AMIs on your schedule.
+	// `bottlerocket@latest`; Karpenter picks the NVIDIA variant for GPU instance types. With
+	// `@latest` new nodes get each new AMI, and older nodes keep theirs until they are empty (the
+	// NodePool replaces no busy node for drift); pin a version (`al2023@v20251120`) for one AMI
+	// everywhere.
 	AmiAlias *string `pulumi:"amiAlias"`
 	// How long a GPU node stays empty before Karpenter removes it (the NodePool's
 	// `consolidateAfter`; only empty nodes are consolidated, never busy ones). Default 600 s.
@@ -2102,9 +2103,10 @@ type KarpenterInput interface {
 
 type KarpenterArgs struct {
 	// The EC2NodeClass's AMI alias. Default `al2023@latest` (AL2023 AMI type) or
-	// `bottlerocket@latest`; Karpenter picks the NVIDIA variant for GPU instance types. `@latest`
-	// follows new AMIs, which replaces nodes as they drift; pin a version (`al2023@v20251120`) to
-	// roll AMIs on your schedule.
+	// `bottlerocket@latest`; Karpenter picks the NVIDIA variant for GPU instance types. With
+	// `@latest` new nodes get each new AMI, and older nodes keep theirs until they are empty (the
+	// NodePool replaces no busy node for drift); pin a version (`al2023@v20251120`) for one AMI
+	// everywhere.
 	AmiAlias *string `pulumi:"amiAlias"`
 	// How long a GPU node stays empty before Karpenter removes it (the NodePool's
 	// `consolidateAfter`; only empty nodes are consolidated, never busy ones). Default 600 s.
@@ -2197,9 +2199,10 @@ func (o KarpenterOutput) ToKarpenterPtrOutputWithContext(ctx context.Context) Ka
 }
 
 // The EC2NodeClass's AMI alias. Default `al2023@latest` (AL2023 AMI type) or
-// `bottlerocket@latest`; Karpenter picks the NVIDIA variant for GPU instance types. `@latest`
-// follows new AMIs, which replaces nodes as they drift; pin a version (`al2023@v20251120`) to
-// roll AMIs on your schedule.
+// `bottlerocket@latest`; Karpenter picks the NVIDIA variant for GPU instance types. With
+// `@latest` new nodes get each new AMI, and older nodes keep theirs until they are empty (the
+// NodePool replaces no busy node for drift); pin a version (`al2023@v20251120`) for one AMI
+// everywhere.
 func (o KarpenterOutput) AmiAlias() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Karpenter) *string { return v.AmiAlias }).(pulumi.StringPtrOutput)
 }
@@ -2252,9 +2255,10 @@ func (o KarpenterPtrOutput) Elem() KarpenterOutput {
 }
 
 // The EC2NodeClass's AMI alias. Default `al2023@latest` (AL2023 AMI type) or
-// `bottlerocket@latest`; Karpenter picks the NVIDIA variant for GPU instance types. `@latest`
-// follows new AMIs, which replaces nodes as they drift; pin a version (`al2023@v20251120`) to
-// roll AMIs on your schedule.
+// `bottlerocket@latest`; Karpenter picks the NVIDIA variant for GPU instance types. With
+// `@latest` new nodes get each new AMI, and older nodes keep theirs until they are empty (the
+// NodePool replaces no busy node for drift); pin a version (`al2023@v20251120`) for one AMI
+// everywhere.
 func (o KarpenterPtrOutput) AmiAlias() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Karpenter) *string {
 		if v == nil {

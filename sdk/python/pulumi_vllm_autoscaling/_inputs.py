@@ -1449,9 +1449,10 @@ class KarpenterArgsDict(TypedDict):
     ami_alias: NotRequired[_builtins.str]
     """
     The EC2NodeClass's AMI alias. Default `al2023@latest` (AL2023 AMI type) or
-    `bottlerocket@latest`; Karpenter picks the NVIDIA variant for GPU instance types. `@latest`
-    follows new AMIs, which replaces nodes as they drift; pin a version (`al2023@v20251120`) to
-    roll AMIs on your schedule.
+    `bottlerocket@latest`; Karpenter picks the NVIDIA variant for GPU instance types. With
+    `@latest` new nodes get each new AMI, and older nodes keep theirs until they are empty (the
+    NodePool replaces no busy node for drift); pin a version (`al2023@v20251120`) for one AMI
+    everywhere.
     """
     consolidate_after_seconds: NotRequired[_builtins.float]
     """
@@ -1483,9 +1484,10 @@ class KarpenterArgs:
                  version: Optional[_builtins.str] = None):
         """
         :param _builtins.str ami_alias: The EC2NodeClass's AMI alias. Default `al2023@latest` (AL2023 AMI type) or
-               `bottlerocket@latest`; Karpenter picks the NVIDIA variant for GPU instance types. `@latest`
-               follows new AMIs, which replaces nodes as they drift; pin a version (`al2023@v20251120`) to
-               roll AMIs on your schedule.
+               `bottlerocket@latest`; Karpenter picks the NVIDIA variant for GPU instance types. With
+               `@latest` new nodes get each new AMI, and older nodes keep theirs until they are empty (the
+               NodePool replaces no busy node for drift); pin a version (`al2023@v20251120`) for one AMI
+               everywhere.
         :param _builtins.float consolidate_after_seconds: How long a GPU node stays empty before Karpenter removes it (the NodePool's
                `consolidateAfter`; only empty nodes are consolidated, never busy ones). Default 600 s.
         :param _builtins.bool enabled: Install Karpenter and let it make the pool's nodes. Default true. False: a managed node
@@ -1510,9 +1512,10 @@ class KarpenterArgs:
     def ami_alias(self) -> Optional[_builtins.str]:
         """
         The EC2NodeClass's AMI alias. Default `al2023@latest` (AL2023 AMI type) or
-        `bottlerocket@latest`; Karpenter picks the NVIDIA variant for GPU instance types. `@latest`
-        follows new AMIs, which replaces nodes as they drift; pin a version (`al2023@v20251120`) to
-        roll AMIs on your schedule.
+        `bottlerocket@latest`; Karpenter picks the NVIDIA variant for GPU instance types. With
+        `@latest` new nodes get each new AMI, and older nodes keep theirs until they are empty (the
+        NodePool replaces no busy node for drift); pin a version (`al2023@v20251120`) for one AMI
+        everywhere.
         """
         return pulumi.get(self, "ami_alias")
 
