@@ -120,7 +120,7 @@ describe("Karpenter on EKS: plan", () => {
             instanceTypes: ["m5.large", "g5g.xlarge"],
             karpenter: { amiAlias: "bottlerocket@latest", size: 1 },
         })).sort(), [
-            "eks.instanceTypes[0]: \"m5.large\" has no NVIDIA GPU (EC2's GPU families start with g or p); use e.g. \"g6.xlarge\" or \"g6e.12xlarge\"",
+            "eks.instanceTypes[0]: \"m5.large\" has no NVIDIA GPU (EC2's GPU families start with g, gr or p); use e.g. \"g6.xlarge\" or \"g6e.12xlarge\"",
             "eks.instanceTypes[1]: \"g5g.xlarge\" is arm64 (Graviton), but the NVIDIA AMI types are x86_64; use an x86_64 GPU type such as \"g6.xlarge\"",
             "eks.karpenter.amiAlias: \"bottlerocket@latest\" is another AMI family than amiType AL2023_x86_64_NVIDIA; use \"al2023@latest\" or \"al2023@v<version>\", or change amiType",
             "eks.karpenter.size: is not a known field; known fields here: enabled, version, repo, consolidateAfterSeconds, amiAlias",
@@ -133,6 +133,9 @@ describe("Karpenter on EKS: plan", () => {
             "eks.nodeRoleArn: is required; the managed node group's nodes assume it (without Karpenter); use the ARN of the node IAM role, e.g. \"arn:aws:iam::123456789012:role/eks-gpu-nodes\"",
         ]);
         assert.deepStrictEqual(problems(pool()), []);
+        // GPU families the check must let through (gpusPerNode for those outside the package's table).
+        assert.deepStrictEqual(problems(pool({ gpusPerNode: 1 }, { instanceTypes: ["gr6.4xlarge"] })), []);
+        assert.deepStrictEqual(problems(pool({}, { instanceTypes: ["g4dn.xlarge"] })), []);
         assert.deepStrictEqual(problems(pool({}, { karpenter: { consolidateAfterSeconds: -1 } })).length, 1);
     });
 

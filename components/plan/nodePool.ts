@@ -144,8 +144,8 @@ const KNOWN = {
     karpenter: fieldsOf<Karpenter>({ enabled: true, version: true, repo: true, consolidateAfterSeconds: true, amiAlias: true }),
 };
 
-/** EC2 families with NVIDIA GPUs start with g or p (g6, g6e, p5, ...); a trailing g is Graviton (arm64). */
-const EC2_GPU_FAMILY = /^[gp][0-9]+[a-z-]*\./;
+/** EC2 families with NVIDIA GPUs start with g, gr or p (g6, g6e, gr6, p5, ...); a trailing g is Graviton (arm64). */
+const EC2_GPU_FAMILY = /^(g|gr|p)[0-9]+[a-z-]*\./;
 const EC2_GRAVITON_FAMILY = /^[a-z]+[0-9]+[a-z-]*g[a-z-]*\./;
 /** Karpenter AMI aliases: `<family>@latest` or `<family>@v<version>`. */
 const AMI_ALIAS = /^(al2023|bottlerocket)@(latest|v[0-9][0-9.]*)$/;
@@ -262,7 +262,7 @@ function resolveEks(p: Problems, path: string, e: Record<string, any>, poolPath:
         e.instanceTypes.forEach((t: unknown, i: number) => {
             if (!p.string(`${path}.instanceTypes[${i}]`, t, { pattern: /^[a-z0-9-]+\.[a-z0-9-]+$/, hint: "use an EC2 instance type such as \"g6.xlarge\"" })) return;
             if (!EC2_GPU_FAMILY.test(t as string)) {
-                p.add(`${path}.instanceTypes[${i}]`, `${JSON.stringify(t)} has no NVIDIA GPU (EC2's GPU families start with g or p); use e.g. "g6.xlarge" or "g6e.12xlarge"`);
+                p.add(`${path}.instanceTypes[${i}]`, `${JSON.stringify(t)} has no NVIDIA GPU (EC2's GPU families start with g, gr or p); use e.g. "g6.xlarge" or "g6e.12xlarge"`);
             } else if (EC2_GRAVITON_FAMILY.test(t as string)) {
                 p.add(`${path}.instanceTypes[${i}]`, `${JSON.stringify(t)} is arm64 (Graviton), but the NVIDIA AMI types are x86_64; use an x86_64 GPU type such as "g6.xlarge"`);
             } else {
