@@ -5,13 +5,15 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { GpuNodePool, LlmInference, planInference, PlanValidationError } from "../components";
-import type { GpuNodePoolArgs, LlmInferenceArgs } from "../components";
+import { GpuNodePool, LlmInference, PlanValidationError } from "../components";
+import type { GpuNodePoolArgs } from "../components";
 import { planGpuNodePool } from "../components/plan/nodePool";
 import { controllerPolicy, INTERRUPTION_EVENTS, KARPENTER_NODE_POLICIES } from "../components/plan/karpenter";
 import { llama } from "./fixtures";
 import { MOCK_AWS, Registration, runWithMocks } from "./support/pulumiMocks";
 import { crdValidator, REPO_ROOT, skipUnlessPresent } from "./support/reference";
+import { renderPlan } from "../scripts/plan";
+import { planStack } from "../stacks/load";
 
 const SHARED = path.resolve(REPO_ROOT, "../shared/charts");
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -139,10 +141,13 @@ describe("Karpenter on EKS: plan", () => {
         assert.deepStrictEqual(problems(pool({}, { karpenter: { consolidateAfterSeconds: -1 } })).length, 1);
     });
 
-    it("shows in npm run plan's picture of an EKS stack (the plan carries it)", () => {
-        const args: LlmInferenceArgs = { models: [llama({ gpusPerReplica: 4, autoscaling: { minReplicas: 0, maxReplicas: 2 } })], gpuNodePool: pool() };
-        const p = planInference("chat", args);
-        assert.strictEqual(p.gpuNodePool!.eks!.karpenter!.nodePool.metadata.name, "chat-gpu");
+    it("shows in npm run plan's picture of the eks stack: the charts, the NodePool's limit and idle time, the AMI", () => {
+        const out = renderPlan("eks", planStack("eks"));
+        assert.match(out, /"chat-gpu": EKS Karpenter NodePool on cluster llm-prod: g6e\.12xlarge/);
+        assert.match(out, /Karpenter: karpenter 1\.14\.1 from oci:\/\/public\.ecr\.aws\/karpenter \(CRDs: karpenter-crd 1\.14\.1 from oci:\/\/public\.ecr\.aws\/karpenter\) in kube-system/);
+        // Two g6e.12xlarge nodes of 4 GPUs each; the stack keeps the default idle time and AMI.
+        assert.match(out, /NodePool "chat-gpu": up to 2 node\(s\) \(limit nvidia\.com\/gpu=8\), empty nodes removed after 600 s; EC2NodeClass "chat-gpu": AMI al2023@latest/);
+        assert.doesNotMatch(out, /managed NodeGroup/, "minNodes 0: no node group");
     });
 });
 
@@ -185,7 +190,7 @@ describe("Karpenter on EKS: under mocks", function () {
         const policy = JSON.parse(one("aws:iam/rolePolicy:RolePolicy").inputs.policy);
         const nodeRoleArn = `arn:aws:iam:${MOCK_AWS.region}:${MOCK_AWS.accountId}:${nodeRole.name}`;
         assert.deepStrictEqual(policy, controllerPolicy({
-            partition: "aws", region: MOCK_AWS.region, accountId: MOCK_AWS.accountId, clusterName: "prod", queueArn: queue.inputs.arn ?? `arn:aws:sqs:${MOCK_AWS.region}:${MOCK_AWS.accountId}:${queue.name}`, nodeRoleArn,
+            partition: "aws", region: MOCK_AWS.region, accountId: MOCK_AWS.accountId, clusterName: "prod", queueArn: `arn:aws:sqs:${MOCK_AWS.region}:${MOCK_AWS.accountId}:${queue.name}`, nodeRoleArn,
         }));
         const pia = one("aws:eks/podIdentityAssociation:PodIdentityAssociation").inputs;
         assert.deepStrictEqual([pia.clusterName, pia.namespace, pia.serviceAccount], ["prod", "kube-system", "karpenter"]);
