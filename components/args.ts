@@ -6,8 +6,9 @@ import * as pulumi from "@pulumi/pulumi";
 
 /**
  * Which signals scale a model (each can still be enabled and tuned one by one):
- * - `balanced` (default): load (running + waiting requests per replica against `targetConcurrency`,
- *   derived from `maxNumSeqs`), KV-cache pressure, and queue depth as an overload backstop;
+ * - `balanced` (default): load (the concurrency the arrivals need, per replica against
+ *   `targetConcurrency`, derived from `maxNumSeqs`; a backlog counts drained over 5 minutes) and
+ *   KV-cache pressure;
  * - `queue-depth`: the Production Stack tutorial's and KEDA article's behaviour, waiting requests only;
  * - `latency-first`: load with a lower per-replica target (more headroom), KV-cache pressure, queue
  *   depth, and p95 time to first token against `ttft.target`.
@@ -60,9 +61,13 @@ export interface Autoscaling {
     minReplicas?: number;
     /** Most engine replicas. At least 1 and at least `minReplicas`. */
     maxReplicas: number;
-    /** Requests waiting in the engines' queues per replica that the HPA aims for (KEDA AverageValue threshold). Default 5. */
+    /**
+     * Requests waiting in the engines' queues per replica that the HPA aims for (KEDA AverageValue
+     * threshold). Default 5. Setting it turns the queue-depth trigger on where the strategy has it off
+     * (`balanced`).
+     */
     targetQueueDepth?: number;
-    /** Waiting requests above which the queue-depth trigger counts as active (KEDA activationThreshold). Default 0. */
+    /** Waiting requests above which the queue-depth trigger counts as active (KEDA activationThreshold). Default 0. Setting it turns the trigger on, like `targetQueueDepth`. */
     activationQueueDepth?: number;
     /** How often KEDA queries Prometheus, in seconds (KEDA pollingInterval). At least 1. Default 15. */
     pollingIntervalSeconds?: number;
@@ -82,11 +87,21 @@ export interface Autoscaling {
     scaleDownPeriodSeconds?: number;
     /** Preset of scaling signals. Default `balanced`. */
     strategy?: Strategy;
-    /** Load: running + waiting requests per replica. Target default: `targetConcurrency` of the preset (a fraction of `maxNumSeqs`). */
+    /**
+     * Load: the concurrency the traffic needs, per replica. In `balanced` and `latency-first`: the
+     * router's arrival rate times the engines' mean time per request, plus the waiting requests
+     * drained over 5 minutes (running + waiting until a request has completed); in a custom setup
+     * without those presets: running + waiting. Target default: `targetConcurrency` of the preset
+     * (a fraction of `maxNumSeqs`).
+     */
     load?: Signal;
     /** KV-cache pressure: summed `vllm:kv_cache_usage_perc` (0..1 per engine). Target default 0.7 per replica. */
     kvCache?: Signal;
-    /** Queue depth: waiting requests per replica. Target default `targetQueueDepth` (set one or the other). */
+    /**
+     * Queue depth: waiting requests per replica. Target default `targetQueueDepth` (set one or the
+     * other). On in `queue-depth` and `latency-first`; off in `balanced` unless a queue target or
+     * activation is set (its backlog reading is what overshoots after a cold start).
+     */
     queueDepth?: Signal;
     /** Latency SLO: p95 time to first token in seconds. Target = the SLO (default 2); enabled by `latency-first`. */
     ttft?: Signal;

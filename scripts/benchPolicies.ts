@@ -1,6 +1,6 @@
 // npm run bench:policies: every policy on every reference trace, as a Markdown table.
 import { parseArgs } from "node:util";
-import { BENCH_TRACES, benchPolicies, benchTable, runBench } from "../components/sim/bench";
+import { BENCH_TRACES, benchPolicies, benchTable, burstTable, runBench } from "../components/sim/bench";
 import { DEFAULT_CLUSTER } from "../components/sim/cluster";
 import { DEFAULT_ENGINE } from "../components/sim/engine";
 import { TraceKind } from "../components/sim/traces";
@@ -30,6 +30,8 @@ if (values.json) {
     console.log(JSON.stringify(bench.cells.map((row, i) => ({ policy: bench.policies[i].name, results: row.map(({ series: _s, ...r }) => r) })), null, 2));
 } else {
     console.log(benchTable(bench, traces));
+    console.log();
+    console.log(burstTable(bench, traces));
     console.log();
     for (const p of benchPolicies()) console.log(`- ${p.name}: ${p.note}`);
     const e = DEFAULT_ENGINE;

@@ -59,7 +59,7 @@ describe("npm run doctor: verdicts", () => {
         o.seriesPods["vllm:num_requests_waiting"] = ["p1"];
         const f = failing(o);
         assert.strictEqual(f.length, 1);
-        assert.match(f[0].detail, /1 of 2 ready engine pods export none \(p2\); read by .*queue_depth/);
+        assert.match(f[0].detail, /1 of 2 ready engine pods export none \(p2\); read by load$/);
     });
 
     it("fails a ScaledObject KEDA found not Ready, and only warns on Unknown (KEDA's scale loop can leave it so)", () => {

@@ -284,7 +284,7 @@ describe("planInference: secrets", () => {
 describe("planInference: autoscaling semantics", () => {
     const so = planInference("chat", argsWith()).scaledObjects[0];
 
-    it("scales on the model's own queue depth, AverageValue with threshold = targetQueueDepth, empty answers are errors", () => {
+    it("scales on the model's own queue depth (the fixture sets targetQueueDepth), AverageValue with threshold = targetQueueDepth, empty answers are errors", () => {
         const t = trigger(so, TRIGGER.queueDepth)!;
         assert.strictEqual(t.type, "prometheus");
         assert.strictEqual(t.metricType, "AverageValue");
@@ -369,7 +369,9 @@ describe("planInference: autoscaling semantics", () => {
 
     it("escapes quotes and backslashes in served model names inside PromQL", () => {
         const s = planInference("chat", argsWith({ models: [llama({ servedModelName: 'we"ird\\name' })] })).scaledObjects[0];
-        assert.match(trigger(s, TRIGGER.queueDepth)!.metadata.query, /model_name="we\\"ird\\\\name"/);
+        const load = trigger(s, TRIGGER.load)!.metadata.query;
+        assert.match(load, /model_name="we\\"ird\\\\name"/);
+        assert.match(load, /model="we\\"ird\\\\name"/, "the router's series too");
     });
 });
 

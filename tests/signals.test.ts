@@ -34,9 +34,14 @@ function problemsOf(fn: () => unknown): { path: string; message: string }[] {
 }
 
 describe("signals: strategy presets and triggers", () => {
-    it("default (balanced): queue depth backstop, load at 60% of maxNumSeqs, KV cache at 0.7, wake from zero unchanged", () => {
-        const so = planWith({ minReplicas: 0, maxReplicas: 4 }).scaledObjects[0];
-        assert.deepStrictEqual(names(so), [TRIGGER.queueDepth, TRIGGER.load, TRIGGER.kvCache, TRIGGER.wakeOnRequest]);
+    it("default (balanced): demand-based load at 60% of maxNumSeqs, KV cache at 0.7, no queue-depth trigger, wake from zero unchanged", () => {
+        const p = planWith({ minReplicas: 0, maxReplicas: 4 });
+        const so = p.scaledObjects[0];
+        assert.deepStrictEqual(names(so), [TRIGGER.load, TRIGGER.kvCache, TRIGGER.wakeOnRequest]);
+        // Arrivals (the router's counter) plus the backlog over the drain horizon, times the mean inference time.
+        assert.deepStrictEqual(p.models[0].loadDemand, { windowSeconds: 60, drainSeconds: 300 });
+        assert.match(trig(so, TRIGGER.load).metadata.query,
+            /^\(\(\(sum\(rate\(vllm:num_incoming_requests_total\{namespace="llm",model="meta-llama\/Llama-3.1-8B-Instruct"\}\[60s\]\)\) \+ \(sum\(vllm:num_requests_waiting\{[^}]*\}\) or vector\(0\)\) \/ 300\) \* sum\(rate\(vllm:request_inference_time_seconds_sum\{[^}]*\}\[60s\]\)\) \/ \(sum\(rate\(vllm:request_inference_time_seconds_count\{[^}]*\}\[60s\]\)\) > 0\)\) or \(/);
         const load = trig(so, TRIGGER.load);
         assert.strictEqual(load.metricType, "AverageValue");
         // Target 38 (60% of 64) plus the scale-down margin, 40% of it, per busy engine in the query.
@@ -46,6 +51,16 @@ describe("signals: strategy presets and triggers", () => {
         assert.match(load.metadata.query, /vllm:num_requests_running\{namespace="llm",model_name="meta-llama\/Llama-3.1-8B-Instruct"\}/);
         assert.strictEqual(trig(so, TRIGGER.kvCache).metadata.threshold, "0.7");
         assert.match(trig(so, TRIGGER.kvCache).metadata.query, /vllm:kv_cache_usage_perc\{.*\} or vllm:gpu_cache_usage_perc\{/);
+    });
+
+    it("turns the queue-depth trigger on in balanced only when a queue setting is given, and off when told", () => {
+        for (const given of [{ targetQueueDepth: 7 }, { activationQueueDepth: 1 }, { queueDepth: { target: 7 } }, { queueDepth: { activation: 1 } }]) {
+            assert.ok(names(planWith({ maxReplicas: 4, ...given }).scaledObjects[0]).includes(TRIGGER.queueDepth), JSON.stringify(given));
+        }
+        assert.ok(!names(planWith({ maxReplicas: 4, targetQueueDepth: 7, queueDepth: { enabled: false } }).scaledObjects[0]).includes(TRIGGER.queueDepth));
+        assert.ok(!names(planWith({ maxReplicas: 4 }).scaledObjects[0]).includes(TRIGGER.queueDepth));
+        // queue-depth's load trigger is off, so it carries no demand data.
+        assert.strictEqual(planWith({ maxReplicas: 4, strategy: Strategy.QueueDepth }).models[0].loadDemand, undefined);
     });
 
     it("derives the load target from the model's maxNumSeqs and sets --max-num-seqs on the engine", () => {
@@ -74,6 +89,7 @@ describe("signals: strategy presets and triggers", () => {
             minReplicas: 1, maxReplicas: 6, targetQueueDepth: undefined,
             load: { target: 10, activation: 2 }, kvCache: { enabled: false }, queueDepth: { target: 9 }, ttft: { enabled: true },
         }).scaledObjects[0];
+        // queueDepth.target given: the queue trigger is on although balanced has it off.
         assert.deepStrictEqual(names(so), [TRIGGER.queueDepth, TRIGGER.load, TRIGGER.ttft]);
         assert.deepStrictEqual([trig(so, TRIGGER.load).metadata.threshold, trig(so, TRIGGER.load).metadata.activationThreshold], [String(10 + 4), "2"]);
         assert.strictEqual(trig(so, TRIGGER.queueDepth).metadata.threshold, "9");
@@ -84,6 +100,7 @@ describe("signals: strategy presets and triggers", () => {
         const so = planWith({
             minReplicas: 0, maxReplicas: 6,
             schedules: [{ name: "workday", start: "0 8 * * 1-5", end: "0 18 * * 1-5", timezone: "Europe/Berlin", replicas: 2 }],
+            targetQueueDepth: 5,
             scalingModifiers: { formula: "max(load / 38, queue_depth / 5, schedule_workday)", target: 1 },
         }).scaledObjects[0];
         const cron = trig(so, `${SCHEDULE_TRIGGER_PREFIX}workday`);

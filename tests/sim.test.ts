@@ -22,7 +22,7 @@ function plan(autoscaling: Record<string, unknown>) {
 
 const T0 = Date.UTC(2026, 0, 5, 6, 0);
 function scrape(s: Partial<Scrape> = {}): Scrape {
-    return { waiting: 0, running: 0, kvUsage: 0, engines: 0, ttftP95: () => NaN, routerRequests: () => 0, ...s };
+    return { waiting: 0, running: 0, kvUsage: 0, engines: 0, ttftP95: () => NaN, routerRequests: () => 0, completions: () => 0, inferenceSeconds: () => 0, ...s };
 }
 function view(now: number, replicas: number, s: Partial<Scrape> = {}, extra: Partial<ControllerView> = {}): ControllerView {
     return { now, epochMs: T0 + now * 1000, replicas, readyPods: replicas, scrape: scrape(s), prometheusDown: false, ...extra };
@@ -183,7 +183,7 @@ describe("simulator: KEDA (executor, fallback, cron, trigger mapping)", () => {
         }
     });
     it("scalingModifiers: the HPA sees one composite metric (formula over trigger values) against its target", () => {
-        const k = new KedaController(scaledModelOf(plan({ minReplicas: 1, scalingModifiers: { formula: "queue_depth + load", target: 10 } }), 0), T0, T0 + 3_600_000);
+        const k = new KedaController(scaledModelOf(plan({ minReplicas: 1, targetQueueDepth: 5, scalingModifiers: { formula: "queue_depth + load", target: 10 } }), 0), T0, T0 + 3_600_000);
         assert.strictEqual(firstHpaDecision(k, 1, 1, { waiting: 20, running: 20, engines: 1 }), 5, "ceil((20 + 40) / 10) = 6, limited to 1 + 4");
     });
 });

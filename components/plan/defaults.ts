@@ -49,6 +49,13 @@ export const DEFAULTS = {
     strategy: "balanced",
     /** Per-replica KV-cache fraction the kv_cache trigger aims for. */
     kvCacheTarget: 0.7,
+    /**
+     * Horizon over which the demand-based load drains a backlog (queries.ts loadQuery): waiting
+     * requests count as extra arrivals over this many seconds. About one GPU cold start (node
+     * boot + image pull + model load): an engine ordered for the backlog arrives after that, so
+     * only the part the running engines cannot clear by then is worth one.
+     */
+    backlogDrainSeconds: 300,
     /** p95 time-to-first-token SLO (seconds) of the ttft_p95 trigger. */
     ttftSloSeconds: 2,
     /** Per-replica GPU utilization (percent, DCGM_FI_DEV_GPU_UTIL) the opt-in gpu_utilization trigger aims for. */

@@ -14,7 +14,7 @@ import { planPrometheusRule, seriesReadByTriggers, type AlertModel } from "./ale
 import { planPlacement } from "./placement";
 import { resolveArgs, ResolvedArgs } from "./resolve";
 import { buildScaledObject } from "./scaledObject";
-import { loadHysteresis } from "./triggers";
+import { loadDemand, loadHysteresis } from "./triggers";
 import { InferencePlan, ModelPlan, SECRET_PLACEHOLDER, SecretPlan } from "./types";
 
 /** Prometheus must scrape at least as often as the most eager ScaledObject polls. */
@@ -130,6 +130,11 @@ export function dashboardFor(name: string, args: LlmInferenceArgs, opts: { rateW
     return planDashboard({ ...input, ...(opts.rateWindowSeconds !== undefined ? { rateWindowSeconds: opts.rateWindowSeconds } : {}) });
 }
 
+/** `{ [key]: value }`, or nothing when value is undefined (exactOptionalPropertyTypes). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [k in K]?: V } {
+    return value === undefined ? {} : ({ [key]: value } as { [k in K]?: V });
+}
+
 export function planInference(name: string, args: LlmInferenceArgs): InferencePlan {
     const r = resolveArgs(name, args);
     const release = r.releaseName;
@@ -151,6 +156,7 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
         scaledObjectName: scaledObjectName(release, m.name),
         hpaName: kedaHpaName(scaledObjectName(release, m.name)),
         loadHysteresis: loadHysteresis(m.autoscaling),
+        ...optional("loadDemand", loadDemand(m.autoscaling, wakeWindowSeconds)),
         drain: drainPlan(m.drainSeconds),
         ...(m.engine !== "simulator" && m.autoscaling.minReplicas >= 1 ? { pdbName: enginePdbName(release, m.name) } : {}),
         ...(m.hasHfToken ? { hfTokenSecret: { name: hfTokenSecretName(release), key: hfTokenSecretKey(m.name) } } : {}),

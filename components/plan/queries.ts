@@ -56,20 +56,53 @@ export function wakeOnRequestQuery(scope: SeriesScope, windowSeconds: number): s
     return `clamp_max(${seenInWindow} + ${newSeries} + ${running}, 1)`;
 }
 
+/** The demand half of the load query: its rate window and the backlog's drain horizon (seconds). */
+export interface LoadDemand {
+    /** Range of the arrival and completion rates. */
+    readonly windowSeconds: number;
+    /** Waiting requests count as extra arrivals spread over this many seconds. */
+    readonly drainSeconds: number;
+}
+
 /**
- * Load: requests running plus waiting in the model's engines, summed over them. Each half is
- * made zero-safe on its own, so an engine that exports only one of the gauges still counts.
+ * Load: the concurrency the model's traffic needs, in requests, summed over its engines.
+ *
+ * Without `demand`: requests running plus waiting. That is exact while the engines keep up, but a
+ * queue that piles up during a cold start (minutes of arrivals) reads as that many concurrent
+ * requests, and under AverageValue (desired = ceil(total / target), whatever the readiness) it
+ * drove the fleet to maxReplicas for a burst that was over before they loaded.
+ *
+ * With `demand` (Little's law, L = lambda x S): the concurrency the arrivals need is their rate
+ * times the mean time a request runs, S = the engines' `vllm:request_inference_time_seconds`
+ * (time in the RUNNING phase) sum over count in the window. In steady state that is the running
+ * count itself; under overload it grows by the factor the arrivals exceed what the engines
+ * complete, not with the length of the queue. The queue adds only what draining it within
+ * `drainSeconds` needs (waiting / drainSeconds as extra arrivals). Arrivals are the router's
+ * per-model counter (it counts requests even while no engine is ready). With no completed request
+ * in the window (no engine yet, or the first requests still running) or no router series, the
+ * expression is empty and `or` falls back to running + waiting, so the query still answers one
+ * sample in every state.
+ *
  * With `hysteresis` > 0, that many requests per engine running any are added: against a
  * threshold of target + hysteresis, the HPA then asks for N replicas from N - 1 at about the same
  * load as without it, but gives one back only once the load fits N - 1 replicas with `hysteresis`
  * requests to spare. Engines share smaller batches faster, so the summed load drops when a
  * replica is added (Little's law); without the margin the fleet would oscillate N-1 <-> N.
  */
-export function loadQuery(scope: SeriesScope, hysteresis = 0): string {
+export function loadQuery(scope: SeriesScope, hysteresis = 0, demand?: LoadDemand): string {
     const sel = engineSelector(scope);
-    const load = `(sum(vllm:num_requests_running${sel}) or vector(0)) + (sum(vllm:num_requests_waiting${sel}) or vector(0))`;
+    const running = `(sum(vllm:num_requests_running${sel}) or vector(0))`;
+    const waiting = `(sum(vllm:num_requests_waiting${sel}) or vector(0))`;
+    let load = `${running} + ${waiting}`;
+    if (demand) {
+        const w = `${demand.windowSeconds}s`;
+        const arrivals = `sum(rate(vllm:num_incoming_requests_total${routerSelector(scope)}[${w}]))`;
+        const inference = `vllm:request_inference_time_seconds`;
+        const service = `sum(rate(${inference}_sum${sel}[${w}])) / (sum(rate(${inference}_count${sel}[${w}])) > 0)`;
+        load = `((${arrivals} + ${waiting} / ${demand.drainSeconds}) * ${service}) or (${load})`;
+    }
     // Engines running something: an idle fleet reads 0, so KEDA can still deactivate to zero.
-    return hysteresis > 0 ? `${load} + ${hysteresis} * (count(vllm:num_requests_running${sel} > 0) or vector(0))` : load;
+    return hysteresis > 0 ? `(${load}) + ${hysteresis} * (count(vllm:num_requests_running${sel} > 0) or vector(0))` : load;
 }
 
 /**

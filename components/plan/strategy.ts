@@ -18,6 +18,11 @@ export interface ResolvedSignal {
      * that a replica is given back only once the load fits one fewer with this many to spare.
      */
     hysteresis?: number;
+    /**
+     * Load only: read the load as the concurrency the arrivals need (queries.ts loadQuery with a
+     * LoadDemand), so that a queue piled up during a cold start does not read as demand.
+     */
+    demand?: boolean;
 }
 
 export interface ResolvedSignals {
@@ -42,6 +47,8 @@ export interface StrategyPreset {
     loadFraction: number;
     /** Scale-down margin of the load trigger as a fraction of its target (0: none). */
     loadHysteresis: number;
+    /** Load from arrivals x service time (plus the backlog drained over DEFAULTS.backlogDrainSeconds), not running + waiting. */
+    loadDemand: boolean;
     kvCache: boolean;
     kvCacheTarget: number;
     queueDepth: boolean;
@@ -61,13 +68,16 @@ export const LOAD_HYSTERESIS = 0.4;
 
 export const STRATEGY_PRESETS: Readonly<Record<Strategy, StrategyPreset>> = {
     [Strategy.Balanced]: {
-        summary: "load (running + waiting) at ~60% of max-num-seqs per replica, KV-cache at 70%, queue depth as an overload backstop",
+        summary: "load (the concurrency the arrivals need, the backlog drained over 5 min) at ~60% of max-num-seqs per replica, KV-cache at 70%",
         load: true,
         loadFraction: 0.6,
         loadHysteresis: LOAD_HYSTERESIS,
+        loadDemand: true,
         kvCache: true,
         kvCacheTarget: DEFAULTS.kvCacheTarget,
-        queueDepth: true,
+        // No queue-depth backstop: waiting / 5 per replica is the very cold-start overshoot the
+        // demand-based load avoids (the backlog is in the load, drained over a horizon).
+        queueDepth: false,
         ttft: false,
     },
     [Strategy.QueueDepth]: {
@@ -75,16 +85,18 @@ export const STRATEGY_PRESETS: Readonly<Record<Strategy, StrategyPreset>> = {
         load: false,
         loadFraction: 0.6,
         loadHysteresis: 0,
+        loadDemand: false,
         kvCache: false,
         kvCacheTarget: DEFAULTS.kvCacheTarget,
         queueDepth: true,
         ttft: false,
     },
     [Strategy.LatencyFirst]: {
-        summary: "load at ~40% of max-num-seqs per replica, KV-cache at 60%, queue depth, and p95 time to first token against the SLO",
+        summary: "load (as balanced) at ~40% of max-num-seqs per replica, KV-cache at 60%, queue depth, and p95 time to first token against the SLO",
         load: true,
         loadFraction: 0.4,
         loadHysteresis: LOAD_HYSTERESIS,
+        loadDemand: true,
         kvCache: true,
         kvCacheTarget: 0.6,
         queueDepth: true,
@@ -100,7 +112,7 @@ export function targetConcurrency(strategy: Strategy, maxNumSeqs: number): numbe
     return Math.max(1, Math.round(STRATEGY_PRESETS[strategy].loadFraction * maxNumSeqs));
 }
 
-function signal(p: Problems, path: string, s: Signal | undefined, preset: { enabled: boolean; target: number; activation: number; hysteresis?: number },
+function signal(p: Problems, path: string, s: Signal | undefined, preset: { enabled: boolean; target: number; activation: number; hysteresis?: number; demand?: boolean },
     opts: { maxTarget?: number; unit: string }): ResolvedSignal {
     if (!p.object(path, s, { optional: true }) || s === undefined) return { ...preset };
     unknownKeys(p, path, s, SIGNAL_KEYS);
@@ -116,7 +128,14 @@ function signal(p: Problems, path: string, s: Signal | undefined, preset: { enab
         activation: typeof s.activation === "number" ? s.activation : preset.activation,
         // The margin scales with the target the user chose (preset.hysteresis is for preset.target).
         ...(preset.hysteresis !== undefined ? { hysteresis: preset.target > 0 ? Math.round(preset.hysteresis * target / preset.target) : 0 } : {}),
+        ...(preset.demand !== undefined ? { demand: preset.demand } : {}),
     };
+}
+
+/** Whether the user set a queue-depth target or activation (either spelling). */
+function queueSettingsGiven(a: Autoscaling): boolean {
+    const qd = (a.queueDepth ?? {}) as Signal;
+    return a.targetQueueDepth !== undefined || a.activationQueueDepth !== undefined || qd.target !== undefined || qd.activation !== undefined;
 }
 
 /** Validates `strategy` and the per-signal overrides; returns the strategy and the signals. */
@@ -139,12 +158,14 @@ export function resolveSignals(p: Problems, path: string, a: Autoscaling, maxNum
     const queueTarget = a.targetQueueDepth ?? (preset.queueDepthTarget ? preset.queueDepthTarget(concurrency) : DEFAULTS.targetQueueDepth);
 
     const signals: ResolvedSignals = {
-        load: signal(p, `${path}.load`, a.load, { enabled: preset.load, target: concurrency, activation: 0, hysteresis: Math.round(preset.loadHysteresis * concurrency) },
+        load: signal(p, `${path}.load`, a.load, { enabled: preset.load, target: concurrency, activation: 0, hysteresis: Math.round(preset.loadHysteresis * concurrency), demand: preset.loadDemand },
             { unit: "request count" }),
         kvCache: signal(p, `${path}.kvCache`, a.kvCache, { enabled: preset.kvCache, target: preset.kvCacheTarget, activation: 0 },
             { maxTarget: 1, unit: "fraction of one engine's KV cache" }),
+        // A queue setting given explicitly turns the trigger on where the preset has it off
+        // (balanced): it is never accepted and then ignored.
         queueDepth: signal(p, `${path}.queueDepth`, a.queueDepth,
-            { enabled: preset.queueDepth, target: queueTarget, activation: a.activationQueueDepth ?? DEFAULTS.activationQueueDepth },
+            { enabled: preset.queueDepth || queueSettingsGiven(a), target: queueTarget, activation: a.activationQueueDepth ?? DEFAULTS.activationQueueDepth },
             { unit: "request count" }),
         ttft: signal(p, `${path}.ttft`, a.ttft, { enabled: preset.ttft, target: DEFAULTS.ttftSloSeconds, activation: 0 }, { unit: "number of seconds" }),
         // Opt-in only: a busy GPU is an efficient one, not an overloaded one (docs/operating.md, GPU metrics).

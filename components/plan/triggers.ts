@@ -4,7 +4,8 @@
 // simulator import the names and builders from here, and it imports none of them. Every
 // Prometheus trigger is AverageValue on a summed query (one sample in every state), so the HPA
 // computes desired = ceil(value / target) and KEDA's fallback applies to each of them.
-import type { SeriesScope } from "./queries";
+import type { LoadDemand, SeriesScope } from "./queries";
+import { DEFAULTS } from "./defaults";
 import { gpuUtilizationQuery, kvCacheQuery, loadQuery, queueDepthQuery, ttftPressureQuery, wakeOnRequestQuery } from "./queries";
 import type { ResolvedSchedule } from "./schedules";
 import type { ResolvedSignals } from "./strategy";
@@ -44,12 +45,21 @@ export function loadHysteresis(a: TriggerSettings): number {
     return a.signals?.load.enabled ? (a.signals.load.hysteresis ?? 0) : 0;
 }
 
+/**
+ * The demand half of the load trigger (queries.ts loadQuery), or undefined when the load is read
+ * as running + waiting (or there is no load trigger). Carried by the plan (ModelPlan.loadDemand)
+ * for the simulator, like the margin.
+ */
+export function loadDemand(a: TriggerSettings, windowSeconds: number): LoadDemand | undefined {
+    return a.signals?.load.enabled && a.signals.load.demand ? { windowSeconds, drainSeconds: DEFAULTS.backlogDrainSeconds } : undefined;
+}
+
 /** What the triggers of one model's ScaledObject are built from. */
 export interface TriggerInput {
     deploymentName: string;
     scope: SeriesScope;
     prometheusUrl: string;
-    /** Router request window of the wake trigger; a few scrapes long so one scrape never misses it. */
+    /** Router request window of the wake trigger and of the load's rates; a few scrapes long so one scrape never misses it. */
     wakeWindowSeconds: number;
     autoscaling: TriggerSettings;
 }
@@ -110,7 +120,7 @@ export function buildTriggers(input: TriggerInput) {
         }
         if (sig.load.enabled) {
             const h = loadHysteresis(a);
-            triggers.push(prometheusTrigger(TRIGGER.load, url, loadQuery(input.scope, h), sig.load.target + h, sig.load.activation));
+            triggers.push(prometheusTrigger(TRIGGER.load, url, loadQuery(input.scope, h, loadDemand(a, input.wakeWindowSeconds)), sig.load.target + h, sig.load.activation));
         }
         if (sig.kvCache.enabled) {
             triggers.push(prometheusTrigger(TRIGGER.kvCache, url, kvCacheQuery(input.scope), sig.kvCache.target, sig.kvCache.activation));

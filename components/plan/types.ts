@@ -9,6 +9,7 @@ import type { DashboardPlan } from "./dashboard";
 import type { DrainPlan } from "./drain";
 import type { ReadSeries } from "./alerts";
 import type { NodePoolPlan } from "./nodePool";
+import type { LoadDemand } from "./queries";
 import type { ServiceMonitorManifest } from "./serviceMonitors";
 import type { SimulatorPlan } from "./simulatorEngine";
 
@@ -46,6 +47,8 @@ export interface ModelPlan {
     hpaName: string;
     /** The load trigger's scale-down margin, per engine running any request (triggers.ts loadHysteresis); 0 without a load trigger. */
     loadHysteresis: number;
+    /** The load trigger's demand half (triggers.ts loadDemand): rate window and backlog drain horizon; absent when load is running + waiting. */
+    loadDemand?: LoadDemand;
     /** The engine series the model's Prometheus triggers read, metric by metric (alerts.ts). */
     triggerSeries?: ReadSeries[];
     /** How the engine pods shut down: vLLM's drain, preStop sleep, grace period (drain.ts). */

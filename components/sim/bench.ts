@@ -83,3 +83,20 @@ export function benchTable(bench: { policies: BenchPolicy[]; cells: BenchCell[][
         `${c.gpuHours.toFixed(1)} (${c.vsOracle.toFixed(2)}x) / ${pct(c.waitSlo)} / ${c.p95WaitSeconds.toFixed(1)}s`).join(" | ")} |`);
     return [head, sep, ...rows].join("\n");
 }
+
+const seconds = (x: number | undefined, bursts: number) => (bursts === 0 ? "no burst" : x === undefined ? "none in 15 min" : `${Math.round(x)} s`);
+
+/**
+ * Per trace with bursts (the onsets burstOnsets finds): median seconds from a burst's onset to the
+ * first replica the policy adds, and to the first engine that becomes ready. Static fleets add none.
+ */
+export function burstTable(bench: { policies: BenchPolicy[]; cells: BenchCell[][] }, traces: readonly TraceKind[] = BENCH_TRACES): string {
+    const withBursts = traces.map((t, i) => ({ t, i })).filter(({ i }) => bench.cells.some((row) => row[i].bursts > 0));
+    const head = `| policy | ${withBursts.map(({ t }) => `${t}: first replica added / first engine ready (median of ${bench.cells[0][withBursts.find((x) => x.t === t)!.i].bursts} bursts)`).join(" | ")} |`;
+    const sep = `|---|${withBursts.map(() => "---").join("|")}|`;
+    const rows = bench.policies.map((p, k) => `| ${p.name} | ${withBursts.map(({ i }) => {
+        const c = bench.cells[k][i];
+        return `${seconds(c.burstReactionSeconds, c.bursts)} / ${seconds(c.burstReadySeconds, c.bursts)}`;
+    }).join(" | ")} |`);
+    return [head, sep, ...rows].join("\n");
+}

@@ -113,6 +113,8 @@ export class EnginePool {
     refused = 0;
     arrived = 0;
     served = 0;
+    /** Seconds the served requests ran, summed (vLLM's `vllm:request_inference_time_seconds` sum). */
+    inferenceSeconds = 0;
 
     constructor(readonly params: EngineParams) {}
 
@@ -159,9 +161,11 @@ export class EnginePool {
             this.queued += arrivals;
         }
         const batch = this.running / ready;
-        const done = Math.min(this.running, this.running / serviceSeconds(e, batch));
+        const service = serviceSeconds(e, batch);
+        const done = Math.min(this.running, this.running / service);
         this.running -= done;
         this.served += done;
+        this.inferenceSeconds += done * service;
         let free = ready * concurrencyLimit(e) - this.running;
         const prefill = prefillSeconds(e, Math.min(e.maxNumSeqs, (this.running + Math.max(0, free)) / ready));
         while (free > 1e-9 && this.queue.length > 0) {
@@ -182,6 +186,7 @@ export class EnginePool {
         // thousandth of a request, the engines are idle (their gauges read 0).
         if (this.running < 1e-3 && this.queued === 0) {
             this.served += this.running;
+            this.inferenceSeconds += this.running * serviceSeconds(e, 0);
             this.running = 0;
         }
         if (this.recentTtft.length > 4096) this.recentTtft.splice(0, this.recentTtft.length - 4096);

@@ -10,7 +10,7 @@
 import type { InferencePlan, ScaledObjectManifest } from "../plan/types";
 import { evaluateFormula, parseFormula, type FormulaNode } from "../plan/formula";
 import { SCHEDULE_TRIGGER_PREFIX, TRIGGER } from "../plan/triggers";
-import { queryWindowSeconds } from "../plan/queries";
+import { queryWindowSeconds, type LoadDemand } from "../plan/queries";
 import { scheduleWindow } from "../plan/schedules";
 import { behaviorWithDefaults, DEFAULT_TOLERANCE, externalPerPodReplicas, externalValueReplicas, HpaState, HPA_SYNC_SECONDS, milli } from "./hpa";
 
@@ -26,6 +26,10 @@ export interface Scrape {
     ttftP95: (windowSeconds: number) => number;
     /** Router requests for the model within the last `windowSeconds`. */
     routerRequests: (windowSeconds: number) => number;
+    /** Requests the engines completed within the last `windowSeconds` (`vllm:request_inference_time_seconds` count). */
+    completions: (windowSeconds: number) => number;
+    /** Seconds those requests ran, summed (the same histogram's sum). */
+    inferenceSeconds: (windowSeconds: number) => number;
 }
 
 /** A trigger of the manifest, bound to the simulated signal its name says it reads. */
@@ -56,13 +60,16 @@ export interface ScaledModel {
     scaledObject: ScaledObjectManifest;
     /** ModelPlan.loadHysteresis: requests per busy engine added to the load query (0: none). */
     loadHysteresis: number;
+    /** ModelPlan.loadDemand: the load read as arrivals x service time (absent: running + waiting). */
+    loadDemand?: LoadDemand;
 }
 
 /** Model `i` of a plan, for the simulator. */
 export function scaledModelOf(plan: InferencePlan, i: number): ScaledModel {
     const scaledObject = plan.scaledObjects[i];
     if (!scaledObject) throw new Error(`the plan has ${plan.scaledObjects.length} model(s); no model ${i}`);
-    return { scaledObject, loadHysteresis: plan.models[i].loadHysteresis };
+    const m = plan.models[i];
+    return { scaledObject, loadHysteresis: m.loadHysteresis, ...(m.loadDemand ? { loadDemand: m.loadDemand } : {}) };
 }
 
 /** Simulated signals by trigger name: the only names the simulator understands. */
@@ -70,8 +77,18 @@ const SIGNALS: Record<string, (query: string, name: string, model: ScaledModel) 
     [TRIGGER.queueDepth]: () => (s) => s.waiting,
     [TRIGGER.load]: (_q, _n, model) => {
         const h = model.loadHysteresis;
-        // Engines running a request: the pooled engines are all busy or all idle.
-        return (s) => s.waiting + s.running + (s.running > 0 ? h * s.engines : 0);
+        const d = model.loadDemand;
+        return (s) => {
+            let load = s.waiting + s.running;
+            if (d) {
+                // queries.ts loadQuery: (arrivals + waiting / drain) x mean inference time,
+                // falling back to running + waiting while nothing completed in the window.
+                const completed = s.completions(d.windowSeconds);
+                if (completed > 0) load = (s.routerRequests(d.windowSeconds) / d.windowSeconds + s.waiting / d.drainSeconds) * (s.inferenceSeconds(d.windowSeconds) / completed);
+            }
+            // Engines running a request: the pooled engines are all busy or all idle.
+            return load + (s.running > 0 ? h * s.engines : 0);
+        };
     },
     [TRIGGER.kvCache]: () => (s) => s.kvUsage,
     [TRIGGER.ttft]: (q, n) => {

@@ -83,6 +83,8 @@ export interface SimResult {
     replicaChanges: number;
     /** Median seconds from a burst's onset to the first replica added (undefined: no burst). */
     burstReactionSeconds?: number;
+    /** Median seconds from a burst's onset to the first engine that became ready after it (undefined: no burst, or none within 15 minutes). */
+    burstReadySeconds?: number;
     bursts: number;
     maxReplicas: number;
     series: MinutePoint[];
@@ -129,22 +131,32 @@ export function simulate(trace: Trace, controller: Controller, params: SimParams
     const n = trace.rps.length;
     const cum = new Float64Array(n + 1);
     for (let s = 0; s < n; s++) cum[s + 1] = cum[s] + trace.rps[s];
+    // Requests completed, and the seconds they ran, by the end of each second (vllm:request_inference_time_seconds).
+    const served = new Float64Array(n + 1);
+    const inference = new Float64Array(n + 1);
     const fullRate = throughput(e, concurrencyLimit(e));
 
     let first = 0;
     for (let s = 0; s < Math.min(n, 300); s++) first = Math.max(first, trace.rps[s]);
     const warm = params.warmStart && !controller.fixed ? replicasFor(first, e) : 0;
     cluster.warmStart(Math.max(controller.initialReplicas, warm));
-    let scrape: Scrape = { waiting: 0, running: 0, kvUsage: 0, engines: 0, ttftP95: () => NaN, routerRequests: () => 0 };
+    let scrape: Scrape = { waiting: 0, running: 0, kvUsage: 0, engines: 0, ttftP95: () => NaN, routerRequests: () => 0, completions: () => 0, inferenceSeconds: () => 0 };
     const changes: { at: number; from: number; to: number }[] = [];
     const series: MinutePoint[] = [];
     const seconds: SecondPoint[] | undefined = params.recordSeconds ? [] : undefined;
     let maxReplicas = cluster.replicas;
+    // Seconds at which the ready count rose.
+    const readyUps: number[] = [];
+    let lastReady = cluster.ready(0);
     let minuteWaiting = 0;
     for (let s = 0; s < n; s++) {
         cluster.step(s);
         const ready = cluster.ready(s);
+        if (ready > lastReady) readyUps.push(s);
+        lastReady = ready;
         pool.step(s, trace.rps[s], ready);
+        served[s + 1] = pool.served;
+        inference[s + 1] = pool.inferenceSeconds;
         if (s % params.scrapeIntervalSeconds === 0) {
             const at = s;
             const p95 = new Map<number, number>();
@@ -159,6 +171,8 @@ export function simulate(trace: Trace, controller: Controller, params: SimParams
                 },
                 // The router's counter, whether or not an engine exists.
                 routerRequests: (w) => cum[at + 1] - cum[Math.max(0, at + 1 - w)],
+                completions: (w) => served[at + 1] - served[Math.max(0, at + 1 - w)],
+                inferenceSeconds: (w) => inference[at + 1] - inference[Math.max(0, at + 1 - w)],
             };
         }
         const down = params.outages.some((o) => s >= o.from && s < o.to);
@@ -182,10 +196,13 @@ export function simulate(trace: Trace, controller: Controller, params: SimParams
     const arrived = pool.arrived;
     const onsets = burstOnsets(trace);
     const reactions: number[] = [];
+    const readies: number[] = [];
     for (const o of onsets) {
-        // The first replica added after the onset (within 15 minutes).
+        // The first replica added after the onset, and the first engine ready after it (within 15 minutes).
         const first = changes.find((c) => c.at >= o && c.at < o + 900 && c.to > c.from);
         if (first !== undefined) reactions.push(first.at - o);
+        const up = readyUps.find((t) => t >= o && t < o + 900);
+        if (up !== undefined) readies.push(up - o);
     }
     const gpuHours = cluster.gpuHours();
     return {
@@ -202,6 +219,7 @@ export function simulate(trace: Trace, controller: Controller, params: SimParams
         arrived,
         replicaChanges: changes.length,
         burstReactionSeconds: median(reactions),
+        burstReadySeconds: median(readies),
         bursts: onsets.length,
         maxReplicas,
         series,

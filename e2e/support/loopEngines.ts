@@ -72,6 +72,8 @@ interface ModelState {
     routerCarry: number;
     /** Fractional TTFT observations not yet recorded. */
     ttftCarry: number;
+    /** Completed requests not yet observed as whole ones. */
+    doneCarry: number;
     rr: number;
 }
 
@@ -116,7 +118,7 @@ export class ClusterEngines {
     private constructor(private readonly opts: ClusterEnginesOptions) {
         this.states = opts.models.map((m) => ({
             m, pool: new EnginePool(m.engine), trace: [], traceStart: 0, served: new Set(), readyPods: [],
-            routerCarry: 0, ttftCarry: 0, rr: 0,
+            routerCarry: 0, ttftCarry: 0, doneCarry: 0, rr: 0,
         }));
     }
 
@@ -190,6 +192,8 @@ export class ClusterEngines {
             }
             const ready = s.readyPods.length;
             const admittedBefore = s.pool.ttft.total;
+            const servedBefore = s.pool.served;
+            const ranBefore = s.pool.inferenceSeconds;
             s.pool.step(t, rps, ready);
             if (ready > 0) {
                 const share = {
@@ -205,6 +209,15 @@ export class ClusterEngines {
                 while (s.ttftCarry >= 1 && Number.isFinite(ttft)) {
                     emu.observeTtft(s.readyPods[s.rr++ % ready], ttft, 1);
                     s.ttftCarry -= 1;
+                }
+                // Requests completed this second, with the mean time they ran (the load trigger's
+                // vllm:request_inference_time_seconds), as whole observations like the TTFTs.
+                const done = s.pool.served - servedBefore;
+                s.doneCarry += done;
+                const ran = done > 0 ? (s.pool.inferenceSeconds - ranBefore) / done : 0;
+                while (s.doneCarry >= 1 && ran > 0) {
+                    emu.observeInferenceTime(s.readyPods[s.rr++ % ready], ran, 1);
+                    s.doneCarry -= 1;
                 }
             }
             this.samples.push({

@@ -165,6 +165,7 @@ interface EngineTarget {
     // undefined = the client library has not created the child yet (simulator before first use)
     ttft?: Histogram;
     queueTime?: Histogram;
+    inferenceTime?: Histogram;
     promptTokens?: number;
     generationTokens?: number;
     /** Metric families exported under another name (a vLLM release renaming one). */
@@ -333,6 +334,7 @@ export class VllmEmulator {
             },
             ttft: lazy ? undefined : new Histogram(TTFT_BUCKETS),
             queueTime: lazy ? undefined : new Histogram(REQUEST_LATENCY_BUCKETS),
+            inferenceTime: lazy ? undefined : new Histogram(REQUEST_LATENCY_BUCKETS),
             promptTokens: lazy ? undefined : 0,
             generationTokens: lazy ? undefined : 0,
             scrapes: { count: 0, arrivals: [] },
@@ -459,6 +461,12 @@ export class VllmEmulator {
     observeQueueTime(id: string, seconds: number, count = 1): void {
         const t = this.engine(id);
         (t.queueTime ??= new Histogram(REQUEST_LATENCY_BUCKETS)).observe(seconds, count);
+    }
+
+    /** Records `count` finished requests that ran `seconds` (RUNNING phase: prefill + decode). */
+    observeInferenceTime(id: string, seconds: number, count = 1): void {
+        const t = this.engine(id);
+        (t.inferenceTime ??= new Histogram(REQUEST_LATENCY_BUCKETS)).observe(seconds, count);
     }
 
     addTokens(id: string, tokens: { prompt?: number; generation?: number }): void {
@@ -602,6 +610,8 @@ function renderEngine(t: EngineTarget): string {
     if (t.ttft) e.histogram("vllm:time_to_first_token_seconds", labels, t.ttft);
     if (!sim || t.queueTime) e.family("vllm:request_queue_time_seconds", "histogram", "Histogram of time spent in WAITING phase for request.");
     if (t.queueTime) e.histogram("vllm:request_queue_time_seconds", labels, t.queueTime);
+    if (!sim || t.inferenceTime) e.family("vllm:request_inference_time_seconds", "histogram", "Histogram of time spent in RUNNING phase for request.");
+    if (t.inferenceTime) e.histogram("vllm:request_inference_time_seconds", labels, t.inferenceTime);
     return e.toString();
 }
 

@@ -58,15 +58,18 @@ const PREDICTED = new Set<string>([TRIGGER.queueDepth, TRIGGER.load, TRIGGER.kvC
  * simulator's Scrape: its trigger values and HPA rule (components/sim/keda.ts) then give the
  * counts this suite expects, one model of KEDA and the HPA for the simulator and the loop alike.
  */
-function scrapeOf(model: ScaledModel, state: EngineState, rps: number, ready: number): Scrape {
+function scrapeOf(model: ScaledModel, state: EngineState, rps: number, ready: number, serviceSeconds: number): Scrape {
     const other = model.scaledObject.spec.triggers.map((t) => t.name ?? "").filter((n) => !PREDICTED.has(n));
     if (other.length > 0) throw new Error(`no engine-model prediction for trigger(s) ${other.join(", ")} in this suite`);
-    return { ...state, engines: ready, ttftP95: () => NaN, routerRequests: () => (rps > 0 ? 1 : 0) };
+    return { ...state, engines: ready, ttftP95: () => NaN, routerRequests: (w) => rps * w, completions: (w) => rps * w, inferenceSeconds: (w) => rps * w * serviceSeconds };
 }
 
-/** Every trigger's value with `ready` engines in `state` at `rps`. */
+/**
+ * Every trigger's value with `ready` engines in the steady `state` at `rps`: what arrives
+ * completes, and by Little's law each request runs running / rps seconds.
+ */
 function valuesOf(model: ScaledModel, state: EngineState, rps: number, ready: number): Record<string, number> {
-    return triggerValues(model, scrapeOf(model, state, rps, ready), Date.now());
+    return triggerValues(model, scrapeOf(model, state, rps, ready, rps > 0 ? state.running / rps : 0), Date.now());
 }
 
 /** The HPA's rule without its tolerance: ceil(value / threshold), the max over triggers, within KEDA's HPA bounds. */
@@ -81,11 +84,28 @@ function hpaRule(model: ScaledModel, values: Record<string, number>): number {
 function secondsToScaleOut(plan: InferencePlan, fromRps: number, toRps: number, n: number): number {
     const model = scaledModelOf(plan, 0);
     const pool = new EnginePool(paramsForPlan(plan, 0).engine);
+    // The load's rates are over the plan's window (the router's arrivals, the engines' completions).
+    const window = plan.models[0].loadDemand?.windowSeconds ?? 60;
+    const served: number[] = [];
+    const ran: number[] = [];
+    const step = (rps: number) => {
+        pool.step(t, rps, n);
+        served.push(pool.served);
+        ran.push(pool.inferenceSeconds);
+    };
     let t = 0;
-    for (; t < 600; t++) pool.step(t, fromRps, n);
+    for (; t < 600; t++) step(fromRps);
     for (let k = 1; k <= 600; k++, t++) {
-        pool.step(t, toRps, n);
-        const values = valuesOf(model, { running: pool.running, waiting: pool.waiting, kvUsage: pool.kvUsage(n) }, toRps, n);
+        step(toRps);
+        const last = served.length - 1;
+        // Arrivals over the window: the step's rate for k seconds, the steady rate before.
+        const arrivals = (Math.min(k, window) * toRps + Math.max(0, window - k) * fromRps) / window;
+        const values = triggerValues(model, {
+            running: pool.running, waiting: pool.waiting, kvUsage: pool.kvUsage(n), engines: n, ttftP95: () => NaN,
+            routerRequests: (w) => arrivals * w,
+            completions: () => served[last] - served[last - window],
+            inferenceSeconds: () => ran[last] - ran[last - window],
+        }, Date.now());
         if (hpaProposal(model, values, n) > n) return k;
     }
     throw new Error(`${toRps} rps never asks for more than ${n} replicas in the engine model`);

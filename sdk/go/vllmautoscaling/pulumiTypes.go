@@ -440,7 +440,7 @@ func (o AlertsPtrOutput) SignalMissing() AlertRulePtrOutput {
 }
 
 type Autoscaling struct {
-	// Waiting requests above which the queue-depth trigger counts as active (KEDA activationThreshold). Default 0.
+	// Waiting requests above which the queue-depth trigger counts as active (KEDA activationThreshold). Default 0. Setting it turns the trigger on, like `targetQueueDepth`.
 	ActivationQueueDepth *float64 `pulumi:"activationQueueDepth"`
 	// Seconds every trigger must stay inactive before KEDA scales from 1 to 0 (KEDA cooldownPeriod). Default 300.
 	CooldownSeconds *float64 `pulumi:"cooldownSeconds"`
@@ -452,7 +452,11 @@ type Autoscaling struct {
 	GpuUtilization *Signal `pulumi:"gpuUtilization"`
 	// KV-cache pressure: summed `vllm:kv_cache_usage_perc` (0..1 per engine). Target default 0.7 per replica.
 	KvCache *Signal `pulumi:"kvCache"`
-	// Load: running + waiting requests per replica. Target default: `targetConcurrency` of the preset (a fraction of `maxNumSeqs`).
+	// Load: the concurrency the traffic needs, per replica. In `balanced` and `latency-first`: the
+	// router's arrival rate times the engines' mean time per request, plus the waiting requests
+	// drained over 5 minutes (running + waiting until a request has completed); in a custom setup
+	// without those presets: running + waiting. Target default: `targetConcurrency` of the preset
+	// (a fraction of `maxNumSeqs`).
 	Load *Signal `pulumi:"load"`
 	// Most engine replicas. At least 1 and at least `minReplicas`.
 	MaxReplicas float64 `pulumi:"maxReplicas"`
@@ -462,7 +466,9 @@ type Autoscaling struct {
 	Paused *bool `pulumi:"paused"`
 	// How often KEDA queries Prometheus, in seconds (KEDA pollingInterval). At least 1. Default 15.
 	PollingIntervalSeconds *float64 `pulumi:"pollingIntervalSeconds"`
-	// Queue depth: waiting requests per replica. Target default `targetQueueDepth` (set one or the other).
+	// Queue depth: waiting requests per replica. Target default `targetQueueDepth` (set one or the
+	// other). On in `queue-depth` and `latency-first`; off in `balanced` unless a queue target or
+	// activation is set (its backlog reading is what overshoots after a cold start).
 	QueueDepth *Signal `pulumi:"queueDepth"`
 	// Period of the scale-down policy, in seconds. Default 60.
 	ScaleDownPeriodSeconds *float64 `pulumi:"scaleDownPeriodSeconds"`
@@ -478,7 +484,9 @@ type Autoscaling struct {
 	Schedules []Schedule `pulumi:"schedules"`
 	// Preset of scaling signals. Default `balanced`.
 	Strategy *Strategy `pulumi:"strategy"`
-	// Requests waiting in the engines' queues per replica that the HPA aims for (KEDA AverageValue threshold). Default 5.
+	// Requests waiting in the engines' queues per replica that the HPA aims for (KEDA AverageValue
+	// threshold). Default 5. Setting it turns the queue-depth trigger on where the strategy has it off
+	// (`balanced`).
 	TargetQueueDepth *float64 `pulumi:"targetQueueDepth"`
 	// Latency SLO: p95 time to first token in seconds. Target = the SLO (default 2); enabled by `latency-first`.
 	Ttft *Signal `pulumi:"ttft"`
@@ -496,7 +504,7 @@ type AutoscalingInput interface {
 }
 
 type AutoscalingArgs struct {
-	// Waiting requests above which the queue-depth trigger counts as active (KEDA activationThreshold). Default 0.
+	// Waiting requests above which the queue-depth trigger counts as active (KEDA activationThreshold). Default 0. Setting it turns the trigger on, like `targetQueueDepth`.
 	ActivationQueueDepth *float64 `pulumi:"activationQueueDepth"`
 	// Seconds every trigger must stay inactive before KEDA scales from 1 to 0 (KEDA cooldownPeriod). Default 300.
 	CooldownSeconds *float64 `pulumi:"cooldownSeconds"`
@@ -508,7 +516,11 @@ type AutoscalingArgs struct {
 	GpuUtilization *SignalArgs `pulumi:"gpuUtilization"`
 	// KV-cache pressure: summed `vllm:kv_cache_usage_perc` (0..1 per engine). Target default 0.7 per replica.
 	KvCache *SignalArgs `pulumi:"kvCache"`
-	// Load: running + waiting requests per replica. Target default: `targetConcurrency` of the preset (a fraction of `maxNumSeqs`).
+	// Load: the concurrency the traffic needs, per replica. In `balanced` and `latency-first`: the
+	// router's arrival rate times the engines' mean time per request, plus the waiting requests
+	// drained over 5 minutes (running + waiting until a request has completed); in a custom setup
+	// without those presets: running + waiting. Target default: `targetConcurrency` of the preset
+	// (a fraction of `maxNumSeqs`).
 	Load *SignalArgs `pulumi:"load"`
 	// Most engine replicas. At least 1 and at least `minReplicas`.
 	MaxReplicas float64 `pulumi:"maxReplicas"`
@@ -518,7 +530,9 @@ type AutoscalingArgs struct {
 	Paused *bool `pulumi:"paused"`
 	// How often KEDA queries Prometheus, in seconds (KEDA pollingInterval). At least 1. Default 15.
 	PollingIntervalSeconds *float64 `pulumi:"pollingIntervalSeconds"`
-	// Queue depth: waiting requests per replica. Target default `targetQueueDepth` (set one or the other).
+	// Queue depth: waiting requests per replica. Target default `targetQueueDepth` (set one or the
+	// other). On in `queue-depth` and `latency-first`; off in `balanced` unless a queue target or
+	// activation is set (its backlog reading is what overshoots after a cold start).
 	QueueDepth *SignalArgs `pulumi:"queueDepth"`
 	// Period of the scale-down policy, in seconds. Default 60.
 	ScaleDownPeriodSeconds *float64 `pulumi:"scaleDownPeriodSeconds"`
@@ -534,7 +548,9 @@ type AutoscalingArgs struct {
 	Schedules []ScheduleArgs `pulumi:"schedules"`
 	// Preset of scaling signals. Default `balanced`.
 	Strategy *Strategy `pulumi:"strategy"`
-	// Requests waiting in the engines' queues per replica that the HPA aims for (KEDA AverageValue threshold). Default 5.
+	// Requests waiting in the engines' queues per replica that the HPA aims for (KEDA AverageValue
+	// threshold). Default 5. Setting it turns the queue-depth trigger on where the strategy has it off
+	// (`balanced`).
 	TargetQueueDepth *float64 `pulumi:"targetQueueDepth"`
 	// Latency SLO: p95 time to first token in seconds. Target = the SLO (default 2); enabled by `latency-first`.
 	Ttft *SignalArgs `pulumi:"ttft"`
@@ -566,7 +582,7 @@ func (o AutoscalingOutput) ToAutoscalingOutputWithContext(ctx context.Context) A
 	return o
 }
 
-// Waiting requests above which the queue-depth trigger counts as active (KEDA activationThreshold). Default 0.
+// Waiting requests above which the queue-depth trigger counts as active (KEDA activationThreshold). Default 0. Setting it turns the trigger on, like `targetQueueDepth`.
 func (o AutoscalingOutput) ActivationQueueDepth() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v Autoscaling) *float64 { return v.ActivationQueueDepth }).(pulumi.Float64PtrOutput)
 }
@@ -593,7 +609,11 @@ func (o AutoscalingOutput) KvCache() SignalPtrOutput {
 	return o.ApplyT(func(v Autoscaling) *Signal { return v.KvCache }).(SignalPtrOutput)
 }
 
-// Load: running + waiting requests per replica. Target default: `targetConcurrency` of the preset (a fraction of `maxNumSeqs`).
+// Load: the concurrency the traffic needs, per replica. In `balanced` and `latency-first`: the
+// router's arrival rate times the engines' mean time per request, plus the waiting requests
+// drained over 5 minutes (running + waiting until a request has completed); in a custom setup
+// without those presets: running + waiting. Target default: `targetConcurrency` of the preset
+// (a fraction of `maxNumSeqs`).
 func (o AutoscalingOutput) Load() SignalPtrOutput {
 	return o.ApplyT(func(v Autoscaling) *Signal { return v.Load }).(SignalPtrOutput)
 }
@@ -618,7 +638,9 @@ func (o AutoscalingOutput) PollingIntervalSeconds() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v Autoscaling) *float64 { return v.PollingIntervalSeconds }).(pulumi.Float64PtrOutput)
 }
 
-// Queue depth: waiting requests per replica. Target default `targetQueueDepth` (set one or the other).
+// Queue depth: waiting requests per replica. Target default `targetQueueDepth` (set one or the
+// other). On in `queue-depth` and `latency-first`; off in `balanced` unless a queue target or
+// activation is set (its backlog reading is what overshoots after a cold start).
 func (o AutoscalingOutput) QueueDepth() SignalPtrOutput {
 	return o.ApplyT(func(v Autoscaling) *Signal { return v.QueueDepth }).(SignalPtrOutput)
 }
@@ -658,7 +680,9 @@ func (o AutoscalingOutput) Strategy() StrategyPtrOutput {
 	return o.ApplyT(func(v Autoscaling) *Strategy { return v.Strategy }).(StrategyPtrOutput)
 }
 
-// Requests waiting in the engines' queues per replica that the HPA aims for (KEDA AverageValue threshold). Default 5.
+// Requests waiting in the engines' queues per replica that the HPA aims for (KEDA AverageValue
+// threshold). Default 5. Setting it turns the queue-depth trigger on where the strategy has it off
+// (`balanced`).
 func (o AutoscalingOutput) TargetQueueDepth() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v Autoscaling) *float64 { return v.TargetQueueDepth }).(pulumi.Float64PtrOutput)
 }

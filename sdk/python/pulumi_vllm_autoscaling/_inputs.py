@@ -279,7 +279,7 @@ class AutoscalingArgsDict(TypedDict):
     """
     activation_queue_depth: NotRequired[_builtins.float]
     """
-    Waiting requests above which the queue-depth trigger counts as active (KEDA activationThreshold). Default 0.
+    Waiting requests above which the queue-depth trigger counts as active (KEDA activationThreshold). Default 0. Setting it turns the trigger on, like `targetQueueDepth`.
     """
     cooldown_seconds: NotRequired[_builtins.float]
     """
@@ -301,7 +301,11 @@ class AutoscalingArgsDict(TypedDict):
     """
     load: NotRequired['SignalArgsDict']
     """
-    Load: running + waiting requests per replica. Target default: `targetConcurrency` of the preset (a fraction of `maxNumSeqs`).
+    Load: the concurrency the traffic needs, per replica. In `balanced` and `latency-first`: the
+    router's arrival rate times the engines' mean time per request, plus the waiting requests
+    drained over 5 minutes (running + waiting until a request has completed); in a custom setup
+    without those presets: running + waiting. Target default: `targetConcurrency` of the preset
+    (a fraction of `maxNumSeqs`).
     """
     min_replicas: NotRequired[_builtins.float]
     """
@@ -317,7 +321,9 @@ class AutoscalingArgsDict(TypedDict):
     """
     queue_depth: NotRequired['SignalArgsDict']
     """
-    Queue depth: waiting requests per replica. Target default `targetQueueDepth` (set one or the other).
+    Queue depth: waiting requests per replica. Target default `targetQueueDepth` (set one or the
+    other). On in `queue-depth` and `latency-first`; off in `balanced` unless a queue target or
+    activation is set (its backlog reading is what overshoots after a cold start).
     """
     scale_down_period_seconds: NotRequired[_builtins.float]
     """
@@ -349,7 +355,9 @@ class AutoscalingArgsDict(TypedDict):
     """
     target_queue_depth: NotRequired[_builtins.float]
     """
-    Requests waiting in the engines' queues per replica that the HPA aims for (KEDA AverageValue threshold). Default 5.
+    Requests waiting in the engines' queues per replica that the HPA aims for (KEDA AverageValue
+    threshold). Default 5. Setting it turns the queue-depth trigger on where the strategy has it off
+    (`balanced`).
     """
     ttft: NotRequired['SignalArgsDict']
     """
@@ -381,18 +389,24 @@ class AutoscalingArgs:
                  ttft: Optional['SignalArgs'] = None):
         """
         :param _builtins.float max_replicas: Most engine replicas. At least 1 and at least `minReplicas`.
-        :param _builtins.float activation_queue_depth: Waiting requests above which the queue-depth trigger counts as active (KEDA activationThreshold). Default 0.
+        :param _builtins.float activation_queue_depth: Waiting requests above which the queue-depth trigger counts as active (KEDA activationThreshold). Default 0. Setting it turns the trigger on, like `targetQueueDepth`.
         :param _builtins.float cooldown_seconds: Seconds every trigger must stay inactive before KEDA scales from 1 to 0 (KEDA cooldownPeriod). Default 300.
         :param _builtins.float fallback_replicas: Replicas to keep when Prometheus cannot be queried 3 times in a row; KEDA keeps the current count when it is higher. Default max(minReplicas, 1).
         :param 'SignalArgs' gpu_utilization: GPU utilization (`DCGM_FI_DEV_GPU_UTIL`, percent, from NVIDIA's dcgm-exporter: `gpuMetrics`):
                the engines' average per replica against the target (default 80). Off in every preset: a busy
                GPU is an efficient one, not an overloaded one (see the README).
         :param 'SignalArgs' kv_cache: KV-cache pressure: summed `vllm:kv_cache_usage_perc` (0..1 per engine). Target default 0.7 per replica.
-        :param 'SignalArgs' load: Load: running + waiting requests per replica. Target default: `targetConcurrency` of the preset (a fraction of `maxNumSeqs`).
+        :param 'SignalArgs' load: Load: the concurrency the traffic needs, per replica. In `balanced` and `latency-first`: the
+               router's arrival rate times the engines' mean time per request, plus the waiting requests
+               drained over 5 minutes (running + waiting until a request has completed); in a custom setup
+               without those presets: running + waiting. Target default: `targetConcurrency` of the preset
+               (a fraction of `maxNumSeqs`).
         :param _builtins.float min_replicas: Fewest engine replicas. 0 lets the model scale to zero when idle; the first request wakes it. Default 1.
         :param _builtins.bool paused: Pause autoscaling: KEDA stops changing the replica count (annotation `autoscaling.keda.sh/paused`). Default false.
         :param _builtins.float polling_interval_seconds: How often KEDA queries Prometheus, in seconds (KEDA pollingInterval). At least 1. Default 15.
-        :param 'SignalArgs' queue_depth: Queue depth: waiting requests per replica. Target default `targetQueueDepth` (set one or the other).
+        :param 'SignalArgs' queue_depth: Queue depth: waiting requests per replica. Target default `targetQueueDepth` (set one or the
+               other). On in `queue-depth` and `latency-first`; off in `balanced` unless a queue target or
+               activation is set (its backlog reading is what overshoots after a cold start).
         :param _builtins.float scale_down_period_seconds: Period of the scale-down policy, in seconds. Default 60.
         :param _builtins.float scale_down_pods_per_period: Replicas the HPA may remove per `scaleDownPeriodSeconds`. Default 1.
         :param _builtins.float scale_down_stabilization_seconds: Seconds the HPA looks back before scaling down: it keeps the highest recommendation of the window. At least 300 recommended. Default 300.
@@ -400,7 +414,9 @@ class AutoscalingArgs:
         :param 'ScalingModifiersArgs' scaling_modifiers: Advanced: replace the triggers' max by one composite formula (KEDA scalingModifiers).
         :param Sequence['ScheduleArgs'] schedules: Known peaks: KEDA cron triggers that hold a floor of replicas.
         :param 'Strategy' strategy: Preset of scaling signals. Default `balanced`.
-        :param _builtins.float target_queue_depth: Requests waiting in the engines' queues per replica that the HPA aims for (KEDA AverageValue threshold). Default 5.
+        :param _builtins.float target_queue_depth: Requests waiting in the engines' queues per replica that the HPA aims for (KEDA AverageValue
+               threshold). Default 5. Setting it turns the queue-depth trigger on where the strategy has it off
+               (`balanced`).
         :param 'SignalArgs' ttft: Latency SLO: p95 time to first token in seconds. Target = the SLO (default 2); enabled by `latency-first`.
         """
         pulumi.set(__self__, "max_replicas", max_replicas)
@@ -459,7 +475,7 @@ class AutoscalingArgs:
     @pulumi.getter(name="activationQueueDepth")
     def activation_queue_depth(self) -> Optional[_builtins.float]:
         """
-        Waiting requests above which the queue-depth trigger counts as active (KEDA activationThreshold). Default 0.
+        Waiting requests above which the queue-depth trigger counts as active (KEDA activationThreshold). Default 0. Setting it turns the trigger on, like `targetQueueDepth`.
         """
         return pulumi.get(self, "activation_queue_depth")
 
@@ -521,7 +537,11 @@ class AutoscalingArgs:
     @pulumi.getter
     def load(self) -> Optional['SignalArgs']:
         """
-        Load: running + waiting requests per replica. Target default: `targetConcurrency` of the preset (a fraction of `maxNumSeqs`).
+        Load: the concurrency the traffic needs, per replica. In `balanced` and `latency-first`: the
+        router's arrival rate times the engines' mean time per request, plus the waiting requests
+        drained over 5 minutes (running + waiting until a request has completed); in a custom setup
+        without those presets: running + waiting. Target default: `targetConcurrency` of the preset
+        (a fraction of `maxNumSeqs`).
         """
         return pulumi.get(self, "load")
 
@@ -569,7 +589,9 @@ class AutoscalingArgs:
     @pulumi.getter(name="queueDepth")
     def queue_depth(self) -> Optional['SignalArgs']:
         """
-        Queue depth: waiting requests per replica. Target default `targetQueueDepth` (set one or the other).
+        Queue depth: waiting requests per replica. Target default `targetQueueDepth` (set one or the
+        other). On in `queue-depth` and `latency-first`; off in `balanced` unless a queue target or
+        activation is set (its backlog reading is what overshoots after a cold start).
         """
         return pulumi.get(self, "queue_depth")
 
@@ -665,7 +687,9 @@ class AutoscalingArgs:
     @pulumi.getter(name="targetQueueDepth")
     def target_queue_depth(self) -> Optional[_builtins.float]:
         """
-        Requests waiting in the engines' queues per replica that the HPA aims for (KEDA AverageValue threshold). Default 5.
+        Requests waiting in the engines' queues per replica that the HPA aims for (KEDA AverageValue
+        threshold). Default 5. Setting it turns the queue-depth trigger on where the strategy has it off
+        (`balanced`).
         """
         return pulumi.get(self, "target_queue_depth")
 
