@@ -115,6 +115,16 @@ export interface Autoscaling {
     schedules?: Schedule[];
     /** Advanced: replace the triggers' max by one composite formula (KEDA scalingModifiers). */
     scalingModifiers?: ScalingModifiers;
+    /**
+     * Warm headroom: this many engine-sized GPU slots kept provisioned for bursts, by placeholder
+     * pods at a low priority (-10) that request one engine's GPUs, CPU and memory, run the engine
+     * image (pre-pulled on the node) and sleep. An engine that finds no free GPU preempts one and
+     * starts without waiting for a node; the node autoscaler then adds a node for the evicted
+     * placeholder. Costs `headroomSlots` x the engine's GPUs around the clock (in `plan.cost`).
+     * Needs a pool a node autoscaler grows (GKE, EKS with Karpenter or the cluster's own) and a
+     * GPU engine. Default 0.
+     */
+    headroomSlots?: number;
 }
 
 /** A container image, repository and tag apart (as the vllm-stack chart takes it). */

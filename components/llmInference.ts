@@ -8,6 +8,7 @@ import { helmChartInputs } from "./plan/chartSource";
 import { grafanaAdminSecretName } from "./plan/names";
 import { engineDisruptionBudgets, gracefulEngineShutdown, ignoreEngineReplicas } from "./plan/transforms";
 import type { ChartPlan, InferencePlan } from "./plan/types";
+import { createHeadroom } from "./headroom";
 import { createSimulatorEngine } from "./simulatorEngine";
 
 export const LLM_INFERENCE_TYPE = "vllm-autoscaling:index:LlmInference";
@@ -160,6 +161,9 @@ function createResources(parent: LlmInference, name: string, plan: InferencePlan
 
     // Simulator engines: the package's own Deployments and Services, shaped like the chart's engines.
     const simulators = plan.simulators.flatMap((s) => createSimulatorEngine(parent, name, s, nsDeps));
+
+    // Warm headroom: placeholders on the GPU pool that engines preempt (plan/headroom.ts).
+    createHeadroom(parent, name, plan.headroomPriorityClass, plan.headroom, [...nsDeps, ...(gpuPool ? [gpuPool] : [])]);
 
     // ServiceMonitors and the alerts' PrometheusRule, after the release that installs their CRDs
     // (serviceMonitors.ts says why the package writes them and not the chart).

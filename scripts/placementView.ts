@@ -57,7 +57,20 @@ export function renderPlacement(plan: InferencePlan, section: (title: string) =>
         const c = plan.cost;
         out.push(`per hour:  ${money(c.hourlyMin)} at minNodes .. ${money(c.hourlyMax)} at maxNodes`);
         out.push(`per month: ${money(c.monthlyMin)} at minNodes .. ${money(c.monthlyMax)} at maxNodes`);
+        if (c.headroomNodes > 0) {
+            out.push(`warm headroom: ${c.headroomNodes} node(s) held around the clock by placeholders, ${money(c.monthlyHeadroom)} per month (within the maxNodes figure)`);
+        }
         out.push(`price: ${c.source}`);
+    }
+
+    if (plan.headroom.length > 0) {
+        out.push(section("Warm headroom (placeholders engines preempt)"));
+        const pc = plan.headroomPriorityClass!;
+        out.push(`PriorityClass ${pc.name}: value ${pc.value}, preemptionPolicy ${pc.preemptionPolicy} (engines run at 0 and preempt; not below cluster-autoscaler's expendable cutoff -10)`);
+        for (const h of plan.headroom) {
+            const c = h.podSpec.containers[0];
+            out.push(`${h.model}: Deployment ${h.deploymentName} in ${h.namespace}, ${h.replicas} slot(s) of ${JSON.stringify(c.resources.requests)}, image ${c.image} (pre-pulled for the engines)`);
+        }
     }
 
     if (plan.simulators.length > 0) {

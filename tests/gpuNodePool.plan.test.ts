@@ -126,7 +126,7 @@ describe("GPU node pool: cost", () => {
     it("prices EKS nodes at the dated us-east-1 on-demand list price, 730 hours a month", () => {
         // g6.xlarge: $0.8048/h on demand in us-east-1 (AWS price list via instances.vantage.sh, 2026).
         const plan = planInference("chat", args([model("a", 1, 2)], { eks: eks(["g6.xlarge"]), minNodes: 0, maxNodes: 2 }));
-        assert.deepStrictEqual({ ...plan.cost, source: undefined }, { hourlyMin: 0, hourlyMax: 1.6096, monthlyMin: 0, monthlyMax: 1175.01, source: undefined });
+        assert.deepStrictEqual({ ...plan.cost, source: undefined }, { hourlyMin: 0, hourlyMax: 1.6096, monthlyMin: 0, monthlyMax: 1175.01, headroomNodes: 0, monthlyHeadroom: 0, source: undefined });
         assert.match(plan.cost!.source, /us-east-1/);
         assert.match(plan.cost!.source, /2026-08/);
     });
@@ -148,7 +148,7 @@ describe("GPU node pool: cost", () => {
     it("costs nothing without a pool, and is unknown (with a warning) for an unpriced type", () => {
         assert.deepStrictEqual(
             (({ source: _s, ...c }) => c)(planInference("chat", args([model("a", 1, 1)])).cost!),
-            { hourlyMin: 0, hourlyMax: 0, monthlyMin: 0, monthlyMax: 0 });
+            { hourlyMin: 0, hourlyMax: 0, monthlyMin: 0, monthlyMax: 0, headroomNodes: 0, monthlyHeadroom: 0 });
         const unpriced = planInference("chat", args([model("a", 1, 1)], { gke: gke("a3-highgpu-8g", "nvidia-h100-80gb", 8), maxNodes: 1 }));
         assert.strictEqual(unpriced.cost, undefined);
         assert.ok(unpriced.warnings.some((w) => /a3-highgpu-8g/.test(w) && /hourlyCost/.test(w)), unpriced.warnings.join("\n"));

@@ -8,7 +8,7 @@ import { hpaBehavior } from "../components/plan/scaledObject";
 import { TRIGGER } from "../components/plan/triggers";
 import { behaviorWithDefaults, externalPerPodReplicas, externalValueReplicas, HpaState, milli } from "../components/sim/hpa";
 import { KedaController, bindTriggers, scaledModelOf, type ControllerView, type ScaledModel, type Scrape } from "../components/sim/keda";
-import { DEFAULT_CLUSTER } from "../components/sim/cluster";
+import { Cluster, DEFAULT_CLUSTER } from "../components/sim/cluster";
 import { concurrencyLimit, throughput } from "../components/sim/engine";
 import { burstOnsets, paramsForPlan, simulatePlan } from "../components/sim/run";
 import { chartSvg } from "../components/sim/svg";
@@ -255,5 +255,40 @@ describe("simulator: the default preset does not flap on a steady rate", () => {
         assert.strictEqual(read(m), 30 + 2 * m.loadHysteresis);
         assert.strictEqual(read({ ...m, loadHysteresis: 0 }), 30, "the data, not the query text, decides");
         assert.strictEqual(plan({ minReplicas: 0, strategy: Strategy.QueueDepth }).models[0].loadHysteresis, 0, "no load trigger, no margin");
+    });
+});
+
+describe("simulator: warm headroom (placeholders engines preempt)", () => {
+    const params = { ...DEFAULT_CLUSTER, headroomSlots: 1 };
+    it("an engine that fits nowhere takes a placeholder's node at once; the evicted placeholder gets a new node after the boot", () => {
+        const c = new Cluster(params, 120);
+        c.warmStart(1);
+        assert.strictEqual(c.nodeCount, 2, "one engine node and one placeholder node");
+        c.scaleTo(2, 10);
+        c.step(10);
+        // The second engine loads on the placeholder's node: ready after the load alone.
+        assert.strictEqual(c.ready(10 + 120), 2);
+        assert.strictEqual(c.nodeCount, 3, "a node was ordered for the evicted placeholder");
+        for (let t = 11; t < 10 + 150; t++) c.step(t);
+        assert.strictEqual(c.nodeCount, 3);
+        // Without headroom the same step waits for a node: boot + load.
+        const bare = new Cluster(DEFAULT_CLUSTER, 120);
+        bare.warmStart(1);
+        bare.scaleTo(2, 10);
+        for (let t = 10; t <= 10 + 150 + 120; t++) bare.step(t);
+        assert.strictEqual(bare.ready(10 + 120), 1);
+        assert.strictEqual(bare.ready(10 + 150 + 120), 2);
+    });
+    it("a node holding a placeholder is never idle-removed, and is billed", () => {
+        const c = new Cluster({ ...params, idleNodeRemovalSeconds: 60 }, 120);
+        c.warmStart(0);
+        for (let t = 0; t < 3600; t++) c.step(t);
+        assert.strictEqual(c.nodeCount, 1);
+        assert.ok(Math.abs(c.gpuHours() - 1) < 1e-9, `${c.gpuHours()} GPU-h for one placeholder node over an hour`);
+    });
+    it("the plan's headroomSlots reach the simulated cluster", () => {
+        const p = plan({ minReplicas: 1, headroomSlots: 2 });
+        assert.strictEqual(paramsForPlan(p, 0).cluster.headroomSlots, 2);
+        assert.strictEqual(paramsForPlan(plan({ minReplicas: 1 }), 0).cluster.headroomSlots, 0);
     });
 });

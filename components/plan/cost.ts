@@ -74,6 +74,14 @@ export interface CostPlan {
     hourlyMax: number;
     monthlyMin: number;
     monthlyMax: number;
+    /**
+     * Warm headroom (`headroomSlots`): the nodes its placeholders hold around the clock (GPUs held
+     * / GPUs per node, rounded up), and what they cost per month. Part of the pool's floor: with
+     * no engine running, at least max(minNodes, these) nodes exist. Within monthlyMax (the
+     * placeholders never grow the pool beyond maxNodes).
+     */
+    headroomNodes: number;
+    monthlyHeadroom: number;
     /** Where the node price came from, or why there is no cost. */
     source: string;
 }
@@ -84,8 +92,10 @@ function round(x: number, digits: number): number {
 }
 
 /** Hourly figures to 5 decimals, monthly ones to cents. */
-export function costOf(nodeHourly: number, minNodes: number, maxNodes: number, source: string): CostPlan {
+export function costOf(nodeHourly: number, minNodes: number, maxNodes: number, source: string, headroomNodes = 0): CostPlan {
     return {
+        headroomNodes,
+        monthlyHeadroom: round(nodeHourly * headroomNodes * HOURS_PER_MONTH, 2),
         hourlyMin: round(nodeHourly * minNodes, 5),
         hourlyMax: round(nodeHourly * maxNodes, 5),
         monthlyMin: round(nodeHourly * minNodes * HOURS_PER_MONTH, 2),
@@ -102,12 +112,15 @@ export function costOf(nodeHourly: number, minNodes: number, maxNodes: number, s
 export interface CostedPool {
     minNodes: number;
     maxNodes: number;
+    gpusPerNode: number;
     hourlyCost?: number;
     hourlyCostSource?: string;
 }
 
-export function planCost(pool: CostedPool | undefined): CostPlan | undefined {
+/** `headroomGpus`: the GPUs warm-headroom placeholders hold (HeadroomPlan.gpus, summed). */
+export function planCost(pool: CostedPool | undefined, headroomGpus = 0): CostPlan | undefined {
     if (!pool) return costOf(0, 0, 0, "no gpuNodePool: the package creates no billable nodes (the cluster's own nodes are not counted)");
     if (pool.hourlyCost === undefined) return undefined;
-    return costOf(pool.hourlyCost, pool.minNodes, pool.maxNodes, `${pool.maxNodes} x ${pool.hourlyCost}/h at most: ${pool.hourlyCostSource}`);
+    const headroomNodes = Math.min(pool.maxNodes, Math.ceil(headroomGpus / Math.max(1, pool.gpusPerNode)));
+    return costOf(pool.hourlyCost, pool.minNodes, pool.maxNodes, `${pool.maxNodes} x ${pool.hourlyCost}/h at most: ${pool.hourlyCostSource}`, headroomNodes);
 }

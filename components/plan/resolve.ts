@@ -79,7 +79,7 @@ export interface ResolvedArgs {
 const KNOWN = {
     top: fieldsOf<LlmInferenceArgs>({ models: true, namespace: true, createNamespace: true, clusterDomain: true, keda: true, monitoring: true, vllmStack: true, gpuNodePool: true, maxMonthlyCost: true, gpuMetrics: true }),
     model: fieldsOf<Model>({ name: true, modelUrl: true, servedModelName: true, gpusPerReplica: true, hfToken: true, cacheSize: true, cacheStorageClass: true, cpu: true, memory: true, maxModelLen: true, maxNumSeqs: true, enablePrefixCaching: true, extraArgs: true, image: true, readyTimeoutSeconds: true, drainSeconds: true, values: true, autoscaling: true, engine: true, simulator: true }),
-    autoscaling: fieldsOf<Autoscaling>({ minReplicas: true, maxReplicas: true, targetQueueDepth: true, activationQueueDepth: true, pollingIntervalSeconds: true, cooldownSeconds: true, paused: true, fallbackReplicas: true, scaleUpStabilizationSeconds: true, scaleDownStabilizationSeconds: true, scaleDownPodsPerPeriod: true, scaleDownPeriodSeconds: true, strategy: true, load: true, kvCache: true, queueDepth: true, ttft: true, gpuUtilization: true, schedules: true, scalingModifiers: true }),
+    autoscaling: fieldsOf<Autoscaling>({ minReplicas: true, maxReplicas: true, targetQueueDepth: true, activationQueueDepth: true, pollingIntervalSeconds: true, cooldownSeconds: true, paused: true, fallbackReplicas: true, scaleUpStabilizationSeconds: true, scaleDownStabilizationSeconds: true, scaleDownPodsPerPeriod: true, scaleDownPeriodSeconds: true, strategy: true, load: true, kvCache: true, queueDepth: true, ttft: true, gpuUtilization: true, schedules: true, scalingModifiers: true, headroomSlots: true }),
     image: fieldsOf<Image>({ repository: true, tag: true }),
     keda: fieldsOf<Keda>({ install: true, namespace: true, version: true, repo: true, values: true }),
     monitoring: fieldsOf<Monitoring>({ install: true, namespace: true, version: true, repo: true, values: true, prometheusUrl: true, serviceMonitors: true, alerts: true, dashboard: true, grafanaAdminPassword: true }),
@@ -125,6 +125,7 @@ function resolveAutoscaling(p: Problems, path: string, a: Autoscaling, maxNumSeq
     p.integer(`${path}.scaleDownStabilizationSeconds`, a.scaleDownStabilizationSeconds, 0, { optional: true, max: 3600 });
     p.integer(`${path}.scaleDownPodsPerPeriod`, a.scaleDownPodsPerPeriod, 1, { optional: true });
     p.integer(`${path}.scaleDownPeriodSeconds`, a.scaleDownPeriodSeconds, 1, { optional: true, max: 1800 });
+    const headroomOk = p.integer(`${path}.headroomSlots`, a.headroomSlots, 0, { optional: true });
     const { strategy, signals } = resolveSignals(p, path, a, maxNumSeqs);
     const schedules = resolveSchedules(p, `${path}.schedules`, a.schedules, minOk ? minReplicas : 0, maxOk ? a.maxReplicas : 1);
     const scalingModifiers = resolveScalingModifiers(p, `${path}.scalingModifiers`, a.scalingModifiers,
@@ -132,6 +133,7 @@ function resolveAutoscaling(p: Problems, path: string, a: Autoscaling, maxNumSeq
     return {
         minReplicas,
         maxReplicas: a.maxReplicas,
+        headroomSlots: headroomOk ? (a.headroomSlots ?? 0) : 0,
         targetQueueDepth: a.targetQueueDepth ?? DEFAULTS.targetQueueDepth,
         activationQueueDepth: a.activationQueueDepth ?? DEFAULTS.activationQueueDepth,
         pollingIntervalSeconds: a.pollingIntervalSeconds ?? DEFAULTS.pollingIntervalSeconds,
@@ -237,6 +239,38 @@ function isHttpUrl(s: string): boolean {
 }
 
 /** Validates `args` and applies defaults; throws one PlanValidationError listing every problem. */
+/** Headroom holds GPU slots: a model on the CPU simulator has none to hold. */
+function headroomEngineProblems(p: Problems, models: ResolvedModel[]): void {
+    for (const m of models.filter((x) => x.engine === "simulator" && x.autoscaling.headroomSlots > 0)) {
+        p.add(`models[${m.index}].autoscaling.headroomSlots`, `is ${m.autoscaling.headroomSlots}, but the model runs on the CPU simulator engine, which has no GPU slot to keep warm; ` +
+            "use 0, or engine: vllm");
+    }
+}
+
+/**
+ * Headroom on the package's pool: the pool must be able to grow (an evicted placeholder waits for
+ * a new node), and the placeholders of every model together must fit in maxNodes.
+ */
+function headroomPoolProblems(p: Problems, models: ResolvedModel[], pool: NodePoolPlan): void {
+    const withHeadroom = models.filter((m) => m.engine !== "simulator" && m.autoscaling.headroomSlots > 0);
+    if (withHeadroom.length === 0) return;
+    if (pool.minNodes === pool.maxNodes) {
+        for (const m of withHeadroom) {
+            p.add(`models[${m.index}].autoscaling.headroomSlots`, `is ${m.autoscaling.headroomSlots}, but gpuNodePool has a fixed size (minNodes = maxNodes = ${pool.maxNodes}): ` +
+                "no node autoscaler adds a node for an evicted placeholder, so the slots would only hold GPUs engines could use; use 0, or let the pool grow (maxNodes > minNodes)");
+        }
+        return;
+    }
+    const gpus = withHeadroom.reduce((s, m) => s + m.autoscaling.headroomSlots * m.gpusPerReplica, 0);
+    const room = pool.maxNodes * pool.gpusPerNode;
+    if (gpus > room) {
+        const m = withHeadroom[0];
+        p.add(`models[${m.index}].autoscaling.headroomSlots`, `the headroom of ${withHeadroom.map((x) => `${x.name} (${x.autoscaling.headroomSlots} x ${x.gpusPerReplica} GPUs)`).join(", ")} ` +
+            `needs ${gpus} GPUs, more than gpuNodePool's maxNodes can hold (${pool.maxNodes} x ${pool.gpusPerNode}); ` +
+            `use at most ${Math.floor(room / m.gpusPerReplica)} slot(s) for ${m.name} alone, or raise gpuNodePool.maxNodes`);
+    }
+}
+
 export function resolveArgs(name: string, args: LlmInferenceArgs): ResolvedArgs {
     const p = new Problems();
     if (!p.object("args", args)) p.throwIfAny(name);
@@ -358,9 +392,11 @@ export function resolveArgs(name: string, args: LlmInferenceArgs): ResolvedArgs 
             .map((m) => ({ index: m.index, name: m.name, gpusPerReplica: m.gpusPerReplica, maxReplicas: m.autoscaling.maxReplicas }))
             .filter((m) => Number.isInteger(m.gpusPerReplica) && m.gpusPerReplica > 0 && Number.isInteger(m.maxReplicas) && m.maxReplicas > 0);
         capacityProblems(p, gpuModels, gpuNodePool, "gpuNodePool");
+        headroomPoolProblems(p, models, gpuNodePool);
         costGuardProblems(p, planCost(gpuNodePool), gpuNodePool, args.maxMonthlyCost, "gpuNodePool");
     }
 
+    headroomEngineProblems(p, models);
     p.throwIfAny(name);
     return {
         models,

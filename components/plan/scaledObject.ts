@@ -12,6 +12,8 @@ export const PAUSED_ANNOTATION = "autoscaling.keda.sh/paused";
 /** Autoscaling settings after defaults, as the plan decided them. */
 export interface ResolvedAutoscaling extends TriggerSettings {
     maxReplicas: number;
+    /** Warm headroom: engine-sized GPU slots held by placeholders (headroom.ts); 0 = none. */
+    headroomSlots: number;
     pollingIntervalSeconds: number;
     cooldownSeconds: number;
     paused: boolean;

@@ -10,6 +10,7 @@ import type { DrainPlan } from "./drain";
 import type { ReadSeries } from "./alerts";
 import type { NodePoolPlan } from "./nodePool";
 import type { LoadDemand } from "./queries";
+import type { HeadroomPlan, PriorityClassPlan } from "./headroom";
 import type { ServiceMonitorManifest } from "./serviceMonitors";
 import type { SimulatorPlan } from "./simulatorEngine";
 
@@ -106,4 +107,8 @@ export interface InferencePlan {
     cost?: CostPlan;
     /** The simulator engines the component writes itself, in model order. */
     simulators: SimulatorPlan[];
+    /** Warm headroom placeholders (`autoscaling.headroomSlots`), one Deployment per model that has any. */
+    headroom: HeadroomPlan[];
+    /** Their PriorityClass (cluster-scoped), when any model has headroom. */
+    headroomPriorityClass?: PriorityClassPlan;
 }

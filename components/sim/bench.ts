@@ -16,6 +16,8 @@ export interface BenchPolicy {
     /** The model's ScaledObject (with the plan's trigger data), or a baseline controller factory. */
     model?: ScaledModel;
     baseline?: (trace: Trace, params: SimParams) => Controller;
+    /** The policy's warm headroom (its plan's headroomSlots), which the cluster simulates. */
+    headroomSlots?: number;
     note: string;
 }
 
@@ -42,6 +44,10 @@ export function benchPolicies(): BenchPolicy[] {
     return [
         { name: "balanced (default)", model: preset(Strategy.Balanced), note: "the package's default preset, minReplicas 1" },
         { name: "balanced, min 0", model: preset(Strategy.Balanced, { minReplicas: 0 }), note: "same, scale to zero, woken by the router's request counter" },
+        {
+            name: "balanced, headroom 2", model: preset(Strategy.Balanced, { headroomSlots: 2 }), headroomSlots: 2,
+            note: "same, with 2 warm GPU slots (placeholders engines preempt: no node boot, the model load remains)",
+        },
         { name: "latency-first", model: preset(Strategy.LatencyFirst), note: "preset: more headroom plus p95 TTFT" },
         { name: "queue-depth", model: preset(Strategy.QueueDepth), note: "preset: waiting requests 5/replica with the package's HPA behavior" },
         { name: "guide: Production Stack tutorial", model: guideConfig(5, 15, 30), note: "queue 5/replica, polling 15 s, cooldown 30 s, default HPA behavior (query summed; the tutorial's unsummed query errors at 2+ pods)" },
@@ -66,7 +72,10 @@ export function runBench(traces: readonly TraceKind[] = BENCH_TRACES, overrides:
     const cells = policies.map(() => [] as BenchCell[]);
     traces.forEach((kind) => {
         const trace = referenceTrace(kind);
-        const results = policies.map((p) => simulate(trace, p.model ? scaledObjectController(p.name, p.model, trace) : p.baseline!(trace, params), params));
+        const results = policies.map((p) => {
+            const ps = p.headroomSlots ? { ...params, cluster: { ...params.cluster, headroomSlots: p.headroomSlots } } : params;
+            return simulate(trace, p.model ? scaledObjectController(p.name, p.model, trace) : p.baseline!(trace, ps), ps);
+        });
         const o = results[policies.findIndex((p) => p.name === "oracle")];
         results.forEach((r, i) => cells[i].push({ ...r, vsOracle: r.gpuHours / o.gpuHours }));
     });

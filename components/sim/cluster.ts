@@ -18,6 +18,12 @@ export interface ClusterParams {
     gpuHourlyPrice: number;
     /** Nodes that exist from the start (already warm, e.g. a minimum pool size). Default 0. */
     initialNodes: number;
+    /**
+     * Warm headroom (`autoscaling.headroomSlots`): placeholder pods of one engine's size at a low
+     * priority. An engine that fits nowhere preempts one and starts on its node at once (no node
+     * boot); the evicted placeholder goes pending and the autoscaler adds a node for it. Default 0.
+     */
+    headroomSlots: number;
 }
 
 export const DEFAULT_CLUSTER: ClusterParams = {
@@ -27,14 +33,18 @@ export const DEFAULT_CLUSTER: ClusterParams = {
     gpusPerReplica: 1,
     gpuHourlyPrice: 1.0,
     initialNodes: 0,
+    headroomSlots: 0,
 };
 
-interface Node { id: number; readyAt: number; pods: number; emptySince: number | null }
+/** `pods` counts engines and placeholders (both hold a slot); `holders` the placeholders among them. */
+interface Node { id: number; readyAt: number; pods: number; holders: number; emptySince: number | null }
 interface Pod { id: number; node: Node | null; readyAt: number | null; createdAt: number }
 
 export class Cluster {
     private nodes: Node[] = [];
     private pods: Pod[] = [];
+    /** Placeholders without a node (evicted, or not yet placed). */
+    private pendingHolders = 0;
     private nextId = 1;
     /** Node-seconds, summed (x gpusPerNode / 3600 = GPU-hours). */
     nodeSeconds = 0;
@@ -43,7 +53,8 @@ export class Cluster {
     constructor(readonly params: ClusterParams, private readonly modelLoadSeconds: number) {
         this.podsPerNode = Math.max(1, Math.floor(params.gpusPerNode / params.gpusPerReplica));
         if (params.gpusPerReplica > params.gpusPerNode) throw new Error(`a replica needs ${params.gpusPerReplica} GPUs but a node has ${params.gpusPerNode}`);
-        for (let i = 0; i < params.initialNodes; i++) this.nodes.push({ id: this.nextId++, readyAt: 0, pods: 0, emptySince: 0 });
+        this.pendingHolders = params.headroomSlots;
+        for (let i = 0; i < params.initialNodes; i++) this.nodes.push({ id: this.nextId++, readyAt: 0, pods: 0, holders: 0, emptySince: 0 });
     }
 
     get replicas(): number {
@@ -58,12 +69,16 @@ export class Cluster {
         return this.nodes.length;
     }
 
-    /** Starts with `replicas` pods already serving, each on a node that is up (a warm start). */
+    /** Starts with `replicas` pods already serving, each on a node that is up, and the headroom placed (a warm start). */
     warmStart(replicas: number): void {
+        for (; this.pendingHolders > 0; this.pendingHolders--) {
+            const node = { id: this.nextId++, readyAt: 0, pods: 1, holders: 1, emptySince: null };
+            this.nodes.push(node);
+        }
         for (let i = 0; i < replicas; i++) {
             let node = this.nodes.find((x) => x.pods < this.podsPerNode);
             if (!node) {
-                node = { id: this.nextId++, readyAt: 0, pods: 0, emptySince: null };
+                node = { id: this.nextId++, readyAt: 0, pods: 0, holders: 0, emptySince: null };
                 this.nodes.push(node);
             }
             node.pods++;
@@ -94,10 +109,18 @@ export class Cluster {
     /** One second: schedule pending pods, provision nodes for the rest, remove idle nodes, bill. */
     step(now: number): void {
         const p = this.params;
-        // Schedule onto nodes that are up and have room.
+        // Schedule onto nodes that are up and have room, else preempt a placeholder on one.
         for (const pod of this.pods) {
             if (pod.node) continue;
-            const node = this.nodes.find((n) => n.readyAt <= now && n.pods < this.podsPerNode);
+            let node = this.nodes.find((n) => n.readyAt <= now && n.pods < this.podsPerNode);
+            if (!node) {
+                node = this.nodes.find((n) => n.readyAt <= now && n.holders > 0);
+                if (node) {
+                    node.holders--;
+                    node.pods--;
+                    this.pendingHolders++;
+                }
+            }
             if (node) {
                 node.pods++;
                 node.emptySince = null;
@@ -105,11 +128,20 @@ export class Cluster {
                 pod.readyAt = now + this.modelLoadSeconds;
             }
         }
-        // The cluster autoscaler provisions for pods that fit nowhere, counting nodes still booting.
-        const pending = this.pods.filter((x) => !x.node).length;
+        // Placeholders take what room is left on nodes that are up.
+        for (const n of this.nodes) {
+            while (this.pendingHolders > 0 && n.readyAt <= now && n.pods < this.podsPerNode) {
+                n.pods++;
+                n.holders++;
+                n.emptySince = null;
+                this.pendingHolders--;
+            }
+        }
+        // The cluster autoscaler provisions for pods that fit nowhere (placeholders included), counting nodes still booting.
+        const pending = this.pods.filter((x) => !x.node).length + this.pendingHolders;
         const bootingRoom = this.nodes.filter((n) => n.readyAt > now).reduce((s, n) => s + this.podsPerNode - n.pods, 0);
         const missing = Math.ceil(Math.max(0, pending - bootingRoom) / this.podsPerNode);
-        for (let i = 0; i < missing; i++) this.nodes.push({ id: this.nextId++, readyAt: now + p.nodeBootSeconds, pods: 0, emptySince: null });
+        for (let i = 0; i < missing; i++) this.nodes.push({ id: this.nextId++, readyAt: now + p.nodeBootSeconds, pods: 0, holders: 0, emptySince: null });
         // Booting nodes reserve room for the pending pods; an unneeded booting node idles like any other.
         let claimed = pending;
         for (const n of this.nodes) {

@@ -106,8 +106,8 @@ export class EnginePool {
     private queued = 0;
     /** Requests running, summed over ready engines. */
     running = 0;
-    readonly wait = new WeightedHistogram();
-    readonly ttft = new WeightedHistogram();
+    wait = new WeightedHistogram();
+    ttft = new WeightedHistogram();
     /** TTFT observations of recent seconds, for the ttft trigger's rate window. */
     private recentTtft: { at: number; value: number; mass: number }[] = [];
     refused = 0;
@@ -117,6 +117,17 @@ export class EnginePool {
     inferenceSeconds = 0;
 
     constructor(readonly params: EngineParams) {}
+
+    /**
+     * Starts the counts over (a pre-roll ends), keeping the engines' state. Requests still queued
+     * count as arrived now: their wait is recorded when they start.
+     */
+    resetCounts(): void {
+        this.wait = new WeightedHistogram();
+        this.ttft = new WeightedHistogram();
+        this.arrived = this.queued;
+        this.refused = 0;
+    }
 
     get waiting(): number {
         return this.queued;

@@ -38,7 +38,9 @@ export function oracle(trace: Trace, e: EngineParams, c: ClusterParams, minRepli
     // ordered now to be ready in time.
     const at = (s: number) => {
         let n = minReplicas;
-        for (let t = s; t < Math.min(need.length, s + lead + 60); t++) n = Math.max(n, need[t]);
+        // Negative times (a pre-roll, SimParams.preRollSeconds) read the trace as periodic.
+        const len = need.length;
+        for (let t = s; t < Math.min(len, s + lead + 60); t++) n = Math.max(n, need[((t % len) + len) % len]);
         return n;
     };
     const history: number[] = [];

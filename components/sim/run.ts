@@ -30,6 +30,13 @@ export interface SimParams {
     hpaSyncSeconds: number;
     /** Keep every second of the run in SimResult.seconds (for comparing with a real loop). Default false. */
     recordSeconds: boolean;
+    /**
+     * Seconds of the trace's own end played before second 0 (the trace taken as periodic), then
+     * every count reset: the run starts in the state the policy keeps, not in the warm start's.
+     * A policy that holds capacity for a while after a peak holds what the previous period's peak
+     * asked for. Default 0 (the warm start alone).
+     */
+    preRollSeconds: number;
 }
 
 export const DEFAULT_SIM: SimParams = {
@@ -42,6 +49,7 @@ export const DEFAULT_SIM: SimParams = {
     warmStart: true,
     hpaSyncSeconds: HPA_SYNC_SECONDS,
     recordSeconds: false,
+    preRollSeconds: 0,
 };
 
 /** One second of the run (SimParams.recordSeconds), the state after that second's controller tick. */
@@ -129,15 +137,21 @@ export function simulate(trace: Trace, controller: Controller, params: SimParams
     const cluster = new Cluster(params.cluster, e.modelLoadSeconds);
     const pool = new EnginePool(e);
     const n = trace.rps.length;
-    const cum = new Float64Array(n + 1);
-    for (let s = 0; s < n; s++) cum[s + 1] = cum[s] + trace.rps[s];
+    // The pre-roll: the trace's last `pre` seconds, then the trace. Loop time u runs over both;
+    // trace time s = u - pre is what the result reports.
+    const pre = Math.min(Math.max(0, Math.floor(params.preRollSeconds ?? 0)), n);
+    const rps = new Float64Array(pre + n);
+    rps.set(trace.rps.subarray(n - pre), 0);
+    rps.set(trace.rps, pre);
+    const cum = new Float64Array(pre + n + 1);
+    for (let u = 0; u < pre + n; u++) cum[u + 1] = cum[u] + rps[u];
     // Requests completed, and the seconds they ran, by the end of each second (vllm:request_inference_time_seconds).
-    const served = new Float64Array(n + 1);
-    const inference = new Float64Array(n + 1);
+    const served = new Float64Array(pre + n + 1);
+    const inference = new Float64Array(pre + n + 1);
     const fullRate = throughput(e, concurrencyLimit(e));
 
     let first = 0;
-    for (let s = 0; s < Math.min(n, 300); s++) first = Math.max(first, trace.rps[s]);
+    for (let u = 0; u < Math.min(pre + n, 300); u++) first = Math.max(first, rps[u]);
     const warm = params.warmStart && !controller.fixed ? replicasFor(first, e) : 0;
     cluster.warmStart(Math.max(controller.initialReplicas, warm));
     let scrape: Scrape = { waiting: 0, running: 0, kvUsage: 0, engines: 0, ttftP95: () => NaN, routerRequests: () => 0, completions: () => 0, inferenceSeconds: () => 0 };
@@ -149,16 +163,23 @@ export function simulate(trace: Trace, controller: Controller, params: SimParams
     const readyUps: number[] = [];
     let lastReady = cluster.ready(0);
     let minuteWaiting = 0;
-    for (let s = 0; s < n; s++) {
-        cluster.step(s);
-        const ready = cluster.ready(s);
-        if (ready > lastReady) readyUps.push(s);
+    for (let u = 0; u < pre + n; u++) {
+        const s = u - pre;
+        if (u === pre && pre > 0) {
+            // The pre-roll is over: count from here.
+            cluster.nodeSeconds = 0;
+            pool.resetCounts();
+            maxReplicas = cluster.replicas;
+        }
+        cluster.step(u);
+        const ready = cluster.ready(u);
+        if (s >= 0 && ready > lastReady) readyUps.push(s);
         lastReady = ready;
-        pool.step(s, trace.rps[s], ready);
-        served[s + 1] = pool.served;
-        inference[s + 1] = pool.inferenceSeconds;
-        if (s % params.scrapeIntervalSeconds === 0) {
-            const at = s;
+        pool.step(u, rps[u], ready);
+        served[u + 1] = pool.served;
+        inference[u + 1] = pool.inferenceSeconds;
+        if (u % params.scrapeIntervalSeconds === 0) {
+            const at = u;
             const p95 = new Map<number, number>();
             scrape = {
                 waiting: ready > 0 ? pool.waiting : 0,
@@ -176,12 +197,14 @@ export function simulate(trace: Trace, controller: Controller, params: SimParams
             };
         }
         const down = params.outages.some((o) => s >= o.from && s < o.to);
+        // Controllers see trace time (negative during a pre-roll; the oracle reads the trace as periodic).
         const next = controller.tick({ now: s, epochMs: trace.startEpochMs + s * 1000, replicas: cluster.replicas, readyPods: ready, scrape, prometheusDown: down });
         if (next !== undefined && next !== cluster.replicas) {
-            changes.push({ at: s, from: cluster.replicas, to: next });
-            cluster.scaleTo(next, s);
-            maxReplicas = Math.max(maxReplicas, next);
+            if (s >= 0) changes.push({ at: s, from: cluster.replicas, to: next });
+            cluster.scaleTo(next, u);
+            if (s >= 0) maxReplicas = Math.max(maxReplicas, next);
         }
+        if (s < 0) continue;
         minuteWaiting = Math.max(minuteWaiting, pool.waiting);
         seconds?.push({ t: s, rps: trace.rps[s], replicas: cluster.replicas, ready, waiting: pool.waiting, running: pool.running });
         if (s % 60 === 59) {
@@ -191,7 +214,7 @@ export function simulate(trace: Trace, controller: Controller, params: SimParams
             minuteWaiting = 0;
         }
     }
-    pool.drainQueueInto(n);
+    pool.drainQueueInto(pre + n);
 
     const arrived = pool.arrived;
     const onsets = burstOnsets(trace);
@@ -235,7 +258,7 @@ export function scaledObjectController(name: string, model: ScaledModel, trace: 
 }
 
 /**
- * Simulation parameters for one model of a plan: its maxNumSeqs, GPUs per replica and scrape
+ * Simulation parameters for one model of a plan: its maxNumSeqs, GPUs per replica, warm headroom and scrape
  * interval (an override's scrape interval wins: a Prometheus other than the plan's may scrape).
  */
 export function paramsForPlan(plan: InferencePlan, modelIndex: number, overrides: Partial<SimParams> = {}): SimParams {
@@ -246,7 +269,13 @@ export function paramsForPlan(plan: InferencePlan, modelIndex: number, overrides
         ...overrides,
         scrapeIntervalSeconds: overrides.scrapeIntervalSeconds ?? plan.scrapeIntervalSeconds,
         engine: { ...DEFAULT_ENGINE, ...overrides.engine, maxNumSeqs },
-        cluster: { ...DEFAULT_CLUSTER, ...overrides.cluster, gpusPerReplica: m.gpusPerReplica },
+        cluster: {
+            ...DEFAULT_CLUSTER,
+            // The plan's warm headroom for this model; an override (e.g. `npm run simulate --headroom`) wins.
+            headroomSlots: plan.headroom.find((h) => h.model === m.name)?.replicas ?? 0,
+            ...overrides.cluster,
+            gpusPerReplica: m.gpusPerReplica,
+        },
     };
 }
 

@@ -6,7 +6,9 @@
 // node affinity the plan gives the chart's engines. Asserted: a Pending engine gets a node of the
 // pool's type, label and taint, and runs; the NodePool's GPU limit caps the nodes; a changed pool
 // lets more engines run and replaces no busy node; an idle node goes after consolidateAfter and
-// not before.
+// not before; warm headroom: the plan's placeholder gets a node and keeps it past the idle time,
+// an engine preempts it through the real kube-scheduler and runs on that node, and the evicted
+// placeholder gets a new node.
 import * as assert from "node:assert";
 import * as YAML from "yaml";
 import { LocalCluster } from "../../e2e/support/cluster";
@@ -14,6 +16,7 @@ import { requireTools } from "../../e2e/support/paths";
 import { waitFor } from "../../e2e/support/proc";
 import { gpuSchedulingValues, GPU_POOL_LABEL, planGpuNodePool } from "../../components/plan/nodePool";
 import type { NodePoolPlan } from "../../components/plan/nodePool";
+import { headroomDeploymentManifest, headroomPriorityClass, planHeadroom, priorityClassManifest } from "../../components/plan/headroom";
 
 function log(line: string): void {
     process.stdout.write(`      ${line}\n`);
@@ -173,5 +176,35 @@ describe("end-to-end: the package's EKS NodePool under Karpenter's real core (kw
         const seconds = (Date.now() - idle) / 1000;
         assert.ok(seconds >= CONSOLIDATE_AFTER_SECONDS, `gone after ${seconds} s`);
         log(`${changed.maxNodes} idle nodes removed ${seconds.toFixed(1)} s after the last engine left (consolidateAfter ${CONSOLIDATE_AFTER_SECONDS} s)`);
+    });
+
+    it("warm headroom: a placeholder keeps its node past the idle time; an engine preempts it there, and the evicted placeholder gets a new node", async () => {
+        // The plan's own objects (what LlmInference applies for headroomSlots: 1), for a whole-node engine.
+        const headroom = planHeadroom({
+            release: "chat", namespace: NAMESPACE, model: "m", slots: 1, image: { repository: "vllm/vllm-openai", tag: "v0.24.0" },
+            gpusPerReplica: changed.gpusPerNode, cpu: "1", memory: "1Gi", pool: changed,
+        });
+        const pc = headroomPriorityClass(NAMESPACE, "chat");
+        await c().kubectl(["apply", "-f", "-"], { input: [priorityClassManifest(pc), headroomDeploymentManifest(headroom)].map((o) => YAML.stringify(o)).join("---\n") });
+        const placeholders = async (): Promise<any[]> => (await c().get(["pods", "-n", NAMESPACE, "-l", `vllm-autoscaling/headroom=m`]))?.items ?? [];
+        const runningOn = async (pods: () => Promise<any[]>): Promise<string | undefined> =>
+            (await pods()).find((p) => p.status?.phase === "Running" && !p.metadata.deletionTimestamp)?.spec?.nodeName;
+        const first = await waitFor("the placeholder to run on a node Karpenter adds", 120_000, async () => runningOn(placeholders), 1000);
+        // Past the idle time (and Karpenter's disruption loop): the node holds no engine, only the placeholder.
+        await new Promise((r) => setTimeout(r, (CONSOLIDATE_AFTER_SECONDS + 25) * 1000));
+        assert.deepStrictEqual((await poolNodes()).map((n) => n.metadata.name), [first], "the placeholder's node was consolidated");
+        const started = Date.now();
+        await scale(1);
+        const engineNode = await waitFor("the engine to run", 60_000, async () => runningOn(enginePods), 500);
+        const engineSeconds = (Date.now() - started) / 1000;
+        assert.strictEqual(engineNode, first, "the engine runs where the placeholder was (preempted), not on a new node");
+        assert.ok(engineSeconds < REGISTRATION_DELAY_SECONDS, `the engine ran after ${engineSeconds} s: it waited for a node`);
+        const second = await waitFor("the evicted placeholder to run on a new node", 120_000, async () => {
+            const n = await runningOn(placeholders);
+            return n !== undefined && n !== first ? n : undefined;
+        }, 1000);
+        const events = (await c().get(["events", "-n", NAMESPACE, "--field-selector", "reason=Preempted"]))?.items ?? [];
+        assert.ok(events.length >= 1, "kube-scheduler recorded the preemption");
+        log(`placeholder kept ${first} ${CONSOLIDATE_AFTER_SECONDS + 25} s idle; engine preempted it there in ${engineSeconds.toFixed(1)} s; placeholder moved to new node ${second}`);
     });
 });

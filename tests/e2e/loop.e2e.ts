@@ -374,7 +374,7 @@ describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks
     it("replica ownership: previews no changes at N replicas (pulumi preview --expect-no-changes)", async () => {
         await keepsN("preview", async () => {
             const r = await need(stack, "stack").preview(["--expect-no-changes"], { allowFailure: true });
-            assert.strictEqual(r.code, 0, `the preview at N replicas wants changes:\n${r.stdout.slice(-3000)}`);
+            assert.strictEqual(r.code, 0, `the preview at N replicas wants changes:\n${r.stdout.slice(-3000)}\nstderr:\n${r.stderr.slice(-2000)}`);
         });
     });
 

@@ -450,6 +450,14 @@ type Autoscaling struct {
 	// the engines' average per replica against the target (default 80). Off in every preset: a busy
 	// GPU is an efficient one, not an overloaded one (see the README).
 	GpuUtilization *Signal `pulumi:"gpuUtilization"`
+	// Warm headroom: this many engine-sized GPU slots kept provisioned for bursts, by placeholder
+	// pods at a low priority (-10) that request one engine's GPUs, CPU and memory, run the engine
+	// image (pre-pulled on the node) and sleep. An engine that finds no free GPU preempts one and
+	// starts without waiting for a node; the node autoscaler then adds a node for the evicted
+	// placeholder. Costs `headroomSlots` x the engine's GPUs around the clock (in `plan.cost`).
+	// Needs a pool a node autoscaler grows (GKE, EKS with Karpenter or the cluster's own) and a
+	// GPU engine. Default 0.
+	HeadroomSlots *float64 `pulumi:"headroomSlots"`
 	// KV-cache pressure: summed `vllm:kv_cache_usage_perc` (0..1 per engine). Target default 0.7 per replica.
 	KvCache *Signal `pulumi:"kvCache"`
 	// Load: the concurrency the traffic needs, per replica. In `balanced` and `latency-first`: the
@@ -514,6 +522,14 @@ type AutoscalingArgs struct {
 	// the engines' average per replica against the target (default 80). Off in every preset: a busy
 	// GPU is an efficient one, not an overloaded one (see the README).
 	GpuUtilization *SignalArgs `pulumi:"gpuUtilization"`
+	// Warm headroom: this many engine-sized GPU slots kept provisioned for bursts, by placeholder
+	// pods at a low priority (-10) that request one engine's GPUs, CPU and memory, run the engine
+	// image (pre-pulled on the node) and sleep. An engine that finds no free GPU preempts one and
+	// starts without waiting for a node; the node autoscaler then adds a node for the evicted
+	// placeholder. Costs `headroomSlots` x the engine's GPUs around the clock (in `plan.cost`).
+	// Needs a pool a node autoscaler grows (GKE, EKS with Karpenter or the cluster's own) and a
+	// GPU engine. Default 0.
+	HeadroomSlots *float64 `pulumi:"headroomSlots"`
 	// KV-cache pressure: summed `vllm:kv_cache_usage_perc` (0..1 per engine). Target default 0.7 per replica.
 	KvCache *SignalArgs `pulumi:"kvCache"`
 	// Load: the concurrency the traffic needs, per replica. In `balanced` and `latency-first`: the
@@ -602,6 +618,17 @@ func (o AutoscalingOutput) FallbackReplicas() pulumi.Float64PtrOutput {
 // GPU is an efficient one, not an overloaded one (see the README).
 func (o AutoscalingOutput) GpuUtilization() SignalPtrOutput {
 	return o.ApplyT(func(v Autoscaling) *Signal { return v.GpuUtilization }).(SignalPtrOutput)
+}
+
+// Warm headroom: this many engine-sized GPU slots kept provisioned for bursts, by placeholder
+// pods at a low priority (-10) that request one engine's GPUs, CPU and memory, run the engine
+// image (pre-pulled on the node) and sleep. An engine that finds no free GPU preempts one and
+// starts without waiting for a node; the node autoscaler then adds a node for the evicted
+// placeholder. Costs `headroomSlots` x the engine's GPUs around the clock (in `plan.cost`).
+// Needs a pool a node autoscaler grows (GKE, EKS with Karpenter or the cluster's own) and a
+// GPU engine. Default 0.
+func (o AutoscalingOutput) HeadroomSlots() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v Autoscaling) *float64 { return v.HeadroomSlots }).(pulumi.Float64PtrOutput)
 }
 
 // KV-cache pressure: summed `vllm:kv_cache_usage_perc` (0..1 per engine). Target default 0.7 per replica.

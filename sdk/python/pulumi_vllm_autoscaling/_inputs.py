@@ -295,6 +295,16 @@ class AutoscalingArgsDict(TypedDict):
     the engines' average per replica against the target (default 80). Off in every preset: a busy
     GPU is an efficient one, not an overloaded one (see the README).
     """
+    headroom_slots: NotRequired[_builtins.float]
+    """
+    Warm headroom: this many engine-sized GPU slots kept provisioned for bursts, by placeholder
+    pods at a low priority (-10) that request one engine's GPUs, CPU and memory, run the engine
+    image (pre-pulled on the node) and sleep. An engine that finds no free GPU preempts one and
+    starts without waiting for a node; the node autoscaler then adds a node for the evicted
+    placeholder. Costs `headroomSlots` x the engine's GPUs around the clock (in `plan.cost`).
+    Needs a pool a node autoscaler grows (GKE, EKS with Karpenter or the cluster's own) and a
+    GPU engine. Default 0.
+    """
     kv_cache: NotRequired['SignalArgsDict']
     """
     KV-cache pressure: summed `vllm:kv_cache_usage_perc` (0..1 per engine). Target default 0.7 per replica.
@@ -372,6 +382,7 @@ class AutoscalingArgs:
                  cooldown_seconds: Optional[_builtins.float] = None,
                  fallback_replicas: Optional[_builtins.float] = None,
                  gpu_utilization: Optional['SignalArgs'] = None,
+                 headroom_slots: Optional[_builtins.float] = None,
                  kv_cache: Optional['SignalArgs'] = None,
                  load: Optional['SignalArgs'] = None,
                  min_replicas: Optional[_builtins.float] = None,
@@ -395,6 +406,13 @@ class AutoscalingArgs:
         :param 'SignalArgs' gpu_utilization: GPU utilization (`DCGM_FI_DEV_GPU_UTIL`, percent, from NVIDIA's dcgm-exporter: `gpuMetrics`):
                the engines' average per replica against the target (default 80). Off in every preset: a busy
                GPU is an efficient one, not an overloaded one (see the README).
+        :param _builtins.float headroom_slots: Warm headroom: this many engine-sized GPU slots kept provisioned for bursts, by placeholder
+               pods at a low priority (-10) that request one engine's GPUs, CPU and memory, run the engine
+               image (pre-pulled on the node) and sleep. An engine that finds no free GPU preempts one and
+               starts without waiting for a node; the node autoscaler then adds a node for the evicted
+               placeholder. Costs `headroomSlots` x the engine's GPUs around the clock (in `plan.cost`).
+               Needs a pool a node autoscaler grows (GKE, EKS with Karpenter or the cluster's own) and a
+               GPU engine. Default 0.
         :param 'SignalArgs' kv_cache: KV-cache pressure: summed `vllm:kv_cache_usage_perc` (0..1 per engine). Target default 0.7 per replica.
         :param 'SignalArgs' load: Load: the concurrency the traffic needs, per replica. In `balanced` and `latency-first`: the
                router's arrival rate times the engines' mean time per request, plus the waiting requests
@@ -428,6 +446,8 @@ class AutoscalingArgs:
             pulumi.set(__self__, "fallback_replicas", fallback_replicas)
         if gpu_utilization is not None:
             pulumi.set(__self__, "gpu_utilization", gpu_utilization)
+        if headroom_slots is not None:
+            pulumi.set(__self__, "headroom_slots", headroom_slots)
         if kv_cache is not None:
             pulumi.set(__self__, "kv_cache", kv_cache)
         if load is not None:
@@ -520,6 +540,24 @@ class AutoscalingArgs:
     @gpu_utilization.setter
     def gpu_utilization(self, value: Optional['SignalArgs']):
         pulumi.set(self, "gpu_utilization", value)
+
+    @_builtins.property
+    @pulumi.getter(name="headroomSlots")
+    def headroom_slots(self) -> Optional[_builtins.float]:
+        """
+        Warm headroom: this many engine-sized GPU slots kept provisioned for bursts, by placeholder
+        pods at a low priority (-10) that request one engine's GPUs, CPU and memory, run the engine
+        image (pre-pulled on the node) and sleep. An engine that finds no free GPU preempts one and
+        starts without waiting for a node; the node autoscaler then adds a node for the evicted
+        placeholder. Costs `headroomSlots` x the engine's GPUs around the clock (in `plan.cost`).
+        Needs a pool a node autoscaler grows (GKE, EKS with Karpenter or the cluster's own) and a
+        GPU engine. Default 0.
+        """
+        return pulumi.get(self, "headroom_slots")
+
+    @headroom_slots.setter
+    def headroom_slots(self, value: Optional[_builtins.float]):
+        pulumi.set(self, "headroom_slots", value)
 
     @_builtins.property
     @pulumi.getter(name="kvCache")
