@@ -11,13 +11,17 @@ import * as pulumi from "@pulumi/pulumi";
  *   KV-cache pressure;
  * - `queue-depth`: the Production Stack tutorial's and KEDA article's behaviour, waiting requests only;
  * - `latency-first`: load with a lower per-replica target (more headroom), KV-cache pressure, queue
- *   depth, and p95 time to first token against `ttft.target`.
+ *   depth, and p95 time to first token against `ttft.target`;
+ * - `burst-ready`: for traffic that bursts faster than an engine starts: load at ~85% of
+ *   `maxNumSeqs`, KV-cache pressure, and the replicas the load's peak needed held for 2 hours
+ *   (`peakHoldSeconds`), so that the next burst finds its engines running.
  * `npm run bench:policies` shows how each preset fares on the reference traces.
  */
 export const Strategy = {
     Balanced: "balanced",
     QueueDepth: "queue-depth",
     LatencyFirst: "latency-first",
+    BurstReady: "burst-ready",
 } as const;
 export type Strategy = (typeof Strategy)[keyof typeof Strategy];
 
@@ -111,6 +115,14 @@ export interface Autoscaling {
      * GPU is an efficient one, not an overloaded one (see the README).
      */
     gpuUtilization?: Signal;
+    /**
+     * Hold the replicas the load's peak asked for during this many seconds (a `load_peak` trigger:
+     * the load query's maximum over the window, against the load's target), so that bursts that
+     * come back within it find their engines running. The HPA's own scale-down window stops at
+     * 3600 s; this one does not. 0 turns it off; otherwise 300 to 86400. Default 7200 in
+     * `burst-ready`, 0 in the other presets. Needs the load trigger.
+     */
+    peakHoldSeconds?: number;
     /** Known peaks: KEDA cron triggers that hold a floor of replicas. */
     schedules?: Schedule[];
     /** Advanced: replace the triggers' max by one composite formula (KEDA scalingModifiers). */

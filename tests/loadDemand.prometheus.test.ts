@@ -5,7 +5,7 @@
 // the emulator was told: a constant arrival rate on the router's counter and requests that all ran
 // the same time (so the mean inference time is exact, whatever rate()'s extrapolation).
 import * as assert from "assert";
-import { loadQuery } from "../components/plan/queries";
+import { loadQuery, peakQuery } from "../components/plan/queries";
 import { withPrometheus } from "../e2e/support/prometheusHarness";
 
 const NS = "llm";
@@ -16,7 +16,7 @@ const demand = { windowSeconds: 10, drainSeconds: 300 };
 const RPS = 4;
 const RUN_SECONDS = 5;
 
-describe("demand-based load on a real Prometheus (one sample; arrivals x inference time, the backlog drained)", function () {
+describe("demand-based load and its peak hold on a real Prometheus (one sample; arrivals x inference time, the backlog drained)", function () {
     this.timeout(120_000);
     let timer: NodeJS.Timeout | undefined;
     const f = withPrometheus({
@@ -84,6 +84,21 @@ describe("demand-based load on a real Prometheus (one sample; arrivals x inferen
         assert.ok(got < 12 + 3000, "far below running + waiting, which would have asked for a replica per few waiting requests");
     });
 
+    it("the peak hold (load_peak) keeps the largest value of its window, one sample, then lets it go", async () => {
+        const hold = 8;
+        const peak = () => f.prom.kedaValue(peakQuery(loadQuery(scope), hold, 1));
+        f.emu.setEngine("e1", { running: 40, waiting: 0, kvCacheUsage: 0.5 });
+        // The previous test's backlog leaves the window first.
+        await new Promise((r) => setTimeout(r, (hold + 2) * 1000));
+        assert.strictEqual(await peak(), 40);
+        f.emu.setEngine("e1", { running: 5, waiting: 0, kvCacheUsage: 0.1 });
+        await f.prom.waitForScrapes(2);
+        assert.strictEqual(await f.prom.kedaValue(loadQuery(scope)), 5, "the load itself has dropped");
+        assert.strictEqual(await peak(), 40, "the peak is held");
+        await new Promise((r) => setTimeout(r, (hold + 2) * 1000));
+        assert.strictEqual(await peak(), 5, "the peak left the window");
+    });
+
     it("engine gone, traffic stopped: back to one sample of 0", async () => {
         if (timer) clearInterval(timer);
         timer = undefined;
@@ -91,5 +106,6 @@ describe("demand-based load on a real Prometheus (one sample; arrivals x inferen
         await new Promise((r) => setTimeout(r, (demand.windowSeconds + 2) * 1000));
         await f.prom.waitForScrapes(2);
         assert.strictEqual(await load(), 0);
+        assert.strictEqual(await f.prom.kedaValue(peakQuery(loadQuery(scope), 8, 1)), 0, "the held peak too, once the window has passed");
     });
 });

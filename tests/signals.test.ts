@@ -34,7 +34,7 @@ function problemsOf(fn: () => unknown): { path: string; message: string }[] {
 }
 
 describe("signals: strategy presets and triggers", () => {
-    it("default (balanced): demand-based load at 60% of maxNumSeqs, KV cache at 0.7, no queue-depth trigger, wake from zero unchanged", () => {
+    it("default (balanced): demand-based load at 70% of maxNumSeqs, KV cache at 0.7, no queue-depth trigger, wake from zero unchanged", () => {
         const p = planWith({ minReplicas: 0, maxReplicas: 4 });
         const so = p.scaledObjects[0];
         assert.deepStrictEqual(names(so), [TRIGGER.load, TRIGGER.kvCache, TRIGGER.wakeOnRequest]);
@@ -44,9 +44,9 @@ describe("signals: strategy presets and triggers", () => {
             /^\(\(\(sum\(rate\(vllm:num_incoming_requests_total\{namespace="llm",model="meta-llama\/Llama-3.1-8B-Instruct"\}\[60s\]\)\) \+ \(sum\(vllm:num_requests_waiting\{[^}]*\}\) or vector\(0\)\) \/ 300\) \* sum\(rate\(vllm:request_inference_time_seconds_sum\{[^}]*\}\[60s\]\)\) \/ \(sum\(rate\(vllm:request_inference_time_seconds_count\{[^}]*\}\[60s\]\)\) > 0\)\) or \(/);
         const load = trig(so, TRIGGER.load);
         assert.strictEqual(load.metricType, "AverageValue");
-        // Target 38 (60% of 64) plus the scale-down margin, 40% of it, per busy engine in the query.
-        assert.strictEqual(load.metadata.threshold, String(38 + 15));
-        assert.match(load.metadata.query, / \+ 15 \* \(count\(vllm:num_requests_running\{[^}]*\} > 0\) or vector\(0\)\)$/);
+        // Target 45 (70% of 64) plus the scale-down margin, 40% of it, per busy engine in the query.
+        assert.strictEqual(load.metadata.threshold, String(45 + 18));
+        assert.match(load.metadata.query, / \+ 18 \* \(count\(vllm:num_requests_running\{[^}]*\} > 0\) or vector\(0\)\)$/);
         assert.strictEqual(load.metadata.ignoreNullValues, "false");
         assert.match(load.metadata.query, /vllm:num_requests_running\{namespace="llm",model_name="meta-llama\/Llama-3.1-8B-Instruct"\}/);
         assert.strictEqual(trig(so, TRIGGER.kvCache).metadata.threshold, "0.7");
@@ -65,7 +65,7 @@ describe("signals: strategy presets and triggers", () => {
 
     it("derives the load target from the model's maxNumSeqs and sets --max-num-seqs on the engine", () => {
         const p = planWith({ maxReplicas: 4 }, { maxNumSeqs: 20 });
-        assert.strictEqual(trig(p.scaledObjects[0], TRIGGER.load).metadata.threshold, String(12 + 5));
+        assert.strictEqual(trig(p.scaledObjects[0], TRIGGER.load).metadata.threshold, String(14 + 6));
         assert.strictEqual(p.charts.vllmStack.values.servingEngineSpec.modelSpec[0].vllmConfig.maxNumSeqs, 20);
     });
 
@@ -73,6 +73,21 @@ describe("signals: strategy presets and triggers", () => {
         const so = planWith({ minReplicas: 1, maxReplicas: 4, strategy: Strategy.QueueDepth, targetQueueDepth: undefined }).scaledObjects[0];
         assert.deepStrictEqual(names(so), [TRIGGER.queueDepth]);
         assert.strictEqual(trig(so, TRIGGER.queueDepth).metadata.threshold, "5");
+    });
+
+    it("burst-ready: demand-based load at 85% of maxNumSeqs, KV cache, and the load's peak held 2 h against the same threshold", () => {
+        const p = planWith({ minReplicas: 1, maxReplicas: 8, strategy: Strategy.BurstReady });
+        const so = p.scaledObjects[0];
+        assert.deepStrictEqual(names(so), [TRIGGER.load, TRIGGER.loadPeak, TRIGGER.kvCache]);
+        const load = trig(so, TRIGGER.load);
+        const peak = trig(so, TRIGGER.loadPeak);
+        assert.strictEqual(load.metadata.threshold, String(54 + 22));
+        assert.strictEqual(peak.metadata.threshold, load.metadata.threshold);
+        assert.strictEqual(peak.metadata.query, `max_over_time((${load.metadata.query})[7200s:30s]) or vector(0)`);
+        assert.strictEqual(p.models[0].loadPeakHoldSeconds, 7200);
+        // Any preset can hold its peak; the formula can read it.
+        const b = planWith({ maxReplicas: 8, peakHoldSeconds: 3600, scalingModifiers: { formula: "max(load, load_peak)", target: 63 } }).scaledObjects[0];
+        assert.match(trig(b, TRIGGER.loadPeak).metadata.query, /\[3600s:30s\]\) or vector\(0\)$/);
     });
 
     it("latency-first adds the p95 TTFT trigger against the SLO and lowers the load target", () => {

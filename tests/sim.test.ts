@@ -167,7 +167,7 @@ describe("simulator: KEDA (executor, fallback, cron, trigger mapping)", () => {
             [TRIGGER.queueDepth, TRIGGER.load, TRIGGER.kvCache, TRIGGER.ttft, TRIGGER.wakeOnRequest]);
     });
     it("knows every trigger the package can generate, and every stack's ScaledObjects bind", () => {
-        const all = plan({ minReplicas: 0, strategy: Strategy.LatencyFirst, gpuUtilization: { enabled: true },
+        const all = plan({ minReplicas: 0, strategy: Strategy.LatencyFirst, gpuUtilization: { enabled: true }, peakHoldSeconds: 3600,
             schedules: [{ name: "peak", start: "0 8 * * *", end: "0 9 * * *", replicas: 2 }] });
         const bound = bindTriggers(scaledModelOf(all, 0), T0, T0 + 1000).map((t) => t.name);
         for (const name of Object.values(TRIGGER)) assert.ok(bound.includes(name), `TRIGGER ${name} is not simulated`);
@@ -185,6 +185,33 @@ describe("simulator: KEDA (executor, fallback, cron, trigger mapping)", () => {
     it("scalingModifiers: the HPA sees one composite metric (formula over trigger values) against its target", () => {
         const k = new KedaController(scaledModelOf(plan({ minReplicas: 1, targetQueueDepth: 5, scalingModifiers: { formula: "queue_depth + load", target: 10 } }), 0), T0, T0 + 3_600_000);
         assert.strictEqual(firstHpaDecision(k, 1, 1, { waiting: 20, running: 20, engines: 1 }), 5, "ceil((20 + 40) / 10) = 6, limited to 1 + 4");
+    });
+});
+
+describe("simulator: the load's peak held (load_peak)", () => {
+    it("reads the largest load of the hold window, then lets it go once it leaves the window", () => {
+        const m = scaledModelOf(plan({ minReplicas: 1, strategy: Strategy.BurstReady, peakHoldSeconds: 600 }), 0);
+        assert.strictEqual(m.loadPeakHoldSeconds, 600);
+        const t = bindTriggers(m, T0, T0 + 3_600_000);
+        const peak = t.find((x) => x.name === TRIGGER.loadPeak)!;
+        const load = t.find((x) => x.name === TRIGGER.load)!;
+        assert.strictEqual(peak.target, load.target, "against the load's threshold");
+        const busy = scrape({ engines: 4, running: 200 });
+        const idle = scrape({ engines: 4, running: 10 });
+        const atBusy = peak.value(busy, T0);
+        assert.strictEqual(atBusy, load.value(busy, T0));
+        assert.strictEqual(peak.value(idle, T0 + 300_000), atBusy, "held 5 min later");
+        assert.strictEqual(peak.value(idle, T0 + 599_000), atBusy, "held just before the window ends");
+        assert.strictEqual(peak.value(idle, T0 + 601_000), load.value(idle, T0), "gone once the peak left the window");
+    });
+
+    it("burst-ready holds its peak for 2 h by default; other presets hold none unless asked; the hold needs the load trigger", () => {
+        assert.strictEqual(plan({ strategy: Strategy.BurstReady }).models[0].loadPeakHoldSeconds, 7200);
+        assert.strictEqual(plan({}).models[0].loadPeakHoldSeconds, 0);
+        assert.strictEqual(plan({ strategy: Strategy.BurstReady, peakHoldSeconds: 0 }).models[0].loadPeakHoldSeconds, 0);
+        assert.throws(() => plan({ peakHoldSeconds: 60 }), /autoscaling\.peakHoldSeconds: 60 is shorter than the HPA's own scale-down window/);
+        assert.throws(() => plan({ peakHoldSeconds: 3600, load: { enabled: false }, queueDepth: { enabled: true } }), /autoscaling\.peakHoldSeconds: holds the load trigger's peak, but load is disabled/);
+        assert.throws(() => plan({ peakHoldSeconds: 90000 }), /autoscaling\.peakHoldSeconds/);
     });
 });
 
@@ -239,7 +266,7 @@ describe("simulator: the default preset does not flap on a steady rate", () => {
     it("the load trigger's margin counts only engines running requests: an idle fleet reads 0 (KEDA can still scale to zero)", () => {
         const p0 = plan({ minReplicas: 0 });
         const load = bindTriggers(scaledModelOf(p0, 0), T0, T0 + 1000).find((t) => t.name === TRIGGER.load)!;
-        const h = Number(load.target) - Math.round(0.6 * 64);
+        const h = Number(load.target) - Math.round(0.7 * 64);
         assert.ok(h > 0, "the default preset has a margin");
         assert.strictEqual(load.value(scrape({ engines: 2 }), T0), 0);
         assert.strictEqual(load.value(scrape({ engines: 2, running: 30, waiting: 1 }), T0), 31 + 2 * h);
@@ -250,7 +277,7 @@ describe("simulator: the default preset does not flap on a steady rate", () => {
         const m = scaledModelOf(p0, 0);
         const load = p0.scaledObjects[0].spec.triggers.find((t) => t.name === TRIGGER.load)!;
         assert.strictEqual(m.loadHysteresis, p0.models[0].loadHysteresis);
-        assert.strictEqual(Number(load.metadata.threshold), Math.round(0.6 * 64) + m.loadHysteresis, "threshold = target + margin");
+        assert.strictEqual(Number(load.metadata.threshold), Math.round(0.7 * 64) + m.loadHysteresis, "threshold = target + margin");
         const read = (model: ScaledModel) => bindTriggers(model, T0, T0 + 1000).find((t) => t.name === TRIGGER.load)!.value(scrape({ engines: 2, running: 30 }), T0);
         assert.strictEqual(read(m), 30 + 2 * m.loadHysteresis);
         assert.strictEqual(read({ ...m, loadHysteresis: 0 }), 30, "the data, not the query text, decides");

@@ -1,7 +1,7 @@
 // A ScaledObject's triggers in words, for `npm run plan` and `npm run simulate`: what scales the
 // model, toward which target, and when it wakes or sleeps. Read from the manifest itself.
 import type { ScaledObjectManifest } from "./types";
-import { queryWindowSeconds } from "./queries";
+import { peakHoldOf, queryWindowSeconds } from "./queries";
 import { SCHEDULE_TRIGGER_PREFIX, TRIGGER } from "./triggers";
 
 function windowOf(query: string): string {
@@ -29,6 +29,12 @@ export function describeTriggers(so: ScaledObjectManifest): string[] {
                     ? `${t.name}: requests running + waiting in the model's engines, ${target} ${per}, plus ${h} per busy engine in the metric and the threshold (${md.threshold}): ` +
                       `adds a replica at about ${target} per replica, gives one back only once the load fits one fewer with ${h} to spare${wakes}`
                     : `${t.name}: requests running + waiting in the model's engines, ${md.threshold} ${per} -> replicas = ceil(load / ${md.threshold})${wakes}`);
+                break;
+            }
+            case TRIGGER.loadPeak: {
+                const hold = peakHoldOf(md.query ?? "");
+                lines.push(`${t.name}: the load's largest value over the last ${hold ? `${hold.holdSeconds} s (sampled every ${hold.stepSeconds} s)` : "window"}, ` +
+                    `against the load's threshold (${md.threshold}): keeps the replicas the peak needed until it leaves the window`);
                 break;
             }
             case TRIGGER.kvCache:

@@ -157,6 +157,7 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
         hpaName: kedaHpaName(scaledObjectName(release, m.name)),
         loadHysteresis: loadHysteresis(m.autoscaling),
         ...optional("loadDemand", loadDemand(m.autoscaling, wakeWindowSeconds)),
+        loadPeakHoldSeconds: m.autoscaling.peakHoldSeconds ?? 0,
         drain: drainPlan(m.drainSeconds),
         ...(m.engine !== "simulator" && m.autoscaling.minReplicas >= 1 ? { pdbName: enginePdbName(release, m.name) } : {}),
         ...(m.hasHfToken ? { hfTokenSecret: { name: hfTokenSecretName(release), key: hfTokenSecretKey(m.name) } } : {}),

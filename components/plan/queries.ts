@@ -106,6 +106,22 @@ export function loadQuery(scope: SeriesScope, hysteresis = 0, demand?: LoadDeman
 }
 
 /**
+ * The largest value `inner` took over the last `holdSeconds`, sampled every `stepSeconds` (a
+ * subquery): under AverageValue against the same target, the HPA keeps the replicas the peak
+ * asked for until it leaves the window. `inner` answers one sample at every instant, so this
+ * does too (and `or vector(0)` covers a Prometheus with no history yet).
+ */
+export function peakQuery(inner: string, holdSeconds: number, stepSeconds: number): string {
+    return `max_over_time((${inner})[${holdSeconds}s:${stepSeconds}s]) or vector(0)`;
+}
+
+/** The hold and step of a peakQuery (undefined for any other query). */
+export function peakHoldOf(query: string): { holdSeconds: number; stepSeconds: number } | undefined {
+    const m = /\[(\d+)s:(\d+)s\]\) or vector\(0\)$/.exec(query);
+    return m && query.startsWith("max_over_time((") ? { holdSeconds: Number(m[1]), stepSeconds: Number(m[2]) } : undefined;
+}
+
+/**
  * KV-cache pressure: the engines' KV-cache usage (0..1 each), summed. vLLM renamed the gauge in
  * 0.9 (`gpu_cache_usage_perc` -> `kv_cache_usage_perc`); `or` takes the new name where a pod has
  * it and the old one elsewhere (set operators match label sets without the metric name, so a pod

@@ -79,7 +79,7 @@ export interface ResolvedArgs {
 const KNOWN = {
     top: fieldsOf<LlmInferenceArgs>({ models: true, namespace: true, createNamespace: true, clusterDomain: true, keda: true, monitoring: true, vllmStack: true, gpuNodePool: true, maxMonthlyCost: true, gpuMetrics: true }),
     model: fieldsOf<Model>({ name: true, modelUrl: true, servedModelName: true, gpusPerReplica: true, hfToken: true, cacheSize: true, cacheStorageClass: true, cpu: true, memory: true, maxModelLen: true, maxNumSeqs: true, enablePrefixCaching: true, extraArgs: true, image: true, readyTimeoutSeconds: true, drainSeconds: true, values: true, autoscaling: true, engine: true, simulator: true }),
-    autoscaling: fieldsOf<Autoscaling>({ minReplicas: true, maxReplicas: true, targetQueueDepth: true, activationQueueDepth: true, pollingIntervalSeconds: true, cooldownSeconds: true, paused: true, fallbackReplicas: true, scaleUpStabilizationSeconds: true, scaleDownStabilizationSeconds: true, scaleDownPodsPerPeriod: true, scaleDownPeriodSeconds: true, strategy: true, load: true, kvCache: true, queueDepth: true, ttft: true, gpuUtilization: true, schedules: true, scalingModifiers: true, headroomSlots: true }),
+    autoscaling: fieldsOf<Autoscaling>({ minReplicas: true, maxReplicas: true, targetQueueDepth: true, activationQueueDepth: true, pollingIntervalSeconds: true, cooldownSeconds: true, paused: true, fallbackReplicas: true, scaleUpStabilizationSeconds: true, scaleDownStabilizationSeconds: true, scaleDownPodsPerPeriod: true, scaleDownPeriodSeconds: true, strategy: true, load: true, kvCache: true, queueDepth: true, ttft: true, gpuUtilization: true, schedules: true, scalingModifiers: true, headroomSlots: true, peakHoldSeconds: true }),
     image: fieldsOf<Image>({ repository: true, tag: true }),
     keda: fieldsOf<Keda>({ install: true, namespace: true, version: true, repo: true, values: true }),
     monitoring: fieldsOf<Monitoring>({ install: true, namespace: true, version: true, repo: true, values: true, prometheusUrl: true, serviceMonitors: true, alerts: true, dashboard: true, grafanaAdminPassword: true }),
@@ -126,10 +126,10 @@ function resolveAutoscaling(p: Problems, path: string, a: Autoscaling, maxNumSeq
     p.integer(`${path}.scaleDownPodsPerPeriod`, a.scaleDownPodsPerPeriod, 1, { optional: true });
     p.integer(`${path}.scaleDownPeriodSeconds`, a.scaleDownPeriodSeconds, 1, { optional: true, max: 1800 });
     const headroomOk = p.integer(`${path}.headroomSlots`, a.headroomSlots, 0, { optional: true });
-    const { strategy, signals } = resolveSignals(p, path, a, maxNumSeqs);
+    const { strategy, signals, peakHoldSeconds } = resolveSignals(p, path, a, maxNumSeqs);
     const schedules = resolveSchedules(p, `${path}.schedules`, a.schedules, minOk ? minReplicas : 0, maxOk ? a.maxReplicas : 1);
     const scalingModifiers = resolveScalingModifiers(p, `${path}.scalingModifiers`, a.scalingModifiers,
-        triggerNames(signals, schedules, minOk ? minReplicas : 1));
+        triggerNames(signals, schedules, minOk ? minReplicas : 1, peakHoldSeconds));
     return {
         minReplicas,
         maxReplicas: a.maxReplicas,
@@ -146,6 +146,7 @@ function resolveAutoscaling(p: Problems, path: string, a: Autoscaling, maxNumSeq
         scaleDownPeriodSeconds: a.scaleDownPeriodSeconds ?? DEFAULTS.scaleDownPeriodSeconds,
         strategy,
         signals,
+        peakHoldSeconds,
         schedules,
         ...(scalingModifiers ? { scalingModifiers } : {}),
     };

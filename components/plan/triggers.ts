@@ -6,7 +6,7 @@
 // computes desired = ceil(value / target) and KEDA's fallback applies to each of them.
 import type { LoadDemand, SeriesScope } from "./queries";
 import { DEFAULTS } from "./defaults";
-import { gpuUtilizationQuery, kvCacheQuery, loadQuery, queueDepthQuery, ttftPressureQuery, wakeOnRequestQuery } from "./queries";
+import { gpuUtilizationQuery, kvCacheQuery, loadQuery, peakQuery, queueDepthQuery, ttftPressureQuery, wakeOnRequestQuery } from "./queries";
 import type { ResolvedSchedule } from "./schedules";
 import type { ResolvedSignals } from "./strategy";
 
@@ -18,6 +18,7 @@ export const TRIGGER = {
     queueDepth: "queue_depth",
     wakeOnRequest: "wake_on_request",
     load: "load",
+    loadPeak: "load_peak",
     kvCache: "kv_cache",
     ttft: "ttft_p95",
     gpuUtilization: "gpu_utilization",
@@ -34,7 +35,12 @@ export interface TriggerSettings {
     /** Signal preset and per-trigger settings; absent = queue depth only (targetQueueDepth). */
     signals?: ResolvedSignals;
     schedules?: ResolvedSchedule[];
+    /** Seconds the load's peak is held by a load_peak trigger (0 or absent: none). */
+    peakHoldSeconds?: number;
 }
+
+/** Resolution of the load_peak subquery: a few samples a minute is plenty for a hold of hours. */
+export const PEAK_STEP_SECONDS = 30;
 
 /**
  * The load trigger's scale-down margin: requests per engine running any, added to its query and
@@ -86,10 +92,11 @@ export function scheduleTriggerName(scheduleName: string): string {
 }
 
 /** Names of the triggers a ScaledObject gets, in order (what a formula may read). */
-export function triggerNames(signals: ResolvedSignals | undefined, schedules: readonly ResolvedSchedule[], minReplicas: number): string[] {
+export function triggerNames(signals: ResolvedSignals | undefined, schedules: readonly ResolvedSchedule[], minReplicas: number, peakHoldSeconds = 0): string[] {
     const names: string[] = [];
     if (!signals || signals.queueDepth.enabled) names.push(TRIGGER.queueDepth);
     if (signals?.load.enabled) names.push(TRIGGER.load);
+    if (signals?.load.enabled && peakHoldSeconds > 0) names.push(TRIGGER.loadPeak);
     if (signals?.kvCache.enabled) names.push(TRIGGER.kvCache);
     if (signals?.ttft.enabled) names.push(TRIGGER.ttft);
     if (signals?.gpuUtilization.enabled) names.push(TRIGGER.gpuUtilization);
@@ -120,7 +127,11 @@ export function buildTriggers(input: TriggerInput) {
         }
         if (sig.load.enabled) {
             const h = loadHysteresis(a);
-            triggers.push(prometheusTrigger(TRIGGER.load, url, loadQuery(input.scope, h, loadDemand(a, input.wakeWindowSeconds)), sig.load.target + h, sig.load.activation));
+            const load = loadQuery(input.scope, h, loadDemand(a, input.wakeWindowSeconds));
+            triggers.push(prometheusTrigger(TRIGGER.load, url, load, sig.load.target + h, sig.load.activation));
+            if ((a.peakHoldSeconds ?? 0) > 0) {
+                triggers.push(prometheusTrigger(TRIGGER.loadPeak, url, peakQuery(load, a.peakHoldSeconds!, PEAK_STEP_SECONDS), sig.load.target + h, sig.load.activation));
+            }
         }
         if (sig.kvCache.enabled) {
             triggers.push(prometheusTrigger(TRIGGER.kvCache, url, kvCacheQuery(input.scope), sig.kvCache.target, sig.kvCache.activation));

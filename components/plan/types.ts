@@ -50,6 +50,8 @@ export interface ModelPlan {
     loadHysteresis: number;
     /** The load trigger's demand half (triggers.ts loadDemand): rate window and backlog drain horizon; absent when load is running + waiting. */
     loadDemand?: LoadDemand;
+    /** Seconds the load_peak trigger holds the load's peak (0: no such trigger). */
+    loadPeakHoldSeconds: number;
     /** The engine series the model's Prometheus triggers read, metric by metric (alerts.ts). */
     triggerSeries?: ReadSeries[];
     /** How the engine pods shut down: vLLM's drain, preStop sleep, grace period (drain.ts). */

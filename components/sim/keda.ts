@@ -62,6 +62,8 @@ export interface ScaledModel {
     loadHysteresis: number;
     /** ModelPlan.loadDemand: the load read as arrivals x service time (absent: running + waiting). */
     loadDemand?: LoadDemand;
+    /** ModelPlan.loadPeakHoldSeconds: the load_peak trigger's window (0: none). */
+    loadPeakHoldSeconds?: number;
 }
 
 /** Model `i` of a plan, for the simulator. */
@@ -69,11 +71,11 @@ export function scaledModelOf(plan: InferencePlan, i: number): ScaledModel {
     const scaledObject = plan.scaledObjects[i];
     if (!scaledObject) throw new Error(`the plan has ${plan.scaledObjects.length} model(s); no model ${i}`);
     const m = plan.models[i];
-    return { scaledObject, loadHysteresis: m.loadHysteresis, ...(m.loadDemand ? { loadDemand: m.loadDemand } : {}) };
+    return { scaledObject, loadHysteresis: m.loadHysteresis, ...(m.loadDemand ? { loadDemand: m.loadDemand } : {}), loadPeakHoldSeconds: m.loadPeakHoldSeconds };
 }
 
 /** Simulated signals by trigger name: the only names the simulator understands. */
-const SIGNALS: Record<string, (query: string, name: string, model: ScaledModel) => (s: Scrape) => number> = {
+const SIGNALS: Record<string, (query: string, name: string, model: ScaledModel) => (s: Scrape, epochMs: number) => number> = {
     [TRIGGER.queueDepth]: () => (s) => s.waiting,
     [TRIGGER.load]: (_q, _n, model) => {
         const h = model.loadHysteresis;
@@ -88,6 +90,19 @@ const SIGNALS: Record<string, (query: string, name: string, model: ScaledModel) 
             }
             // Engines running a request: the pooled engines are all busy or all idle.
             return load + (s.running > 0 ? h * s.engines : 0);
+        };
+    },
+    // queries.ts peakQuery over the load: the largest load value of the window, from the values
+    // this trigger read at each poll (Prometheus samples the inner query every 30 s instead).
+    [TRIGGER.loadPeak]: (q, n, model) => {
+        const hold = model.loadPeakHoldSeconds ?? 0;
+        if (hold <= 0) throw new Error(`trigger ${n}: the model's plan holds no peak (ModelPlan.loadPeakHoldSeconds is 0)`);
+        const load = SIGNALS[TRIGGER.load](q, n, model);
+        const seen: { at: number; v: number }[] = [];
+        return (s, at) => {
+            seen.push({ at, v: load(s, at) });
+            while (seen.length > 0 && seen[0].at <= at - hold * 1000) seen.shift();
+            return seen.reduce((m, x) => Math.max(m, x.v), 0);
         };
     },
     [TRIGGER.kvCache]: () => (s) => s.kvUsage,
@@ -133,7 +148,7 @@ export function bindTriggers(model: ScaledModel, fromMs: number, toMs: number): 
         return {
             name, type: "prometheus", metricType,
             target: Number(md.threshold), activation: Number(md.activationThreshold ?? "0"),
-            value: (s) => read(s),
+            value: (s, at) => read(s, at),
         };
     });
 }

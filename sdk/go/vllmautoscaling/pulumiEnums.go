@@ -687,6 +687,7 @@ const (
 	StrategyBALANCED       = Strategy("balanced")
 	Strategy_QUEUE_DEPTH   = Strategy("queue-depth")
 	Strategy_LATENCY_FIRST = Strategy("latency-first")
+	Strategy_BURST_READY   = Strategy("burst-ready")
 )
 
 func (Strategy) ElementType() reflect.Type {
@@ -814,6 +815,7 @@ func (o StrategyPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pul
 //	StrategyBALANCED
 //	Strategy_QUEUE_DEPTH
 //	Strategy_LATENCY_FIRST
+//	Strategy_BURST_READY
 type StrategyInput interface {
 	pulumi.Input
 

@@ -472,6 +472,12 @@ type Autoscaling struct {
 	MinReplicas *float64 `pulumi:"minReplicas"`
 	// Pause autoscaling: KEDA stops changing the replica count (annotation `autoscaling.keda.sh/paused`). Default false.
 	Paused *bool `pulumi:"paused"`
+	// Hold the replicas the load's peak asked for during this many seconds (a `load_peak` trigger:
+	// the load query's maximum over the window, against the load's target), so that bursts that
+	// come back within it find their engines running. The HPA's own scale-down window stops at
+	// 3600 s; this one does not. 0 turns it off; otherwise 300 to 86400. Default 7200 in
+	// `burst-ready`, 0 in the other presets. Needs the load trigger.
+	PeakHoldSeconds *float64 `pulumi:"peakHoldSeconds"`
 	// How often KEDA queries Prometheus, in seconds (KEDA pollingInterval). At least 1. Default 15.
 	PollingIntervalSeconds *float64 `pulumi:"pollingIntervalSeconds"`
 	// Queue depth: waiting requests per replica. Target default `targetQueueDepth` (set one or the
@@ -544,6 +550,12 @@ type AutoscalingArgs struct {
 	MinReplicas *float64 `pulumi:"minReplicas"`
 	// Pause autoscaling: KEDA stops changing the replica count (annotation `autoscaling.keda.sh/paused`). Default false.
 	Paused *bool `pulumi:"paused"`
+	// Hold the replicas the load's peak asked for during this many seconds (a `load_peak` trigger:
+	// the load query's maximum over the window, against the load's target), so that bursts that
+	// come back within it find their engines running. The HPA's own scale-down window stops at
+	// 3600 s; this one does not. 0 turns it off; otherwise 300 to 86400. Default 7200 in
+	// `burst-ready`, 0 in the other presets. Needs the load trigger.
+	PeakHoldSeconds *float64 `pulumi:"peakHoldSeconds"`
 	// How often KEDA queries Prometheus, in seconds (KEDA pollingInterval). At least 1. Default 15.
 	PollingIntervalSeconds *float64 `pulumi:"pollingIntervalSeconds"`
 	// Queue depth: waiting requests per replica. Target default `targetQueueDepth` (set one or the
@@ -658,6 +670,15 @@ func (o AutoscalingOutput) MinReplicas() pulumi.Float64PtrOutput {
 // Pause autoscaling: KEDA stops changing the replica count (annotation `autoscaling.keda.sh/paused`). Default false.
 func (o AutoscalingOutput) Paused() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v Autoscaling) *bool { return v.Paused }).(pulumi.BoolPtrOutput)
+}
+
+// Hold the replicas the load's peak asked for during this many seconds (a `load_peak` trigger:
+// the load query's maximum over the window, against the load's target), so that bursts that
+// come back within it find their engines running. The HPA's own scale-down window stops at
+// 3600 s; this one does not. 0 turns it off; otherwise 300 to 86400. Default 7200 in
+// `burst-ready`, 0 in the other presets. Needs the load trigger.
+func (o AutoscalingOutput) PeakHoldSeconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v Autoscaling) *float64 { return v.PeakHoldSeconds }).(pulumi.Float64PtrOutput)
 }
 
 // How often KEDA queries Prometheus, in seconds (KEDA pollingInterval). At least 1. Default 15.

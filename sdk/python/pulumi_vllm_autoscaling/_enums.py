@@ -68,3 +68,4 @@ class Strategy(_builtins.str, Enum):
     BALANCED = "balanced"
     QUEUE_DEPTH = "queue-depth"
     LATENCY_FIRST = "latency-first"
+    BURST_READY = "burst-ready"

@@ -325,6 +325,14 @@ class AutoscalingArgsDict(TypedDict):
     """
     Pause autoscaling: KEDA stops changing the replica count (annotation `autoscaling.keda.sh/paused`). Default false.
     """
+    peak_hold_seconds: NotRequired[_builtins.float]
+    """
+    Hold the replicas the load's peak asked for during this many seconds (a `load_peak` trigger:
+    the load query's maximum over the window, against the load's target), so that bursts that
+    come back within it find their engines running. The HPA's own scale-down window stops at
+    3600 s; this one does not. 0 turns it off; otherwise 300 to 86400. Default 7200 in
+    `burst-ready`, 0 in the other presets. Needs the load trigger.
+    """
     polling_interval_seconds: NotRequired[_builtins.float]
     """
     How often KEDA queries Prometheus, in seconds (KEDA pollingInterval). At least 1. Default 15.
@@ -387,6 +395,7 @@ class AutoscalingArgs:
                  load: Optional['SignalArgs'] = None,
                  min_replicas: Optional[_builtins.float] = None,
                  paused: Optional[_builtins.bool] = None,
+                 peak_hold_seconds: Optional[_builtins.float] = None,
                  polling_interval_seconds: Optional[_builtins.float] = None,
                  queue_depth: Optional['SignalArgs'] = None,
                  scale_down_period_seconds: Optional[_builtins.float] = None,
@@ -421,6 +430,11 @@ class AutoscalingArgs:
                (a fraction of `maxNumSeqs`).
         :param _builtins.float min_replicas: Fewest engine replicas. 0 lets the model scale to zero when idle; the first request wakes it. Default 1.
         :param _builtins.bool paused: Pause autoscaling: KEDA stops changing the replica count (annotation `autoscaling.keda.sh/paused`). Default false.
+        :param _builtins.float peak_hold_seconds: Hold the replicas the load's peak asked for during this many seconds (a `load_peak` trigger:
+               the load query's maximum over the window, against the load's target), so that bursts that
+               come back within it find their engines running. The HPA's own scale-down window stops at
+               3600 s; this one does not. 0 turns it off; otherwise 300 to 86400. Default 7200 in
+               `burst-ready`, 0 in the other presets. Needs the load trigger.
         :param _builtins.float polling_interval_seconds: How often KEDA queries Prometheus, in seconds (KEDA pollingInterval). At least 1. Default 15.
         :param 'SignalArgs' queue_depth: Queue depth: waiting requests per replica. Target default `targetQueueDepth` (set one or the
                other). On in `queue-depth` and `latency-first`; off in `balanced` unless a queue target or
@@ -456,6 +470,8 @@ class AutoscalingArgs:
             pulumi.set(__self__, "min_replicas", min_replicas)
         if paused is not None:
             pulumi.set(__self__, "paused", paused)
+        if peak_hold_seconds is not None:
+            pulumi.set(__self__, "peak_hold_seconds", peak_hold_seconds)
         if polling_interval_seconds is not None:
             pulumi.set(__self__, "polling_interval_seconds", polling_interval_seconds)
         if queue_depth is not None:
@@ -610,6 +626,22 @@ class AutoscalingArgs:
     @paused.setter
     def paused(self, value: Optional[_builtins.bool]):
         pulumi.set(self, "paused", value)
+
+    @_builtins.property
+    @pulumi.getter(name="peakHoldSeconds")
+    def peak_hold_seconds(self) -> Optional[_builtins.float]:
+        """
+        Hold the replicas the load's peak asked for during this many seconds (a `load_peak` trigger:
+        the load query's maximum over the window, against the load's target), so that bursts that
+        come back within it find their engines running. The HPA's own scale-down window stops at
+        3600 s; this one does not. 0 turns it off; otherwise 300 to 86400. Default 7200 in
+        `burst-ready`, 0 in the other presets. Needs the load trigger.
+        """
+        return pulumi.get(self, "peak_hold_seconds")
+
+    @peak_hold_seconds.setter
+    def peak_hold_seconds(self, value: Optional[_builtins.float]):
+        pulumi.set(self, "peak_hold_seconds", value)
 
     @_builtins.property
     @pulumi.getter(name="pollingIntervalSeconds")
