@@ -74,6 +74,12 @@ export function renderPlan(stack: string, plan: InferencePlan): string {
             (m.pdbName ? `, PodDisruptionBudget ${m.pdbName} (minAvailable 1)` : ", no PodDisruptionBudget"));
     }
     out.push(...renderPlacement(plan, section));
+    out.push(section("Cold start (a new engine's phases; reference estimates, not measurements)"));
+    for (const m of plan.models.filter((x) => x.engine !== "simulator")) {
+        const c = m.coldStart;
+        out.push(`${m.name}: ~${c.remainingSeconds} s of the reference ~${c.referenceSeconds} s remain with this model's options`);
+        for (const p of c.phases) out.push(`  - ${p.phase} ~${p.referenceSeconds} s: ${p.applied ? "CUT" : "remains"}; cut by ${p.cutBy}`);
+    }
     out.push(section("What scales each model"));
     plan.scaledObjects.forEach((so, i) => {
         out.push(`${plan.models[i].name} (ScaledObject ${so.metadata?.name}):`);

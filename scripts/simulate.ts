@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import type { InferencePlan } from "../components/plan/types";
 import { describeTriggers } from "../components/plan/describeTriggers";
 import { DEFAULT_CLUSTER, type ClusterParams } from "../components/sim/cluster";
-import { concurrencyLimit, DEFAULT_ENGINE, throughput, type EngineParams } from "../components/sim/engine";
+import { concurrencyLimit, DEFAULT_COLD_START, DEFAULT_ENGINE, throughput, withColdStart, type EngineParams } from "../components/sim/engine";
 import { oracle, staticMean, staticPeak } from "../components/sim/oracle";
 import { scaledModelOf } from "../components/sim/keda";
 import { DEFAULT_SIM, paramsForPlan, scaledObjectController, simulate, type SimResult } from "../components/sim/run";
@@ -27,13 +27,18 @@ const USAGE = `usage: npm run simulate -- --stack <name> --trace <steady|diurnal
 engine (defaults: the reference engine):
   --max-num-seqs is the model's own (maxNumSeqs); --prompt-tokens ${DEFAULT_ENGINE.promptTokens} --output-tokens ${DEFAULT_ENGINE.outputTokens}
   --itl-ms ${DEFAULT_ENGINE.itlBaseSeconds * 1000} --itl-per-seq-ms ${DEFAULT_ENGINE.itlPerSeqSeconds * 1000} --prefill-ms ${DEFAULT_ENGINE.prefillSeconds * 1000}
-  --kv-cache-tokens ${DEFAULT_ENGINE.kvCacheTokens} --model-load-seconds ${DEFAULT_ENGINE.modelLoadSeconds}
+  --kv-cache-tokens ${DEFAULT_ENGINE.kvCacheTokens}
+cold start (a pod on a node to serving; node boot is the cluster's):
+  --image-pull-seconds ${DEFAULT_COLD_START.imagePullSeconds}      skipped on a node that has the image (warm headroom pre-pulls it)
+  --weight-download-seconds ${DEFAULT_COLD_START.weightDownloadSeconds} --weight-load-seconds ${DEFAULT_COLD_START.weightLoadSeconds} --warmup-seconds ${DEFAULT_COLD_START.warmupSeconds}
+  --model-load-seconds ${DEFAULT_ENGINE.modelLoadSeconds}     all four at once (the pull then keeps its share, at most the whole)
 control loop:
   --scrape-interval-seconds <s>  Prometheus's scrape interval (default: the plan's, ${DEFAULT_SIM.scrapeIntervalSeconds} s unless the stack sets it)
   --hpa-sync-seconds ${DEFAULT_SIM.hpaSyncSeconds}        kube-controller-manager's --horizontal-pod-autoscaler-sync-period
 cluster:
   --node-boot-seconds ${DEFAULT_CLUSTER.nodeBootSeconds} --idle-node-seconds ${DEFAULT_CLUSTER.idleNodeRemovalSeconds} --gpus-per-node ${DEFAULT_CLUSTER.gpusPerNode} --gpu-price ${DEFAULT_CLUSTER.gpuHourlyPrice}
   --initial-nodes ${DEFAULT_CLUSTER.initialNodes}         GPU nodes up from the start (a pool's minimum size)
+  --headroom-slots <n>      warm headroom placeholders (default: the model's headroomSlots)
 SLOs:
   --wait-slo 2 --ttft-slo 2 (seconds)
   --cold                    start from the policy's minimum instead of a warm fleet
@@ -46,7 +51,8 @@ const { values } = parseArgs({
         stack: { type: "string" }, trace: { type: "string" }, model: { type: "string" }, out: { type: "string" },
         hours: num, "peak-rps": num, json: { type: "boolean", default: false }, cold: { type: "boolean", default: false },
         "prompt-tokens": num, "output-tokens": num, "itl-ms": num, "itl-per-seq-ms": num, "prefill-ms": num, "kv-cache-tokens": num,
-        "model-load-seconds": num, "node-boot-seconds": num, "initial-nodes": num, "idle-node-seconds": num, "gpus-per-node": num, "gpu-price": num,
+        "model-load-seconds": num, "image-pull-seconds": num, "weight-download-seconds": num, "weight-load-seconds": num, "warmup-seconds": num,
+        "headroom-slots": num, "node-boot-seconds": num, "initial-nodes": num, "idle-node-seconds": num, "gpus-per-node": num, "gpu-price": num,
         "wait-slo": num, "ttft-slo": num, "scrape-interval-seconds": num, "hpa-sync-seconds": num, outage: { type: "string", multiple: true },
         help: { type: "boolean", short: "h", default: false },
     },
@@ -90,8 +96,22 @@ const engine: EngineParams = {
     ...(number("itl-per-seq-ms") !== undefined ? { itlPerSeqSeconds: number("itl-per-seq-ms")! / 1000 } : {}),
     ...(number("prefill-ms") !== undefined ? { prefillSeconds: number("prefill-ms")! / 1000 } : {}),
     ...(number("kv-cache-tokens", 1) !== undefined ? { kvCacheTokens: number("kv-cache-tokens", 1)! } : {}),
-    ...(number("model-load-seconds") !== undefined ? { modelLoadSeconds: number("model-load-seconds")! } : {}),
+    ...(number("model-load-seconds") !== undefined ? {
+        modelLoadSeconds: number("model-load-seconds")!,
+        imagePullSeconds: Math.min(DEFAULT_ENGINE.imagePullSeconds, number("model-load-seconds")!),
+    } : {}),
 };
+// The cold start phase by phase: any phase flag sets the whole load from the phases.
+const phaseFlags = ["image-pull-seconds", "weight-download-seconds", "weight-load-seconds", "warmup-seconds"] as const;
+if (phaseFlags.some((f) => number(f) !== undefined)) {
+    if (number("model-load-seconds") !== undefined) fail("--model-load-seconds is the sum of the phase flags; give one or the others");
+    Object.assign(engine, withColdStart(engine, {
+        imagePullSeconds: number("image-pull-seconds") ?? DEFAULT_COLD_START.imagePullSeconds,
+        weightDownloadSeconds: number("weight-download-seconds") ?? DEFAULT_COLD_START.weightDownloadSeconds,
+        weightLoadSeconds: number("weight-load-seconds") ?? DEFAULT_COLD_START.weightLoadSeconds,
+        warmupSeconds: number("warmup-seconds") ?? DEFAULT_COLD_START.warmupSeconds,
+    }));
+}
 // The stack's own GPU pool, when it has one, sets the node size and the price (flags still win).
 const pool = plan.gpuNodePool;
 const poolDefaults: Partial<ClusterParams> = pool ? {
@@ -105,9 +125,11 @@ const cluster: Partial<ClusterParams> = {
     ...(number("gpus-per-node", 1) !== undefined ? { gpusPerNode: number("gpus-per-node", 1)! } : {}),
     ...(number("gpu-price") !== undefined ? { gpuHourlyPrice: number("gpu-price")! } : {}),
     ...(number("initial-nodes") !== undefined ? { initialNodes: Math.floor(number("initial-nodes")!) } : {}),
+    ...(number("headroom-slots") !== undefined ? { headroomSlots: Math.floor(number("headroom-slots")!) } : {}),
 };
 const params = paramsForPlan(plan, modelIndex, {
-    engine, cluster: { ...DEFAULT_CLUSTER, ...cluster },
+    // Only the flags: paramsForPlan lays them over the defaults and the plan's own (headroom).
+    engine, cluster,
     ...(number("wait-slo") !== undefined ? { waitSloSeconds: number("wait-slo")! } : {}),
     ...(number("ttft-slo") !== undefined ? { ttftSloSeconds: number("ttft-slo")! } : {}),
     warmStart: !values.cold,
@@ -161,14 +183,16 @@ if (values.json) {
     console.log("\nwhat scales it:");
     for (const line of describeTriggers(so)) console.log(`  - ${line}`);
     console.log(`\nmodel (not a measurement): maxNumSeqs ${e.maxNumSeqs}, ${e.promptTokens}/${e.outputTokens} prompt/output tokens, ITL ${(e.itlBaseSeconds * 1000).toFixed(1)} ms + ${(e.itlPerSeqSeconds * 1000).toFixed(2)} ms x batch, ` +
-        `KV ${e.kvCacheTokens} tokens, load ${e.modelLoadSeconds} s; node boot ${c.nodeBootSeconds} s, idle node removal ${c.idleNodeRemovalSeconds} s, ${c.gpusPerNode} GPU/node, $${c.gpuHourlyPrice}/GPU-h; scrape ${params.scrapeIntervalSeconds} s, HPA sync ${params.hpaSyncSeconds} s`);
-    console.log("\n| policy | GPU-h | cost | x oracle | wait <= SLO | TTFT <= SLO | p95 wait | p95 TTFT | refused | replica changes | max replicas | burst -> first replica |");
-    console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        `KV ${e.kvCacheTokens} tokens, load ${e.modelLoadSeconds} s (image pull ${e.imagePullSeconds} s of it, skipped where a node has the image); node boot ${c.nodeBootSeconds} s, ` +
+        `${c.headroomSlots > 0 ? `warm headroom ${c.headroomSlots} slot(s), ` : ""}idle node removal ${c.idleNodeRemovalSeconds} s, ${c.gpusPerNode} GPU/node, $${c.gpuHourlyPrice}/GPU-h; scrape ${params.scrapeIntervalSeconds} s, HPA sync ${params.hpaSyncSeconds} s`);
+    console.log("\n| policy | GPU-h | cost | x oracle | wait <= SLO | TTFT <= SLO | p95 wait | p95 TTFT | refused | replica changes | max replicas | burst -> first replica | burst -> first ready engine |");
+    console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     const o = runs[1].gpuHours;
     for (const r of runs) {
         console.log(`| ${r.policy} | ${r.gpuHours.toFixed(1)} | $${r.cost.toFixed(2)} | ${(r.gpuHours / o).toFixed(2)} | ${(100 * r.waitSlo).toFixed(1)}% | ${(100 * r.ttftSlo).toFixed(1)}% | ` +
             `${r.p95WaitSeconds.toFixed(1)} s | ${r.p95TtftSeconds.toFixed(1)} s | ${Math.round(r.refused)} | ${r.replicaChanges} | ${r.maxReplicas} | ` +
-            `${r.burstReactionSeconds === undefined ? (r.bursts ? "none within 15 min" : "no burst") : `${r.burstReactionSeconds} s (median of ${r.bursts})`} |`);
+            `${r.burstReactionSeconds === undefined ? (r.bursts ? "none within 15 min" : "no burst") : `${r.burstReactionSeconds} s (median of ${r.bursts})`} | ` +
+            `${r.burstReadySeconds === undefined ? (r.bursts ? "none within 15 min" : "no burst") : `${r.burstReadySeconds} s`} |`);
     }
     console.log(`\nchart: ${out}`);
 }

@@ -151,3 +151,22 @@ describe("warm headroom: component (Pulumi mocks)", () => {
         assert.deepStrictEqual(registrations, []);
     });
 });
+
+describe("cold start, phase by phase", () => {
+    it("splits the reference cold start into its five phases, none cut by default", () => {
+        const c = planInference("chat", args(undefined)).models[0].coldStart;
+        assert.deepStrictEqual(c.phases.map((p) => p.phase), ["node boot", "image pull", "weight download", "weight load", "warm-up"]);
+        assert.strictEqual(c.referenceSeconds, 150 + 120, "node boot plus the simulator's default model load");
+        assert.strictEqual(c.remainingSeconds, c.referenceSeconds);
+    });
+
+    it("marks what each option cuts: headroom (boot, pull), a weight cache (download), load format, eager mode", () => {
+        const c = planInference("chat", args(1, {}, { cacheSize: "50Gi", extraArgs: ["--load-format", "runai_streamer", "--enforce-eager"] })).models[0].coldStart;
+        assert.ok(c.phases.every((p) => p.applied), JSON.stringify(c.phases));
+        assert.strictEqual(c.remainingSeconds, 0);
+        const h = planInference("chat", args(1)).models[0].coldStart;
+        assert.deepStrictEqual(h.phases.filter((p) => p.applied).map((p) => p.phase), ["node boot", "image pull"]);
+        assert.strictEqual(h.remainingSeconds, 35 + 25 + 15);
+        assert.match(renderPlan("dev", planInference("chat", args(1))), /llama3-8b: ~75 s of the reference ~270 s remain with this model's options\n  - node boot ~150 s: CUT/);
+    });
+});

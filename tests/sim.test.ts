@@ -9,7 +9,7 @@ import { TRIGGER } from "../components/plan/triggers";
 import { behaviorWithDefaults, externalPerPodReplicas, externalValueReplicas, HpaState, milli } from "../components/sim/hpa";
 import { KedaController, bindTriggers, scaledModelOf, type ControllerView, type ScaledModel, type Scrape } from "../components/sim/keda";
 import { Cluster, DEFAULT_CLUSTER } from "../components/sim/cluster";
-import { concurrencyLimit, throughput } from "../components/sim/engine";
+import { concurrencyLimit, DEFAULT_COLD_START, DEFAULT_ENGINE, throughput, withColdStart } from "../components/sim/engine";
 import { burstOnsets, paramsForPlan, simulatePlan } from "../components/sim/run";
 import { chartSvg } from "../components/sim/svg";
 import { referenceTrace, traceFromCsv, TraceKind } from "../components/sim/traces";
@@ -317,5 +317,26 @@ describe("simulator: warm headroom (placeholders engines preempt)", () => {
         const p = plan({ minReplicas: 1, headroomSlots: 2 });
         assert.strictEqual(paramsForPlan(p, 0).cluster.headroomSlots, 2);
         assert.strictEqual(paramsForPlan(plan({ minReplicas: 1 }), 0).cluster.headroomSlots, 0);
+    });
+});
+
+describe("simulator: the cold start phase by phase", () => {
+    it("the reference phases sum to the default model load; a phase given alone changes the total", () => {
+        const e = withColdStart(DEFAULT_ENGINE, DEFAULT_COLD_START);
+        assert.strictEqual(e.modelLoadSeconds, DEFAULT_ENGINE.modelLoadSeconds);
+        assert.strictEqual(e.imagePullSeconds, DEFAULT_ENGINE.imagePullSeconds);
+        assert.strictEqual(withColdStart(DEFAULT_ENGINE, { ...DEFAULT_COLD_START, weightDownloadSeconds: 0 }).modelLoadSeconds, DEFAULT_ENGINE.modelLoadSeconds - DEFAULT_COLD_START.weightDownloadSeconds);
+    });
+    it("a node that has the engine image skips the pull: the second engine on a reused node loads faster", () => {
+        const c = new Cluster({ ...DEFAULT_CLUSTER, idleNodeRemovalSeconds: 3600 }, 120, 45);
+        c.scaleTo(1, 0);
+        for (let t = 0; t <= 150 + 120; t++) c.step(t);
+        assert.strictEqual(c.ready(150 + 120), 1, "fresh node: boot, then the whole load, pull included");
+        c.scaleTo(0, 300);
+        c.step(300);
+        c.scaleTo(1, 400);
+        c.step(400);
+        assert.strictEqual(c.ready(400 + 120 - 45), 1, "the node kept the image: the load without the pull");
+        assert.strictEqual(c.ready(400 + 120 - 45 - 1), 0);
     });
 });

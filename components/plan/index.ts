@@ -15,6 +15,7 @@ import { planPlacement } from "./placement";
 import { resolveArgs, ResolvedArgs } from "./resolve";
 import { buildScaledObject } from "./scaledObject";
 import { loadDemand, loadHysteresis } from "./triggers";
+import { planColdStart } from "./coldStart";
 import { InferencePlan, ModelPlan, SECRET_PLACEHOLDER, SecretPlan } from "./types";
 
 /** Prometheus must scrape at least as often as the most eager ScaledObject polls. */
@@ -158,6 +159,7 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
         loadHysteresis: loadHysteresis(m.autoscaling),
         ...optional("loadDemand", loadDemand(m.autoscaling, wakeWindowSeconds)),
         loadPeakHoldSeconds: m.autoscaling.peakHoldSeconds ?? 0,
+        coldStart: planColdStart({ headroomSlots: m.autoscaling.headroomSlots, extraArgs: m.extraArgs, ...(m.cacheSize !== undefined ? { cacheSize: m.cacheSize } : {}) }),
         drain: drainPlan(m.drainSeconds),
         ...(m.engine !== "simulator" && m.autoscaling.minReplicas >= 1 ? { pdbName: enginePdbName(release, m.name) } : {}),
         ...(m.hasHfToken ? { hfTokenSecret: { name: hfTokenSecretName(release), key: hfTokenSecretKey(m.name) } } : {}),

@@ -10,6 +10,7 @@ import type { DrainPlan } from "./drain";
 import type { ReadSeries } from "./alerts";
 import type { NodePoolPlan } from "./nodePool";
 import type { LoadDemand } from "./queries";
+import type { ColdStartPlan } from "./coldStart";
 import type { HeadroomPlan, PriorityClassPlan } from "./headroom";
 import type { ServiceMonitorManifest } from "./serviceMonitors";
 import type { SimulatorPlan } from "./simulatorEngine";
@@ -52,6 +53,8 @@ export interface ModelPlan {
     loadDemand?: LoadDemand;
     /** Seconds the load_peak trigger holds the load's peak (0: no such trigger). */
     loadPeakHoldSeconds: number;
+    /** The cold start phase by phase, and which of this model's options cut which (coldStart.ts). */
+    coldStart: ColdStartPlan;
     /** The engine series the model's Prometheus triggers read, metric by metric (alerts.ts). */
     triggerSeries?: ReadSeries[];
     /** How the engine pods shut down: vLLM's drain, preStop sleep, grace period (drain.ts). */

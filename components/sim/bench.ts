@@ -5,7 +5,7 @@ import { Strategy, type Autoscaling, type LlmInferenceArgs } from "../args";
 import { planInference } from "../plan";
 import { scaledModelOf, type ScaledModel } from "./keda";
 import { oracle, staticMean, staticPeak, type Controller } from "./oracle";
-import { paramsForPlan, scaledObjectController, simulate, type SimParams, type SimResult } from "./run";
+import { paramsForPlan, scaledObjectController, simulate, type SimOverrides, type SimParams, type SimResult } from "./run";
 import { referenceTrace, TraceKind, type Trace } from "./traces";
 
 /** The reference model of the benchmark: one 1-GPU replica per node, up to 16 replicas. */
@@ -76,7 +76,7 @@ export interface BenchCell extends SimResult {
 }
 
 /** Every policy on every trace. */
-export function runBench(traces: readonly TraceKind[] = BENCH_TRACES, overrides: Partial<SimParams> = {}): { policies: BenchPolicy[]; cells: BenchCell[][] } {
+export function runBench(traces: readonly TraceKind[] = BENCH_TRACES, overrides: SimOverrides = {}): { policies: BenchPolicy[]; cells: BenchCell[][] } {
     const policies = benchPolicies();
     const params = paramsForPlan(presetPlan({ minReplicas: 1 }), 0, { preRollSeconds: BENCH_PRE_ROLL_SECONDS, ...overrides });
     const cells = policies.map(() => [] as BenchCell[]);

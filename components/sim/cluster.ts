@@ -4,6 +4,8 @@
 // for modelLoadSeconds once it has a node. Scale-down removes pods the way a ReplicaSet picks
 // them: unscheduled first, then not ready, then the most recently ready.
 
+import { REFERENCE_COLD_START } from "../plan/coldStart";
+
 /** Cluster parameters. Defaults: one GPU per node, 150 s to a new GPU node, CA's 10 min idle delay. */
 export interface ClusterParams {
     /** Seconds from the cluster autoscaler seeing a pending pod to the node accepting it (CA scan, VM boot, driver). Default 150. */
@@ -27,7 +29,7 @@ export interface ClusterParams {
 }
 
 export const DEFAULT_CLUSTER: ClusterParams = {
-    nodeBootSeconds: 150,
+    nodeBootSeconds: REFERENCE_COLD_START.nodeBootSeconds,
     idleNodeRemovalSeconds: 600,
     gpusPerNode: 1,
     gpusPerReplica: 1,
@@ -36,8 +38,11 @@ export const DEFAULT_CLUSTER: ClusterParams = {
     headroomSlots: 0,
 };
 
-/** `pods` counts engines and placeholders (both hold a slot); `holders` the placeholders among them. */
-interface Node { id: number; readyAt: number; pods: number; holders: number; emptySince: number | null }
+/**
+ * `pods` counts engines and placeholders (both hold a slot); `holders` the placeholders among them.
+ * `imageAt`: when the node has the engine image (the first engine or placeholder placed there pulls it).
+ */
+interface Node { id: number; readyAt: number; pods: number; holders: number; emptySince: number | null; imageAt?: number }
 interface Pod { id: number; node: Node | null; readyAt: number | null; createdAt: number }
 
 export class Cluster {
@@ -50,7 +55,11 @@ export class Cluster {
     nodeSeconds = 0;
     readonly podsPerNode: number;
 
-    constructor(readonly params: ClusterParams, private readonly modelLoadSeconds: number) {
+    /**
+     * `modelLoadSeconds`: a pod's start to serving on a node; `imagePullSeconds`: the part of it a
+     * node that already has the engine image skips (0: the model ignores the image).
+     */
+    constructor(readonly params: ClusterParams, private readonly modelLoadSeconds: number, private readonly imagePullSeconds = 0) {
         this.podsPerNode = Math.max(1, Math.floor(params.gpusPerNode / params.gpusPerReplica));
         if (params.gpusPerReplica > params.gpusPerNode) throw new Error(`a replica needs ${params.gpusPerReplica} GPUs but a node has ${params.gpusPerNode}`);
         this.pendingHolders = params.headroomSlots;
@@ -72,13 +81,13 @@ export class Cluster {
     /** Starts with `replicas` pods already serving, each on a node that is up, and the headroom placed (a warm start). */
     warmStart(replicas: number): void {
         for (; this.pendingHolders > 0; this.pendingHolders--) {
-            const node = { id: this.nextId++, readyAt: 0, pods: 1, holders: 1, emptySince: null };
+            const node = { id: this.nextId++, readyAt: 0, pods: 1, holders: 1, emptySince: null, imageAt: 0 };
             this.nodes.push(node);
         }
         for (let i = 0; i < replicas; i++) {
             let node = this.nodes.find((x) => x.pods < this.podsPerNode);
             if (!node) {
-                node = { id: this.nextId++, readyAt: 0, pods: 0, holders: 0, emptySince: null };
+                node = { id: this.nextId++, readyAt: 0, pods: 0, holders: 0, emptySince: null, imageAt: 0 };
                 this.nodes.push(node);
             }
             node.pods++;
@@ -125,7 +134,10 @@ export class Cluster {
                 node.pods++;
                 node.emptySince = null;
                 pod.node = node;
-                pod.readyAt = now + this.modelLoadSeconds;
+                // The image pull is skipped, or shortened, where the node has (or is pulling) the image.
+                const pull = node.imageAt === undefined ? this.imagePullSeconds : Math.min(this.imagePullSeconds, Math.max(0, node.imageAt - now));
+                node.imageAt ??= now + this.imagePullSeconds;
+                pod.readyAt = now + this.modelLoadSeconds - this.imagePullSeconds + pull;
             }
         }
         // Placeholders take what room is left on nodes that are up.
@@ -134,6 +146,8 @@ export class Cluster {
                 n.pods++;
                 n.holders++;
                 n.emptySince = null;
+                // The placeholder runs the engine image: the node pulls it now.
+                n.imageAt ??= now + this.imagePullSeconds;
                 this.pendingHolders--;
             }
         }

@@ -3,6 +3,8 @@
 // when the KV cache fills first), decodes every running request one token per step whose time
 // grows with the batch, and queues the rest. Waits and TTFTs are recorded per arriving cohort.
 
+import { REFERENCE_COLD_START } from "../plan/coldStart";
+
 /** Engine parameters. Defaults: an 8B model on one 24 GB-class GPU, chat traffic. */
 export interface EngineParams {
     /** vLLM --max-num-seqs: requests one engine runs at once. */
@@ -19,8 +21,42 @@ export interface EngineParams {
     prefillSeconds: number;
     /** KV-cache capacity of one engine in tokens. Default 100000 (a full batch of 64 average requests needs ~72000). */
     kvCacheTokens: number;
-    /** Seconds from a pod starting on a node to serving (image pull, weights, CUDA graphs). Default 120. */
+    /**
+     * Seconds from a pod starting on a node to serving: image pull, weight download, weight load,
+     * warm-up (CUDA graphs). Default 120 (coldStartPhases splits it).
+     */
     modelLoadSeconds: number;
+    /** The part of modelLoadSeconds a node that already has the engine image skips (a warm-headroom placeholder pulled it, or an engine ran there). Default 45. */
+    imagePullSeconds: number;
+}
+
+/** The phases of a cold start, in the order they happen (node boot is the cluster's: ClusterParams.nodeBootSeconds). */
+export interface ColdStartPhases {
+    imagePullSeconds: number;
+    weightDownloadSeconds: number;
+    weightLoadSeconds: number;
+    warmupSeconds: number;
+}
+
+/**
+ * The reference engine's assumed split of its 120 s model load (an 8B model, ~16 GB of weights,
+ * a ~10 GB vLLM image on a fresh node): assumptions of the model, not measurements; every phase
+ * is a flag of `npm run simulate`.
+ */
+export const DEFAULT_COLD_START: ColdStartPhases = {
+    imagePullSeconds: REFERENCE_COLD_START.imagePullSeconds,
+    weightDownloadSeconds: REFERENCE_COLD_START.weightDownloadSeconds,
+    weightLoadSeconds: REFERENCE_COLD_START.weightLoadSeconds,
+    warmupSeconds: REFERENCE_COLD_START.warmupSeconds,
+};
+
+/** The engine parameters for a cold start given phase by phase. */
+export function withColdStart(e: EngineParams, phases: ColdStartPhases): EngineParams {
+    return {
+        ...e,
+        modelLoadSeconds: phases.imagePullSeconds + phases.weightDownloadSeconds + phases.weightLoadSeconds + phases.warmupSeconds,
+        imagePullSeconds: phases.imagePullSeconds,
+    };
 }
 
 export const DEFAULT_ENGINE: EngineParams = {
@@ -31,7 +67,9 @@ export const DEFAULT_ENGINE: EngineParams = {
     itlPerSeqSeconds: 0.00025,
     prefillSeconds: 0.1,
     kvCacheTokens: 100_000,
-    modelLoadSeconds: 120,
+    modelLoadSeconds: REFERENCE_COLD_START.imagePullSeconds + REFERENCE_COLD_START.weightDownloadSeconds +
+        REFERENCE_COLD_START.weightLoadSeconds + REFERENCE_COLD_START.warmupSeconds,
+    imagePullSeconds: REFERENCE_COLD_START.imagePullSeconds,
 };
 
 /** KV tokens an average running request holds (its prompt and, on average, half its output). */

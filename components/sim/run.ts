@@ -134,7 +134,7 @@ function median(xs: number[]): number | undefined {
 /** Runs one controller over one trace. */
 export function simulate(trace: Trace, controller: Controller, params: SimParams = DEFAULT_SIM): SimResult {
     const e = params.engine;
-    const cluster = new Cluster(params.cluster, e.modelLoadSeconds);
+    const cluster = new Cluster(params.cluster, e.modelLoadSeconds, e.imagePullSeconds ?? 0);
     const pool = new EnginePool(e);
     const n = trace.rps.length;
     // The pre-roll: the trace's last `pre` seconds, then the trace. Loop time u runs over both;
@@ -261,7 +261,10 @@ export function scaledObjectController(name: string, model: ScaledModel, trace: 
  * Simulation parameters for one model of a plan: its maxNumSeqs, GPUs per replica, warm headroom and scrape
  * interval (an override's scrape interval wins: a Prometheus other than the plan's may scrape).
  */
-export function paramsForPlan(plan: InferencePlan, modelIndex: number, overrides: Partial<SimParams> = {}): SimParams {
+/** Overrides of a plan's simulation parameters: any field, engine and cluster field by field. */
+export type SimOverrides = Partial<Omit<SimParams, "engine" | "cluster">> & { engine?: Partial<EngineParams>; cluster?: Partial<ClusterParams> };
+
+export function paramsForPlan(plan: InferencePlan, modelIndex: number, overrides: SimOverrides = {}): SimParams {
     const m = plan.models[modelIndex];
     const maxNumSeqs = m.maxNumSeqs ?? DEFAULTS.maxNumSeqs;
     return {
@@ -280,7 +283,7 @@ export function paramsForPlan(plan: InferencePlan, modelIndex: number, overrides
 }
 
 /** Runs the plan's ScaledObject for one model: the very manifest LlmInference would apply. */
-export function simulatePlan(plan: InferencePlan, modelIndex: number, trace: Trace, overrides: Partial<SimParams> = {}): SimResult {
+export function simulatePlan(plan: InferencePlan, modelIndex: number, trace: Trace, overrides: SimOverrides = {}): SimResult {
     const model = scaledModelOf(plan, modelIndex);
     const params = paramsForPlan(plan, modelIndex, overrides);
     return simulate(trace, scaledObjectController(plan.models[modelIndex].name, model, trace, params.hpaSyncSeconds), params);
