@@ -167,6 +167,6 @@ describe("cold start, phase by phase", () => {
         const h = planInference("chat", args(1)).models[0].coldStart;
         assert.deepStrictEqual(h.phases.filter((p) => p.applied).map((p) => p.phase), ["node boot", "image pull"]);
         assert.strictEqual(h.remainingSeconds, 35 + 25 + 15);
-        assert.match(renderPlan("dev", planInference("chat", args(1))), /llama3-8b: ~75 s of the reference ~270 s remain with this model's options\n  - node boot ~150 s: CUT/);
+        assert.match(renderPlan("dev", planInference("chat", args(1))), /llama3-8b: ~75 s of the reference ~270 s remain with this model's options\n {2}- node boot ~150 s: CUT/);
     });
 });
