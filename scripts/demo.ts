@@ -1,10 +1,12 @@
 // npm run demo [-- --keep] [--out demo-timeline.svg] [--dashboard demo-dashboard.svg] [--json result.json]
 // The main job on an embedded default, with no cloud, GPU or cluster: builds or reuses the real
-// engines (npm run e2e:tools), starts the local cluster, deploys the loop stack
-// (e2e/stacks/loop.yaml) with the real Pulumi engine, plays a compressed traffic trace
-// (e2e/stacks/loop-trace.csv) through emulated engines while real KEDA and the real HPA scale
-// them, prints a progress line every few seconds, then the real timeline beside the simulator's
-// prediction of the same trace (a table and an SVG), draws the package's dashboard panels from the
+// engines (npm run e2e:tools), starts the local cluster with Karpenter's core as its node
+// autoscaler, deploys the demo stack (e2e/stacks/demo.yaml: a CPU simulator model, and a vLLM
+// model on a GPU pool Karpenter grows, with one warm-headroom slot) with the real Pulumi engine,
+// plays a compressed traffic trace (e2e/stacks/loop-trace.csv) through emulated engines while
+// real KEDA and the real HPA scale them, prints a progress line every few seconds, then the real
+// timeline beside the simulator's prediction of the same trace (replicas, and the GPU pool's
+// nodes: a table and an SVG), draws the package's dashboard panels from the
 // same Prometheus over the trace (engine and router series from the emulated engines,
 // kube-state-metrics' Deployment series served from the API server, KEDA's from the real
 // operator), and tears everything down.
@@ -29,7 +31,8 @@ import {
     DEMO_DASHBOARD_RATE_WINDOW_SECONDS, EXPECTED_ABSENT, missingPanelNotes, missingSources, panelSelectors, selectorMetric, selectorsSeen,
     type DemoDashboardResult,
 } from "./demo/dashboard";
-import { localLoopOverrides, progressLine, realTimeline, simulateCommand, type LocalLoop } from "./demo/realVsSimulated";
+import { localLoopOverrides, onPool, progressLine, realNodes, realTimeline, simulateCommand, type LocalLoop } from "./demo/realVsSimulated";
+import { kwokPool } from "../e2e/support/karpenterPool";
 
 const USAGE = `usage: npm run demo [-- --keep] [--out <file.svg>] [--dashboard <file.svg>] [--json <file.json>]
 
@@ -42,7 +45,11 @@ const USAGE = `usage: npm run demo [-- --keep] [--out <file.svg>] [--dashboard <
   --json <file.json>    also write both timelines, the comparison and the dashboard's data as JSON
   --progress <s>        seconds between progress lines (default 5)`;
 
-const STACK_FILE = "loop.yaml";
+const STACK_FILE = "demo.yaml";
+/** The demo pool's kwok instance type (1 GPU, 4 vCPU, 16 GiB), its boot and its idle time. */
+const POOL_INSTANCE_TYPE = "g6.xlarge";
+const POOL_REGISTRATION_DELAY_SECONDS = 10;
+const POOL_CONSOLIDATE_AFTER_SECONDS = 20;
 const TRACE_FILE = path.join("e2e", "stacks", "loop-trace.csv");
 
 const { values } = parseArgs({
@@ -78,6 +85,8 @@ interface ModelResult {
     real: { replicas: number[]; ready: number[] };
     simulated: { replicas: number[]; ready: number[] };
     simulateCommand: string;
+    /** For a model on the Karpenter pool: its nodes per second, real (NodeClaims, Ready ones) and simulated, and their node-seconds compared. */
+    nodes?: { real: number[]; realReady: number[]; simulated: number[]; agreement: Agreement };
 }
 
 async function main(): Promise<number> {
@@ -85,11 +94,21 @@ async function main(): Promise<number> {
     const stackConfig = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, "e2e", "stacks", STACK_FILE), "utf8"));
     // Model load on the cluster = the simulator engine's startup (its readiness answers 503 until then).
     const podReadyDelaySeconds = Number(stackConfig.models[0].simulator?.startupSeconds ?? SIMULATOR_DEFAULTS.startupSeconds);
-    const loop: LocalLoop = { scrapeIntervalSeconds: SCRAPE_INTERVAL_SECONDS, hpaSyncSeconds: HPA_SYNC_SECONDS, podReadyDelaySeconds };
+    const poolName: string | undefined = stackConfig.gpuNodePool?.name;
+    const pool = poolName === undefined ? undefined : kwokPool(poolName, {
+        instanceTypes: [POOL_INSTANCE_TYPE], maxNodes: Number(stackConfig.gpuNodePool.maxNodes),
+        registrationDelaySeconds: POOL_REGISTRATION_DELAY_SECONDS, consolidateAfterSeconds: POOL_CONSOLIDATE_AFTER_SECONDS,
+    });
+    const loop: LocalLoop = {
+        scrapeIntervalSeconds: SCRAPE_INTERVAL_SECONDS, hpaSyncSeconds: HPA_SYNC_SECONDS, podReadyDelaySeconds,
+        ...(pool && poolName ? { pool: { name: poolName, registrationDelaySeconds: pool.registrationDelaySeconds, consolidateAfterSeconds: pool.consolidateAfterSeconds } } : {}),
+    };
 
-    say(`starting the local cluster (kube-apiserver, controllers, kwok, KEDA's operator and metrics adapter; pods Ready ${podReadyDelaySeconds} s after they start) and Prometheus`);
+    say(`starting the local cluster (kube-apiserver, controllers, kwok, KEDA's operator and metrics adapter; pods Ready ${podReadyDelaySeconds} s after they start)` +
+        `${pool ? `, Karpenter's core with a NodePool of ${POOL_INSTANCE_TYPE} kwok nodes (boot ${pool.registrationDelaySeconds} s, consolidateAfter ${pool.consolidateAfterSeconds} s)` : ""} and Prometheus`);
     const session = await LoopSession.start({
         stackFile: STACK_FILE, stackPrefix: "demo-", podReadyDelaySeconds, maxSeconds: trace.rps.length + 600, log: say,
+        ...(pool && poolName ? { karpenter: { manifests: pool.manifests, nodePool: poolName } } : {}),
     });
     let keep = values.keep;
     const onSignal = () => {
@@ -106,7 +125,7 @@ async function main(): Promise<number> {
         say(`deployed in ${(upMs / 1000).toFixed(0)} s; every ScaledObject Ready in KEDA`);
 
         // The prediction first: the progress lines show it next to what the cluster does.
-        const predictions = plan.models.map((_m, i) => simulatePlan(plan, i, trace, localLoopOverrides(plan, loop)));
+        const predictions = plan.models.map((_m, i) => simulatePlan(plan, i, trace, localLoopOverrides(plan, loop, i)));
         say(`playing ${TRACE_FILE} (${trace.rps.length} s, peak ${Math.max(...trace.rps)} req/s) to ${plan.models.map((m) => m.name).join(", ")}`);
         for (const m of plan.models) session.engines.play(m.name, Array.from(trace.rps));
         const start = session.engines.now;
@@ -118,6 +137,7 @@ async function main(): Promise<number> {
                 say(progressLine({
                     second: next, model: m.name, rps: trace.rps[Math.min(next, trace.rps.length - 1)], waiting: v.waiting, running: v.running,
                     desired: v.desired, ready: v.readyPods.length, predicted: predictions[i].seconds?.[next]?.replicas,
+                    ...(onPool(plan, i, loop) ? { nodes: session.engines.samples.at(-1)?.nodes, predictedNodes: predictions[i].seconds?.[next]?.nodes } : {}),
                 }));
             });
         }
@@ -129,9 +149,15 @@ async function main(): Promise<number> {
             const real = realTimeline(session.engines.samples, m.name, trace.rps.length);
             const seconds = predictions[i].seconds ?? [];
             const simulated = { replicas: seconds.map((s) => s.replicas), ready: seconds.map((s) => s.ready) };
+            const nodes = onPool(plan, i, loop) ? (() => {
+                const seen = realNodes(session.engines.samples, m.name, trace.rps.length);
+                const sim = seconds.map((s) => s.nodes);
+                return { real: seen.launched, realReady: seen.ready, simulated: sim, agreement: agreement(seen.launched, sim) };
+            })() : undefined;
             return {
                 model: m.name, real, simulated, agreement: agreement(real.replicas, simulated.replicas),
                 simulateCommand: simulateCommand(plan, path.join("e2e", "stacks", STACK_FILE), TRACE_FILE, m.name, loop),
+                ...(nodes ? { nodes } : {}),
             };
         });
         for (const r of results) {
@@ -147,6 +173,20 @@ async function main(): Promise<number> {
             for (const line of agreementTable(r.agreement)) console.log(`  ${line}`);
             const within = r.agreement.replicaSecondsDiff <= 0.15;
             console.log(`\n  replica-seconds ${within ? "agree within" : "DIFFER BY MORE THAN"} 15% (the end-to-end suite's bound)`);
+            if (r.nodes) {
+                const n = r.nodes;
+                console.log(`\n  GPU pool ${loop.pool!.name} (Karpenter's core): nodes launched (NodeClaims) / Ready, real vs simulator, at every change:`);
+                let lastNodes = "";
+                for (let s = 0; s < trace.rps.length; s++) {
+                    const key = `${n.real[s]}/${n.realReady[s]} ${n.simulated[s]}`;
+                    if (key === lastNodes) continue;
+                    lastNodes = key;
+                    console.log(`  t=${String(s).padStart(3)}s  real ${n.real[s]} launched / ${n.realReady[s]} ready   simulator ${n.simulated[s]}`);
+                }
+                const a = n.agreement;
+                console.log(`  node-seconds: real ${a.real.replicaSeconds}, simulator ${a.simulated.replicaSeconds} (${(100 * a.replicaSecondsDiff).toFixed(1)}%): ` +
+                    `${a.replicaSecondsDiff <= 0.15 ? "agree within" : "DIFFER BY MORE THAN"} 15%; peak ${a.real.peak} vs ${a.simulated.peak}`);
+            }
             console.log(`  the same prediction offline: ${r.simulateCommand}`);
         }
         const svg = timelineSvg(
@@ -159,6 +199,12 @@ async function main(): Promise<number> {
                 { label: `${r.model} ready, real loop`, color: "#31a354", values: r.real.ready, width: 1.5 },
                 { label: `${r.model} desired, simulator`, color: "#e6550d", values: r.simulated.replicas, dashed: true, width: 2 },
                 { label: `${r.model} ready, simulator`, color: "#fdae6b", values: r.simulated.ready, dashed: true, width: 1.5 },
+                // The node lane: nodes launched (billed, headroom's included) and Ready, real and simulated.
+                ...(r.nodes ? [
+                    { label: `${r.model} GPU nodes launched, real (Karpenter)`, color: "#54278f", values: r.nodes.real, width: 2.5 },
+                    { label: `${r.model} GPU nodes Ready, real`, color: "#9e9ac8", values: r.nodes.realReady, width: 1.5 },
+                    { label: `${r.model} GPU nodes, simulator`, color: "#756bb1", values: r.nodes.simulated, dashed: true, width: 2 },
+                ] : []),
             ]),
         );
         fs.writeFileSync(values.out, svg);

@@ -31,7 +31,7 @@ engine (defaults: the reference engine):
 cold start (a pod on a node to serving; node boot is the cluster's):
   --image-pull-seconds ${DEFAULT_COLD_START.imagePullSeconds}      skipped on a node that has the image (warm headroom pre-pulls it)
   --weight-download-seconds ${DEFAULT_COLD_START.weightDownloadSeconds} --weight-load-seconds ${DEFAULT_COLD_START.weightLoadSeconds} --warmup-seconds ${DEFAULT_COLD_START.warmupSeconds}
-  --model-load-seconds ${DEFAULT_ENGINE.modelLoadSeconds}     all four at once (the pull then keeps its share, at most the whole)
+  --model-load-seconds ${DEFAULT_ENGINE.modelLoadSeconds}     all four at once, the same on every node (no image pull to skip)
 control loop:
   --scrape-interval-seconds <s>  Prometheus's scrape interval (default: the plan's, ${DEFAULT_SIM.scrapeIntervalSeconds} s unless the stack sets it)
   --hpa-sync-seconds ${DEFAULT_SIM.hpaSyncSeconds}        kube-controller-manager's --horizontal-pod-autoscaler-sync-period
@@ -96,10 +96,8 @@ const engine: EngineParams = {
     ...(number("itl-per-seq-ms") !== undefined ? { itlPerSeqSeconds: number("itl-per-seq-ms")! / 1000 } : {}),
     ...(number("prefill-ms") !== undefined ? { prefillSeconds: number("prefill-ms")! / 1000 } : {}),
     ...(number("kv-cache-tokens", 1) !== undefined ? { kvCacheTokens: number("kv-cache-tokens", 1)! } : {}),
-    ...(number("model-load-seconds") !== undefined ? {
-        modelLoadSeconds: number("model-load-seconds")!,
-        imagePullSeconds: Math.min(DEFAULT_ENGINE.imagePullSeconds, number("model-load-seconds")!),
-    } : {}),
+    // The whole load, wherever a pod starts: no part of it is an image pull a node could skip.
+    ...(number("model-load-seconds") !== undefined ? { modelLoadSeconds: number("model-load-seconds")!, imagePullSeconds: 0 } : {}),
 };
 // The cold start phase by phase: any phase flag sets the whole load from the phases.
 const phaseFlags = ["image-pull-seconds", "weight-download-seconds", "weight-load-seconds", "warmup-seconds"] as const;

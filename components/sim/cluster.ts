@@ -59,7 +59,11 @@ export class Cluster {
      * `modelLoadSeconds`: a pod's start to serving on a node; `imagePullSeconds`: the part of it a
      * node that already has the engine image skips (0: the model ignores the image).
      */
-    constructor(readonly params: ClusterParams, private readonly modelLoadSeconds: number, private readonly imagePullSeconds = 0) {
+    private readonly imagePullSeconds: number;
+
+    constructor(readonly params: ClusterParams, private readonly modelLoadSeconds: number, imagePullSeconds = 0) {
+        // The pull is part of the load: never more than all of it.
+        this.imagePullSeconds = Math.min(Math.max(0, imagePullSeconds), modelLoadSeconds);
         this.podsPerNode = Math.max(1, Math.floor(params.gpusPerNode / params.gpusPerReplica));
         if (params.gpusPerReplica > params.gpusPerNode) throw new Error(`a replica needs ${params.gpusPerReplica} GPUs but a node has ${params.gpusPerNode}`);
         this.pendingHolders = params.headroomSlots;

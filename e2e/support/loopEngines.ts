@@ -57,6 +57,9 @@ export interface LoopSample {
     ready: number;
     waiting: number;
     running: number;
+    /** With a node pool to follow: its NodeClaims (instances launched, what a cloud bills), and those whose node is Ready. */
+    nodes?: number;
+    nodesReady?: number;
 }
 
 interface ModelState {
@@ -88,6 +91,8 @@ export interface ClusterEnginesOptions {
     /** Hard bound: everything stops by itself after this long. */
     maxSeconds: number;
     log?: (line: string) => void;
+    /** A Karpenter NodePool whose NodeClaims to count every second (LoopSample.nodes). */
+    nodePool?: string;
 }
 
 function isReady(pod: any): boolean {
@@ -114,6 +119,8 @@ export class ClusterEngines {
     readonly samples: LoopSample[] = [];
     /** Last error reading the API server (reads are retried every second). */
     lastError?: string;
+    /** The followed NodePool's NodeClaims at the last read, and those with a Ready node. */
+    private poolNodes?: { launched: number; ready: number };
 
     private constructor(private readonly opts: ClusterEnginesOptions) {
         this.states = opts.models.map((m) => ({
@@ -223,6 +230,7 @@ export class ClusterEngines {
             this.samples.push({
                 t: Math.round(this.now * 10) / 10, model: s.m.name, rps, traceSecond: i >= 0 && i < s.trace.length ? i : undefined,
                 desired: s.desired, ready, waiting: s.pool.waiting, running: s.pool.running,
+                ...(this.poolNodes ? { nodes: this.poolNodes.launched, nodesReady: this.poolNodes.ready } : {}),
             });
         }
         void this.poll();
@@ -248,6 +256,16 @@ export class ClusterEngines {
                     const pods = selector ? items.filter((o) => o.kind === "Pod" && matches(o.metadata.labels, selector) && isReady(o)) : [];
                     s.readyPods = pods.map((p) => p.metadata.name as string).sort();
                     this.follow(s);
+                }
+            }
+            if (this.opts.nodePool) {
+                const r = await this.opts.cluster.kubectl(["get", "nodeclaims", "-l", `karpenter.sh/nodepool=${this.opts.nodePool}`, "-o", "json"], { allowFailure: true, timeoutMs: 10_000 });
+                if (r.code === 0) {
+                    const claims: any[] = JSON.parse(r.stdout).items ?? [];
+                    const ready = claims.filter((c) => (c.status?.conditions ?? []).some((k: any) => k.type === "Initialized" && k.status === "True")).length;
+                    this.poolNodes = { launched: claims.length, ready };
+                } else {
+                    this.lastError = r.stderr.slice(0, 300);
                 }
             }
         } catch (e) {

@@ -29,6 +29,11 @@ export interface LoopSessionOptions {
     log: (line: string) => void;
     /** Config laid over the stack file. */
     extra?: Values;
+    /**
+     * Karpenter's core as the node autoscaler, with these manifests applied once the cluster is
+     * up (a KWOKNodeClass and the NodePool named `nodePool`, whose NodeClaims the engines count).
+     */
+    karpenter?: { manifests: string; nodePool: string };
 }
 
 /** The emulator's exporter target standing for kube-state-metrics (served by ClusterEngines from the API server). */
@@ -70,7 +75,13 @@ export class LoopSession {
         requireTools();
         const parts: { cluster?: LocalCluster; prom?: PrometheusHarness; project?: PulumiProject; e2e?: E2eStack } = {};
         try {
-            parts.cluster = await LocalCluster.fresh({ podReadyDelaySeconds: o.podReadyDelaySeconds });
+            parts.cluster = await LocalCluster.fresh({ podReadyDelaySeconds: o.podReadyDelaySeconds, karpenter: o.karpenter !== undefined });
+            if (o.karpenter) {
+                const c = parts.cluster;
+                await c.kubectl(["apply", "-f", "-"], { input: o.karpenter.manifests });
+                await waitFor(`NodePool ${o.karpenter.nodePool} Ready`, 60_000, async () =>
+                    ((await c.get(["nodepool", o.karpenter!.nodePool]))?.status?.conditions ?? []).some((x: any) => x.type === "Ready" && x.status === "True") ? true : undefined);
+            }
             // The router's and kube-state-metrics' targets exist from the start (both run before any engine).
             const probeStack = e2eStack(o.stackFile, "http://127.0.0.1:9", {}, o.extra);
             probeStack.removeTemporary();
@@ -89,6 +100,7 @@ export class LoopSession {
             const stack = await parts.project.stack(`${o.stackPrefix}${e2e.plan.name}`, e2e.config, {});
             const engines = await ClusterEngines.start({
                 cluster: parts.cluster, emulator: parts.prom.emulator, routerId, kubeStateMetricsId: KUBE_STATE_METRICS_ID, maxSeconds: o.maxSeconds, log: o.log,
+                ...(o.karpenter ? { nodePool: o.karpenter.nodePool } : {}),
                 models: e2e.plan.models.map((m, i) => ({
                     name: m.name, namespace: e2e.plan.namespace, deploymentName: m.deploymentName, servedModelName: m.servedModelName,
                     engine: paramsForPlan(e2e.plan, i).engine, engineKind: m.engine, release: e2e.plan.charts.vllmStack.releaseName,

@@ -1,11 +1,15 @@
 // `npm run demo` as a newcomer runs it, and the simulator held against the real loop:
-// the demo deploys the loop stack (e2e/stacks/loop.yaml) on a fresh local cluster with the real
-// Pulumi engine, plays the compressed trace e2e/stacks/loop-trace.csv through engines that follow
-// the cluster's pods while real KEDA and the real HPA scale them, and writes the real timeline and
-// the simulator's prediction of the same trace with the same parameters (scrape interval, HPA
-// sync, model load = pod readiness delay, no node boot). This suite fails when their
-// replica-seconds differ by more than 15%, and checks the real timeline against the rules of
-// docs/scaling.md for a scale-down and the return to zero (the loop suite checks scale-out and ownership).
+// the demo deploys the demo stack (e2e/stacks/demo.yaml: a CPU simulator model, and a vLLM model
+// on a GPU pool that Karpenter's real core grows, with one warm-headroom slot) on a fresh local
+// cluster with the real Pulumi engine, plays the compressed trace e2e/stacks/loop-trace.csv
+// through engines that follow the cluster's pods while real KEDA and the real HPA scale them, and
+// writes the real timeline and the simulator's prediction of the same trace with the same
+// parameters (scrape interval, HPA sync, model load = pod readiness delay; for the pool's model,
+// node boot = the KWOKNodeClass's registration delay, idle removal = consolidateAfter plus
+// Karpenter's own delay). This suite fails when their replica-seconds, or the pool's
+// node-seconds, differ by more than 15%, and checks the real timeline against the rules of
+// docs/scaling.md for a scale-down and the return to zero (the loop suite checks scale-out and
+// ownership), and the headroom: a node held from the start, the first engine on it without a boot.
 // The same run draws the package's dashboard panels for the deployed plan from the demo's
 // Prometheus: this suite checks every planned panel is drawn, every series the panels read held
 // data (KEDA's from the real operator, kube-state-metrics' served from the API server), the
@@ -41,17 +45,20 @@ function log(line: string): void {
 interface DemoResult {
     rps: number[];
     loop: { scrapeIntervalSeconds: number; hpaSyncSeconds: number; podReadyDelaySeconds: number };
-    models: { model: string; agreement: Agreement; real: { replicas: number[]; ready: number[] }; simulated: { replicas: number[]; ready: number[] }; simulateCommand: string }[];
+    models: {
+        model: string; agreement: Agreement; real: { replicas: number[]; ready: number[] }; simulated: { replicas: number[]; ready: number[] }; simulateCommand: string;
+        nodes?: { real: number[]; realReady: number[]; simulated: number[]; agreement: Agreement };
+    }[];
     dashboard: DemoDashboardResult;
 }
 
-describe("end-to-end: npm run demo, the real loop against the simulator on the same trace (e2e/stacks/loop.yaml, loop-trace.csv)", function () {
+describe("end-to-end: npm run demo, the real loop against the simulator on the same trace (e2e/stacks/demo.yaml, loop-trace.csv)", function () {
     this.timeout(15 * 60_000);
     let dir = "";
     let demo: RunResult | undefined;
     let result: DemoResult | undefined;
     const plan = () => {
-        const s = e2eStack("loop.yaml", "http://127.0.0.1:9", {});
+        const s = e2eStack("demo.yaml", "http://127.0.0.1:9", {});
         s.removeTemporary();
         return s.plan;
     };
@@ -148,6 +155,37 @@ describe("end-to-end: npm run demo, the real loop against the simulator on the s
         }
     });
 
+    it("the GPU pool under Karpenter: node-seconds within 15% of the simulator's, the headroom's node held throughout, the first engine on it without a boot", () => {
+        const r = need(result, "the demo's result");
+        const p = plan();
+        const onPool = r.models.filter((m) => p.models.find((x) => x.name === m.model)!.engine !== "simulator");
+        assert.ok(onPool.length > 0 && p.headroom.length > 0, "the demo stack has a model on the pool, with headroom");
+        for (const m of onPool) {
+            const n = m.nodes;
+            assert.ok(n, `${m.model}: no node lane in the result`);
+            const a = n.agreement;
+            log(`${m.model}: node-seconds real ${a.real.replicaSeconds} vs simulated ${a.simulated.replicaSeconds} (${(100 * a.replicaSecondsDiff).toFixed(1)}%), ` +
+                `peak ${a.real.peak} vs ${a.simulated.peak}; nodes over the trace: ${[...new Set(n.real)].join(", ")}`);
+            assert.strictEqual(n.real.length, r.rps.length);
+            assert.ok(a.real.peak > 1, "the trace grew the pool beyond the headroom's node (else the comparison says little)");
+            assert.ok(a.replicaSecondsDiff <= MAX_REPLICA_SECONDS_DIFF,
+                `${m.model}: the simulator's node-seconds differ from Karpenter's by ${(100 * a.replicaSecondsDiff).toFixed(1)}% (> 15%)`);
+            // The placeholder keeps a node from the start: the pool is never empty during the trace.
+            assert.ok(Math.min(...n.real) >= 1, `the pool had no node at some second: ${n.real.join(",")}`);
+            // The first engine preempts the placeholder: ready within the pod's own delay, no node boot.
+            const desiredAt = m.real.replicas.findIndex((x) => x > 0);
+            const readyAt = m.real.ready.findIndex((x) => x > 0);
+            log(`${m.model}: first engine asked at ${desiredAt} s, ready at ${readyAt} s (pod readiness ${r.loop.podReadyDelaySeconds} s)`);
+            assert.ok(readyAt - desiredAt <= r.loop.podReadyDelaySeconds + SLACK_SECONDS, `the first engine waited ${readyAt - desiredAt} s: it booted a node instead of taking the headroom's`);
+        }
+        const svg = fs.readFileSync(path.join(dir, "timeline.svg"), "utf8");
+        for (const m of onPool) {
+            for (const what of ["GPU nodes launched, real (Karpenter)", "GPU nodes Ready, real", "GPU nodes, simulator"]) {
+                assert.ok(svg.includes(`<title>${m.model} ${what}</title>`), `no "${what}" lane for ${m.model}`);
+            }
+        }
+    });
+
     it("draws the real timeline beside the simulator's prediction (SVG)", () => {
         const svg = fs.readFileSync(path.join(dir, "timeline.svg"), "utf8");
         const r = need(result, "the demo's result");
@@ -165,7 +203,7 @@ describe("end-to-end: npm run demo, the real loop against the simulator on the s
     it("draws the dashboard's panels for the deployed plan from real sources: KEDA's operator, kube-state-metrics' series, the emulated engines", () => {
         const r = need(result, "the demo's result");
         const d = r.dashboard;
-        const { componentName, args } = argsFromConfig(YAML.parse(fs.readFileSync(path.join(REPO_ROOT, "e2e", "stacks", "loop.yaml"), "utf8")));
+        const { componentName, args } = argsFromConfig(YAML.parse(fs.readFileSync(path.join(REPO_ROOT, "e2e", "stacks", "demo.yaml"), "utf8")));
         const planned = dashboardFor(componentName, args, { rateWindowSeconds: DEMO_DASHBOARD_RATE_WINDOW_SECONDS }).panels;
         const svg = fs.readFileSync(path.join(dir, "dashboard.svg"), "utf8");
         assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);

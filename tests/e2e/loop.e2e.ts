@@ -35,7 +35,7 @@ const STEP_RPS = 3;
 /** A trickle that wakes the model without needing a second engine (checked against the model below). */
 const WAKE_RPS = 0.5;
 /** A heavier load, after the operator's restart: the count it needs is computed (and must exceed the step's). */
-const RESUME_RPS = 7;
+const RESUME_RPS = 5;
 
 function log(line: string): void {
     process.stdout.write(`      ${line}\n`);
