@@ -219,10 +219,42 @@ export interface Model {
     values?: Record<string, any>;
     /** Autoscaling of this model's engines. */
     autoscaling: Autoscaling;
+    /**
+     * At zero replicas, hold a request until an engine is ready instead of failing it: the model's
+     * requests go through the KEDA HTTP add-on's interceptor (`httpAddOn`), which waits on the
+     * model's engine Service and then forwards (streams pass through), and the add-on's scaler
+     * wakes the model the moment a request waits. Clients call the `coldStartUrls` output's URL.
+     * Default: off.
+     */
+    coldStartRoute?: ColdStartRoute;
     /** Engine server: `vllm` (GPU, through the chart) or `simulator` (CPU, no GPU request). Default `vllm`. */
     engine?: Engine;
     /** Simulator settings; only with `engine: simulator`. */
     simulator?: Simulator;
+}
+
+/** A model's cold-start route through the KEDA HTTP add-on. */
+export interface ColdStartRoute {
+    /** Route this model's requests through the interceptor. Default true when the object is given. */
+    enabled?: boolean;
+    /**
+     * Seconds a request waits at zero for an engine before the interceptor answers 504 (the
+     * InterceptorRoute's readiness timeout): at least the model's polling interval; above the cold
+     * start (node boot, image pull, weights: minutes). From 1 to 3600. Default 600.
+     */
+    timeoutSeconds?: number;
+}
+
+/** The KEDA HTTP add-on release (chart `keda-add-ons-http`), in KEDA's namespace. */
+export interface HttpAddOn {
+    /** Install it when a model has a `coldStartRoute`. false: the cluster runs it already (0.15 or later, in `keda.namespace`). Default true. */
+    install?: boolean;
+    /** Chart version. Default: the pinned version. */
+    version?: string;
+    /** Where the chart comes from (as `keda.repo`). Default: the chart's public repository. */
+    repo?: string;
+    /** Helm values merged over the package's. */
+    values?: Record<string, any>;
 }
 
 /** The KEDA Helm release. */
@@ -527,6 +559,8 @@ export interface LlmInferenceArgs {
     clusterDomain?: string;
     /** KEDA release. */
     keda?: Keda;
+    /** The KEDA HTTP add-on, for models with a `coldStartRoute`. */
+    httpAddOn?: HttpAddOn;
     /** kube-prometheus-stack release or an existing Prometheus. */
     monitoring?: Monitoring;
     /** vLLM Production Stack chart. */

@@ -32,6 +32,8 @@ export class LlmInference extends pulumi.ComponentResource {
     public readonly prometheusUrl!: pulumi.Output<string>;
     /** `<namespace>/<name>` of the Secret with Grafana's admin password (key `admin-password`); empty when monitoring is not installed. */
     public readonly grafanaAdminSecret!: pulumi.Output<string>;
+    /** Per model with a `coldStartRoute`: the in-cluster base URL (ends in `/v1`) whose requests wait for an engine at zero. */
+    public readonly coldStartUrls!: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: LlmInferenceArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validation throws before anything, this component included, is registered.
@@ -45,6 +47,7 @@ export class LlmInference extends pulumi.ComponentResource {
         this.engineDeploymentNames = pulumi.output(plan.models.map((m) => m.deploymentName));
         this.prometheusUrl = pulumi.output(plan.prometheusUrl);
         this.grafanaAdminSecret = pulumi.output(plan.grafanaAdminSecret ?? "");
+        this.coldStartUrls = pulumi.output(Object.fromEntries(plan.coldStartRoutes.map((c) => [c.model, c.url])));
         this.registerOutputs({
             namespace: this.namespace,
             endpoint: this.endpoint,
@@ -53,6 +56,7 @@ export class LlmInference extends pulumi.ComponentResource {
             engineDeploymentNames: this.engineDeploymentNames,
             prometheusUrl: this.prometheusUrl,
             grafanaAdminSecret: this.grafanaAdminSecret,
+            coldStartUrls: this.coldStartUrls,
         });
     }
 }
@@ -100,6 +104,10 @@ function createResources(parent: LlmInference, name: string, plan: InferencePlan
     const inNamespace = (ns: string): pulumi.Resource[] => (namespaces.has(ns) ? [namespaces.get(ns)!] : []);
 
     const kedaRelease = charts.keda ? helmRelease(parent, name, charts.keda, inNamespace(charts.keda.namespace)) : undefined;
+    // The KEDA HTTP add-on next to KEDA, for models with a cold-start route.
+    const httpAddOnRelease = charts.httpAddOn
+        ? helmRelease(parent, name, charts.httpAddOn, [...inNamespace(charts.httpAddOn.namespace), ...(kedaRelease ? [kedaRelease] : [])])
+        : undefined;
 
     let monitoringRelease: k8s.helm.v3.Release | undefined;
     if (charts.kubePrometheusStack) {
@@ -176,8 +184,22 @@ function createResources(parent: LlmInference, name: string, plan: InferencePlan
         }, { parent, dependsOn: [...inNamespace(o.metadata.namespace), ...(monitoringRelease ? [monitoringRelease] : [])] });
     }
 
+    // Cold-start routes: the InterceptorRoute (after the add-on's CRDs) and the ExternalName Service clients call.
+    const routeDeps: pulumi.Resource[] = [vllmChart, ...simulators, ...(httpAddOnRelease ? [httpAddOnRelease] : [])];
+    const routes = plan.coldStartRoutes.flatMap((c) => [
+        new k8s.apiextensions.CustomResource(`${name}-${c.model}-cold-start-route`, {
+            apiVersion: c.interceptorRoute.apiVersion,
+            kind: c.interceptorRoute.kind,
+            metadata: c.interceptorRoute.metadata,
+            spec: c.interceptorRoute.spec,
+        }, { parent, dependsOn: routeDeps }),
+        new k8s.core.v1.Service(`${name}-${c.model}-cold-start`, {
+            metadata: c.service.metadata, spec: c.service.spec,
+        }, { parent, dependsOn: nsDeps, deleteBeforeReplace: true }),
+    ]);
+
     // Created after KEDA and the engines exist, deleted before them.
-    const soDeps: pulumi.Resource[] = [vllmChart, ...(kedaRelease ? [kedaRelease] : []), ...simulators];
+    const soDeps: pulumi.Resource[] = [vllmChart, ...(kedaRelease ? [kedaRelease] : []), ...simulators, ...routes];
     plan.scaledObjects.forEach((so, i) => {
         new k8s.apiextensions.CustomResource(`${name}-${plan.models[i].name}-scaledobject`, {
             apiVersion: so.apiVersion,

@@ -167,8 +167,13 @@ describe("simulator: KEDA (executor, fallback, cron, trigger mapping)", () => {
             [TRIGGER.queueDepth, TRIGGER.load, TRIGGER.kvCache, TRIGGER.ttft, TRIGGER.wakeOnRequest]);
     });
     it("knows every trigger the package can generate, and every stack's ScaledObjects bind", () => {
-        const all = plan({ minReplicas: 0, strategy: Strategy.LatencyFirst, gpuUtilization: { enabled: true }, peakHoldSeconds: 3600,
-            schedules: [{ name: "peak", start: "0 8 * * *", end: "0 9 * * *", replicas: 2 }] });
+        const all = planInference("chat", { models: [llama({
+            autoscaling: {
+                maxReplicas: 10, minReplicas: 0, strategy: Strategy.LatencyFirst, gpuUtilization: { enabled: true }, peakHoldSeconds: 3600,
+                schedules: [{ name: "peak", start: "0 8 * * *", end: "0 9 * * *", replicas: 2 }],
+            },
+            coldStartRoute: {},
+        })] });
         const bound = bindTriggers(scaledModelOf(all, 0), T0, T0 + 1000).map((t) => t.name);
         for (const name of Object.values(TRIGGER)) assert.ok(bound.includes(name), `TRIGGER ${name} is not simulated`);
         // GPU utilization as DCGM reports it: an engine running anything is ~100% busy, an idle one 0,

@@ -91,6 +91,21 @@ export function vllmStackChart(r: ResolvedArgs): ChartPlan {
     };
 }
 
+/**
+ * The KEDA HTTP add-on (chart keda-add-ons-http), when a model has a cold-start route and
+ * `httpAddOn.install`: in KEDA's namespace, where the route's trigger finds its scaler. Its CRDs
+ * (HTTPScaledObject, InterceptorRoute) are chart templates, installed with it.
+ */
+export function httpAddOnChart(r: ResolvedArgs): ChartPlan | undefined {
+    if (!r.httpAddOn.install) return undefined;
+    return {
+        ...chartSource(CHARTS.kedaHttpAddOn, r.httpAddOn.repo, r.httpAddOn.version),
+        namespace: r.httpAddOn.namespace,
+        releaseName: CHARTS.kedaHttpAddOn.chart,
+        values: mergeValues({ crds: { install: true } }, r.httpAddOn.values),
+    };
+}
+
 export function kedaChart(r: ResolvedArgs): ChartPlan | undefined {
     if (!r.keda.install) return undefined;
     return {

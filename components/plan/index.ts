@@ -1,7 +1,7 @@
 // planInference: args -> the complete, validated plan that LlmInference materializes.
 // Pure: no Pulumi resources, no I/O, no secrets (placeholders stand in for them).
 import type { LlmInferenceArgs } from "../args";
-import { gpuMetricsChart, kedaChart, kubePrometheusStackChart, vllmStackChart } from "./charts";
+import { gpuMetricsChart, httpAddOnChart, kedaChart, kubePrometheusStackChart, vllmStackChart } from "./charts";
 import { planDashboard, type DashboardModel, type DashboardPlan } from "./dashboard";
 import { DEFAULTS } from "./defaults";
 import { drainPlan } from "./drain";
@@ -16,6 +16,8 @@ import { resolveArgs, ResolvedArgs } from "./resolve";
 import { buildScaledObject } from "./scaledObject";
 import { loadDemand, loadHysteresis } from "./triggers";
 import { planColdStart } from "./coldStart";
+import { planColdStartRoute } from "./coldStartRoute";
+import { SERVICE_PORT_NAME } from "./simulatorEngine";
 import { InferencePlan, ModelPlan, SECRET_PLACEHOLDER, SecretPlan } from "./types";
 
 /** Prometheus must scrape at least as often as the most eager ScaledObject polls. */
@@ -165,6 +167,17 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
         ...(m.hasHfToken ? { hfTokenSecret: { name: hfTokenSecretName(release), key: hfTokenSecretKey(m.name) } } : {}),
     }));
 
+    // Cold-start routes: the model's engines behind the add-on's interceptor (coldStartRoute.ts).
+    const coldStartRoutes = r.models.flatMap((m, i) => (m.coldStartRoute ? [planColdStartRoute({
+        release, namespace: r.namespace, clusterDomain: r.clusterDomain, model: m.name,
+        engineServiceName: models[i].serviceName, enginePortName: SERVICE_PORT_NAME, addOnNamespace: r.httpAddOn.namespace,
+        // The add-on's concurrency metric per replica: the load's target (the queue's without a load trigger).
+        concurrencyTarget: m.autoscaling.signals?.load.enabled ? m.autoscaling.signals.load.target : m.autoscaling.targetQueueDepth,
+        timeoutSeconds: m.coldStartRoute.timeoutSeconds,
+    }, { ...labels, "vllm-autoscaling/model": m.name })] : []));
+    const routeOf = (name: string) => coldStartRoutes.find((c) => c.model === name);
+    for (const c of coldStartRoutes) models.find((m) => m.name === c.model)!.coldStartRouteTarget = c.interceptorRoute.spec.scalingMetric.concurrency.targetValue;
+
     const scaledObjects = r.models.map((m, i) => buildScaledObject({
         name: models[i].scaledObjectName,
         namespace: r.namespace,
@@ -174,6 +187,7 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
         wakeWindowSeconds,
         labels: { ...labels, "vllm-autoscaling/model": m.name },
         autoscaling: m.autoscaling,
+        ...(routeOf(m.name) ? { coldStartRoute: { routeName: routeOf(m.name)!.routeName, scalerAddress: routeOf(m.name)!.scalerAddress } } : {}),
     }));
 
     const secrets: SecretPlan[] = [];
@@ -187,6 +201,7 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
     }
     // Namespaces the component creates and owns, so that `pulumi destroy` removes them too.
     const keda = kedaChart(r);
+    const httpAddOn = httpAddOnChart(r);
     const gpuMetrics = gpuMetricsChart(r);
     const namespaces = [
         ...(r.createNamespace ? [r.namespace] : []),
@@ -228,7 +243,9 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
             ...(kubePrometheusStack ? { kubePrometheusStack } : {}),
             vllmStack,
             ...(gpuMetrics ? { gpuMetrics } : {}),
+            ...(httpAddOn ? { httpAddOn } : {}),
         },
+        coldStartRoutes,
         models,
         scaledObjects,
         secrets,

@@ -1,6 +1,7 @@
 // Validates the args (all problems at once) and fills in the defaults: the resolved settings
 // every other planning function reads, so none of them re-checks or re-defaults anything.
-import type { Autoscaling, Dashboard, Engine, GpuMetrics, Image, Keda, LlmInferenceArgs, Model, Monitoring, VllmStack } from "../args";
+import type { Autoscaling, Dashboard, Engine, GpuMetrics, HttpAddOn, Image, Keda, LlmInferenceArgs, Model, Monitoring, VllmStack } from "../args";
+import { resolveColdStartRoute, type ResolvedColdStartRoute } from "./coldStartRoute";
 import { resolveAlerts, type ResolvedAlerts } from "./alerts";
 import { capacityProblems, costGuardProblems } from "./capacity";
 import { checkChartSource } from "./chartSource";
@@ -46,6 +47,8 @@ export interface ResolvedModel {
     drainSeconds: number;
     values?: Values;
     autoscaling: ResolvedAutoscaling;
+    /** The cold-start route through the KEDA HTTP add-on (coldStartRoute.ts), when on. */
+    coldStartRoute?: ResolvedColdStartRoute;
     /** vLLM (through the chart) or the CPU simulator (written by the package). */
     engine: Engine;
     simulator?: ResolvedSimulator;
@@ -60,6 +63,8 @@ export interface ResolvedArgs {
     clusterDomain: string;
     releaseName: string;
     keda: ResolvedChart;
+    /** The KEDA HTTP add-on: installed (in keda.namespace) when `install` and a model has a cold-start route. */
+    httpAddOn: ResolvedChart;
     monitoring: ResolvedChart & {
         prometheusUrl: string; serviceMonitors: boolean; alerts: ResolvedAlerts; hasGrafanaAdminPassword: boolean;
         /** Write the Grafana dashboard ConfigMap (dashboard.ts). */
@@ -77,11 +82,12 @@ export interface ResolvedArgs {
 }
 
 const KNOWN = {
-    top: fieldsOf<LlmInferenceArgs>({ models: true, namespace: true, createNamespace: true, clusterDomain: true, keda: true, monitoring: true, vllmStack: true, gpuNodePool: true, maxMonthlyCost: true, gpuMetrics: true }),
-    model: fieldsOf<Model>({ name: true, modelUrl: true, servedModelName: true, gpusPerReplica: true, hfToken: true, cacheSize: true, cacheStorageClass: true, cpu: true, memory: true, maxModelLen: true, maxNumSeqs: true, enablePrefixCaching: true, extraArgs: true, image: true, readyTimeoutSeconds: true, drainSeconds: true, values: true, autoscaling: true, engine: true, simulator: true }),
+    top: fieldsOf<LlmInferenceArgs>({ models: true, namespace: true, createNamespace: true, clusterDomain: true, keda: true, monitoring: true, vllmStack: true, gpuNodePool: true, maxMonthlyCost: true, gpuMetrics: true, httpAddOn: true }),
+    model: fieldsOf<Model>({ name: true, modelUrl: true, servedModelName: true, gpusPerReplica: true, hfToken: true, cacheSize: true, cacheStorageClass: true, cpu: true, memory: true, maxModelLen: true, maxNumSeqs: true, enablePrefixCaching: true, extraArgs: true, image: true, readyTimeoutSeconds: true, drainSeconds: true, values: true, autoscaling: true, coldStartRoute: true, engine: true, simulator: true }),
     autoscaling: fieldsOf<Autoscaling>({ minReplicas: true, maxReplicas: true, targetQueueDepth: true, activationQueueDepth: true, pollingIntervalSeconds: true, cooldownSeconds: true, paused: true, fallbackReplicas: true, scaleUpStabilizationSeconds: true, scaleDownStabilizationSeconds: true, scaleDownPodsPerPeriod: true, scaleDownPeriodSeconds: true, strategy: true, load: true, kvCache: true, queueDepth: true, ttft: true, gpuUtilization: true, schedules: true, scalingModifiers: true, headroomSlots: true, peakHoldSeconds: true }),
     image: fieldsOf<Image>({ repository: true, tag: true }),
     keda: fieldsOf<Keda>({ install: true, namespace: true, version: true, repo: true, values: true }),
+    httpAddOn: fieldsOf<HttpAddOn>({ install: true, version: true, repo: true, values: true }),
     monitoring: fieldsOf<Monitoring>({ install: true, namespace: true, version: true, repo: true, values: true, prometheusUrl: true, serviceMonitors: true, alerts: true, dashboard: true, grafanaAdminPassword: true }),
     dashboard: fieldsOf<Dashboard>({ enabled: true }),
     gpuMetrics: fieldsOf<GpuMetrics>({ install: true, namespace: true, version: true, repo: true, values: true }),
@@ -194,6 +200,7 @@ function resolveModel(p: Problems, index: number, m: Model, releaseName: string)
     p.object(`${path}.values`, m.values, { optional: true });
     if (!p.object(`${path}.autoscaling`, m.autoscaling)) return undefined;
     const g = Number.isInteger(gpusPerReplica) && gpusPerReplica > 0 ? gpusPerReplica : 1;
+    const autoscaling = resolveAutoscaling(p, `${path}.autoscaling`, m.autoscaling, maxNumSeqs);
     return {
         index,
         name: m.name,
@@ -214,8 +221,14 @@ function resolveModel(p: Problems, index: number, m: Model, releaseName: string)
         drainSeconds,
         values: m.values,
         ...resolveEngine(p, path, m, maxNumSeqs),
-        autoscaling: resolveAutoscaling(p, `${path}.autoscaling`, m.autoscaling, maxNumSeqs),
+        ...withColdStartRoute(p, path, m, autoscaling),
+        autoscaling,
     };
+}
+
+function withColdStartRoute(p: Problems, path: string, m: Model, a: ResolvedAutoscaling): { coldStartRoute?: ResolvedColdStartRoute } {
+    const r = resolveColdStartRoute(p, `${path}.coldStartRoute`, m.coldStartRoute, a.pollingIntervalSeconds);
+    return r ? { coldStartRoute: r } : {};
 }
 
 function resolveChart(p: Problems, path: string, c: unknown, known: readonly string[], defaultNamespace: string): ResolvedChart {
@@ -330,6 +343,15 @@ export function resolveArgs(name: string, args: LlmInferenceArgs): ResolvedArgs 
     p.string("clusterDomain", clusterDomain, { pattern: /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, hint: "use a DNS domain such as \"cluster.local\"" });
 
     const keda = resolveChart(p, "keda", args.keda, KNOWN.keda, DEFAULTS.kedaNamespace);
+    // The add-on lives with KEDA: its scaler's Service address is in KEDA's namespace.
+    const httpAddOn = resolveChart(p, "httpAddOn", args.httpAddOn, KNOWN.httpAddOn, keda.namespace);
+    const routed = models.filter((m) => m.coldStartRoute);
+    if (routed.length > 0 && !keda.install && (args.keda as Keda | undefined)?.namespace === undefined) {
+        for (const m of routed) {
+            p.add(`models[${m.index}].coldStartRoute`, "needs KEDA and its HTTP add-on, but keda.install is false and keda.namespace is not set: " +
+                "set keda.namespace to the namespace your KEDA runs in (the add-on is installed, or expected with httpAddOn.install: false, there), or drop the route");
+        }
+    }
     const mon = resolveChart(p, "monitoring", args.monitoring, KNOWN.monitoring, DEFAULTS.monitoringNamespace);
     const prometheusUrlArg = (args.monitoring ?? {}).prometheusUrl;
     if (prometheusUrlArg !== undefined && (typeof prometheusUrlArg !== "string" || !isHttpUrl(prometheusUrlArg))) {
@@ -406,6 +428,7 @@ export function resolveArgs(name: string, args: LlmInferenceArgs): ResolvedArgs 
         clusterDomain,
         releaseName,
         keda,
+        httpAddOn: { ...httpAddOn, install: httpAddOn.install && routed.length > 0 },
         monitoring: {
             ...mon,
             prometheusUrl: prometheusUrlArg ?? prometheusOperatedUrl(mon.namespace),

@@ -22,6 +22,7 @@ export const TRIGGER = {
     kvCache: "kv_cache",
     ttft: "ttft_p95",
     gpuUtilization: "gpu_utilization",
+    coldStartRoute: "cold_start_route",
 } as const;
 
 /** Cron triggers are named `schedule_<schedule name>`. */
@@ -68,6 +69,8 @@ export interface TriggerInput {
     /** Router request window of the wake trigger and of the load's rates; a few scrapes long so one scrape never misses it. */
     wakeWindowSeconds: number;
     autoscaling: TriggerSettings;
+    /** The model's cold-start route (coldStartRoute.ts): its InterceptorRoute and the add-on scaler's address. */
+    coldStartRoute?: { routeName: string; scalerAddress: string };
 }
 
 export function prometheusTrigger(name: string, serverAddress: string, query: string, threshold: number, activation: number) {
@@ -113,7 +116,18 @@ function cronTrigger(s: ResolvedSchedule) {
     };
 }
 
-/** The triggers, in the order of triggerNames(). */
+/**
+ * The KEDA HTTP add-on's scaler for a model's InterceptorRoute (kedacore/http-add-on v0.15.0
+ * pkg/k8s/scaledobject.go: `external-push`, metadata `scalerAddress` and `interceptorRoute`, the
+ * route in the ScaledObject's namespace). It pushes "active" the moment a request waits at the
+ * interceptor, and reports the requests in flight against the route's concurrency target.
+ * Always last, after every trigger triggerNames() lists (a scalingModifiers formula cannot read it).
+ */
+export function coldStartRouteTrigger(routeName: string, scalerAddress: string) {
+    return { type: "external-push", name: TRIGGER.coldStartRoute, metadata: { scalerAddress, interceptorRoute: routeName } };
+}
+
+/** The triggers, in the order of triggerNames(), then the cold-start route's. */
 export function buildTriggers(input: TriggerInput) {
     const a = input.autoscaling;
     const url = input.prometheusUrl;
@@ -149,6 +163,9 @@ export function buildTriggers(input: TriggerInput) {
         // At zero replicas no engine series exist; only the router sees the first request.
         triggers.push(prometheusTrigger(TRIGGER.wakeOnRequest, url, wakeOnRequestQuery(input.scope, input.wakeWindowSeconds), 1, 0));
     }
-    return triggers;
+    const route = input.coldStartRoute;
+    const all: Array<ReturnType<typeof prometheusTrigger> | ReturnType<typeof cronTrigger> | ReturnType<typeof coldStartRouteTrigger>> = triggers;
+    if (route) all.push(coldStartRouteTrigger(route.routeName, route.scalerAddress));
+    return all;
 }
 

@@ -11,6 +11,7 @@ import type { ReadSeries } from "./alerts";
 import type { NodePoolPlan } from "./nodePool";
 import type { LoadDemand } from "./queries";
 import type { ColdStartPlan } from "./coldStart";
+import type { ColdStartRoutePlan } from "./coldStartRoute";
 import type { HeadroomPlan, PriorityClassPlan } from "./headroom";
 import type { ServiceMonitorManifest } from "./serviceMonitors";
 import type { SimulatorPlan } from "./simulatorEngine";
@@ -53,6 +54,8 @@ export interface ModelPlan {
     loadDemand?: LoadDemand;
     /** Seconds the load_peak trigger holds the load's peak (0: no such trigger). */
     loadPeakHoldSeconds: number;
+    /** The cold-start route's concurrency target per replica (the add-on scaler's metric target); absent without a route. */
+    coldStartRouteTarget?: number;
     /** The cold start phase by phase, and which of this model's options cut which (coldStart.ts). */
     coldStart: ColdStartPlan;
     /** The engine series the model's Prometheus triggers read, metric by metric (alerts.ts). */
@@ -78,6 +81,8 @@ export interface InferencePlan {
         vllmStack: ChartPlan;
         /** NVIDIA's dcgm-exporter on the GPU nodes (opt-in: `gpuMetrics.install`). */
         gpuMetrics?: ChartPlan;
+        /** The KEDA HTTP add-on, for models with a cold-start route (`httpAddOn.install`). */
+        httpAddOn?: ChartPlan;
     };
     models: ModelPlan[];
     /** One per model, in model order. */
@@ -112,6 +117,8 @@ export interface InferencePlan {
     cost?: CostPlan;
     /** The simulator engines the component writes itself, in model order. */
     simulators: SimulatorPlan[];
+    /** Cold-start routes through the KEDA HTTP add-on (`models[].coldStartRoute`), in model order. */
+    coldStartRoutes: ColdStartRoutePlan[];
     /** Warm headroom placeholders (`autoscaling.headroomSlots`), one Deployment per model that has any. */
     headroom: HeadroomPlan[];
     /** Their PriorityClass (cluster-scoped), when any model has headroom. */

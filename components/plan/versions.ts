@@ -11,6 +11,8 @@ export interface ChartPin {
 export const CHARTS = {
     /** KEDA 2.20.2 (app 2.20.2): the ScaledObject CRD the schema tests read (tests/support/reference.ts) matches it. */
     keda: { chart: "keda", repo: "https://kedacore.github.io/charts", version: "2.20.2" },
+    /** KEDA HTTP add-on 0.15.0 (app 0.15.0): the InterceptorRoute API (http.keda.sh/v1beta1) the cold-start route writes. */
+    kedaHttpAddOn: { chart: "keda-add-ons-http", repo: "https://kedacore.github.io/charts", version: "0.15.0" },
     /** The version the vllm-stack chart 0.1.12 itself pins as its optional dependency. */
     kubePrometheusStack: {
         chart: "kube-prometheus-stack",

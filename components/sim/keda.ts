@@ -64,6 +64,8 @@ export interface ScaledModel {
     loadDemand?: LoadDemand;
     /** ModelPlan.loadPeakHoldSeconds: the load_peak trigger's window (0: none). */
     loadPeakHoldSeconds?: number;
+    /** ModelPlan.coldStartRouteTarget: the cold-start route's concurrency target per replica (absent: no route). */
+    coldStartRouteTarget?: number;
 }
 
 /** Model `i` of a plan, for the simulator. */
@@ -71,7 +73,8 @@ export function scaledModelOf(plan: InferencePlan, i: number): ScaledModel {
     const scaledObject = plan.scaledObjects[i];
     if (!scaledObject) throw new Error(`the plan has ${plan.scaledObjects.length} model(s); no model ${i}`);
     const m = plan.models[i];
-    return { scaledObject, loadHysteresis: m.loadHysteresis, ...(m.loadDemand ? { loadDemand: m.loadDemand } : {}), loadPeakHoldSeconds: m.loadPeakHoldSeconds };
+    return { scaledObject, loadHysteresis: m.loadHysteresis, ...(m.loadDemand ? { loadDemand: m.loadDemand } : {}), loadPeakHoldSeconds: m.loadPeakHoldSeconds,
+        ...(m.coldStartRouteTarget !== undefined ? { coldStartRouteTarget: m.coldStartRouteTarget } : {}) };
 }
 
 /** Simulated signals by trigger name: the only names the simulator understands. */
@@ -137,7 +140,17 @@ export function bindTriggers(model: ScaledModel, fromMs: number, toMs: number): 
             const desired = Number(m.desiredReplicas);
             return { name, type: "cron", metricType, target: 1, activation: 0, value: (_s, at) => (open(at) ? desired : 1), active: open };
         }
-        if (t.type !== "prometheus") throw new Error(`trigger "${name}" has type ${t.type}; the simulator knows prometheus and cron triggers`);
+        if (t.type === "external-push" && name === TRIGGER.coldStartRoute) {
+            // The HTTP add-on's scaler: requests in flight through the interceptor (held at zero,
+            // then queued or running on the engines) against the route's concurrency target; it
+            // pushes "active" as soon as one waits. The interceptor sees what arrives even with no
+            // engine, as the router does.
+            const target = model.coldStartRouteTarget;
+            if (target === undefined) throw new Error(`trigger ${name}: the model's plan has no cold-start route (ModelPlan.coldStartRouteTarget)`);
+            const value = (s: Scrape) => Math.max(s.running + s.waiting, s.engines === 0 && s.routerRequests(60) > 0 ? 1 : 0);
+            return { name, type: "external-push", metricType, target, activation: 0, value: (s) => value(s) };
+        }
+        if (t.type !== "prometheus") throw new Error(`trigger "${name}" has type ${t.type}; the simulator knows prometheus, cron and the cold-start route's external-push triggers`);
         const signal = SIGNALS[name];
         if (!signal) {
             throw new Error(`trigger "${name}" is not one the simulator can map to a signal (known: ${Object.keys(SIGNALS).join(", ")}, ${SCHEDULE_TRIGGER_PREFIX}<name>); ` +

@@ -17,6 +17,8 @@ import (
 type LlmInference struct {
 	pulumi.ResourceState
 
+	// Per model with a `coldStartRoute`: the in-cluster base URL (ends in `/v1`) whose requests wait for an engine at zero.
+	ColdStartUrls pulumi.StringMapOutput `pulumi:"coldStartUrls"`
 	// In-cluster OpenAI-compatible base URL of the router (ends in `/v1`).
 	Endpoint pulumi.StringOutput `pulumi:"endpoint"`
 	// Names of the engine Deployments the ScaledObjects scale, in model order.
@@ -61,6 +63,8 @@ type llmInferenceArgs struct {
 	GpuMetrics *GpuMetrics `pulumi:"gpuMetrics"`
 	// GPU nodes for the engines, created before the charts. Default: none (the engines use the cluster's existing GPU nodes).
 	GpuNodePool *GpuNodePoolArgsType `pulumi:"gpuNodePool"`
+	// The KEDA HTTP add-on, for models with a `coldStartRoute`.
+	HttpAddOn *HttpAddOn `pulumi:"httpAddOn"`
 	// KEDA release.
 	Keda *Keda `pulumi:"keda"`
 	// Fail the plan when the worst case (the GPU pool at `maxNodes`) would cost more than this per month (730 hours), in the currency of `hourlyCost`.
@@ -85,6 +89,8 @@ type LlmInferenceArgs struct {
 	GpuMetrics *GpuMetricsArgs
 	// GPU nodes for the engines, created before the charts. Default: none (the engines use the cluster's existing GPU nodes).
 	GpuNodePool *GpuNodePoolArgsTypeArgs
+	// The KEDA HTTP add-on, for models with a `coldStartRoute`.
+	HttpAddOn *HttpAddOnArgs
 	// KEDA release.
 	Keda *KedaArgs
 	// Fail the plan when the worst case (the GPU pool at `maxNodes`) would cost more than this per month (730 hours), in the currency of `hourlyCost`.
@@ -134,6 +140,11 @@ func (o LlmInferenceOutput) ToLlmInferenceOutput() LlmInferenceOutput {
 
 func (o LlmInferenceOutput) ToLlmInferenceOutputWithContext(ctx context.Context) LlmInferenceOutput {
 	return o
+}
+
+// Per model with a `coldStartRoute`: the in-cluster base URL (ends in `/v1`) whose requests wait for an engine at zero.
+func (o LlmInferenceOutput) ColdStartUrls() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *LlmInference) pulumi.StringMapOutput { return v.ColdStartUrls }).(pulumi.StringMapOutput)
 }
 
 // In-cluster OpenAI-compatible base URL of the router (ends in `/v1`).

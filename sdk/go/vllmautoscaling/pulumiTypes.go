@@ -740,6 +740,170 @@ func (o AutoscalingOutput) Ttft() SignalPtrOutput {
 	return o.ApplyT(func(v Autoscaling) *Signal { return v.Ttft }).(SignalPtrOutput)
 }
 
+type ColdStartRoute struct {
+	// Route this model's requests through the interceptor. Default true when the object is given.
+	Enabled *bool `pulumi:"enabled"`
+	// Seconds a request waits at zero for an engine before the interceptor answers 504 (the
+	// InterceptorRoute's readiness timeout): at least the model's polling interval; above the cold
+	// start (node boot, image pull, weights: minutes). From 1 to 3600. Default 600.
+	TimeoutSeconds *float64 `pulumi:"timeoutSeconds"`
+}
+
+// ColdStartRouteInput is an input type that accepts ColdStartRouteArgs and ColdStartRouteOutput values.
+// You can construct a concrete instance of `ColdStartRouteInput` via:
+//
+//	ColdStartRouteArgs{...}
+type ColdStartRouteInput interface {
+	pulumi.Input
+
+	ToColdStartRouteOutput() ColdStartRouteOutput
+	ToColdStartRouteOutputWithContext(context.Context) ColdStartRouteOutput
+}
+
+type ColdStartRouteArgs struct {
+	// Route this model's requests through the interceptor. Default true when the object is given.
+	Enabled *bool `pulumi:"enabled"`
+	// Seconds a request waits at zero for an engine before the interceptor answers 504 (the
+	// InterceptorRoute's readiness timeout): at least the model's polling interval; above the cold
+	// start (node boot, image pull, weights: minutes). From 1 to 3600. Default 600.
+	TimeoutSeconds *float64 `pulumi:"timeoutSeconds"`
+}
+
+func (ColdStartRouteArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ColdStartRoute)(nil)).Elem()
+}
+
+func (i ColdStartRouteArgs) ToColdStartRouteOutput() ColdStartRouteOutput {
+	return i.ToColdStartRouteOutputWithContext(context.Background())
+}
+
+func (i ColdStartRouteArgs) ToColdStartRouteOutputWithContext(ctx context.Context) ColdStartRouteOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ColdStartRouteOutput)
+}
+
+func (i ColdStartRouteArgs) ToColdStartRoutePtrOutput() ColdStartRoutePtrOutput {
+	return i.ToColdStartRoutePtrOutputWithContext(context.Background())
+}
+
+func (i ColdStartRouteArgs) ToColdStartRoutePtrOutputWithContext(ctx context.Context) ColdStartRoutePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ColdStartRouteOutput).ToColdStartRoutePtrOutputWithContext(ctx)
+}
+
+// ColdStartRoutePtrInput is an input type that accepts ColdStartRouteArgs, ColdStartRoutePtr and ColdStartRoutePtrOutput values.
+// You can construct a concrete instance of `ColdStartRoutePtrInput` via:
+//
+//	        ColdStartRouteArgs{...}
+//
+//	or:
+//
+//	        nil
+type ColdStartRoutePtrInput interface {
+	pulumi.Input
+
+	ToColdStartRoutePtrOutput() ColdStartRoutePtrOutput
+	ToColdStartRoutePtrOutputWithContext(context.Context) ColdStartRoutePtrOutput
+}
+
+type coldStartRoutePtrType ColdStartRouteArgs
+
+func ColdStartRoutePtr(v *ColdStartRouteArgs) ColdStartRoutePtrInput {
+	return (*coldStartRoutePtrType)(v)
+}
+
+func (*coldStartRoutePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ColdStartRoute)(nil)).Elem()
+}
+
+func (i *coldStartRoutePtrType) ToColdStartRoutePtrOutput() ColdStartRoutePtrOutput {
+	return i.ToColdStartRoutePtrOutputWithContext(context.Background())
+}
+
+func (i *coldStartRoutePtrType) ToColdStartRoutePtrOutputWithContext(ctx context.Context) ColdStartRoutePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ColdStartRoutePtrOutput)
+}
+
+type ColdStartRouteOutput struct{ *pulumi.OutputState }
+
+func (ColdStartRouteOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ColdStartRoute)(nil)).Elem()
+}
+
+func (o ColdStartRouteOutput) ToColdStartRouteOutput() ColdStartRouteOutput {
+	return o
+}
+
+func (o ColdStartRouteOutput) ToColdStartRouteOutputWithContext(ctx context.Context) ColdStartRouteOutput {
+	return o
+}
+
+func (o ColdStartRouteOutput) ToColdStartRoutePtrOutput() ColdStartRoutePtrOutput {
+	return o.ToColdStartRoutePtrOutputWithContext(context.Background())
+}
+
+func (o ColdStartRouteOutput) ToColdStartRoutePtrOutputWithContext(ctx context.Context) ColdStartRoutePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ColdStartRoute) *ColdStartRoute {
+		return &v
+	}).(ColdStartRoutePtrOutput)
+}
+
+// Route this model's requests through the interceptor. Default true when the object is given.
+func (o ColdStartRouteOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ColdStartRoute) *bool { return v.Enabled }).(pulumi.BoolPtrOutput)
+}
+
+// Seconds a request waits at zero for an engine before the interceptor answers 504 (the
+// InterceptorRoute's readiness timeout): at least the model's polling interval; above the cold
+// start (node boot, image pull, weights: minutes). From 1 to 3600. Default 600.
+func (o ColdStartRouteOutput) TimeoutSeconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v ColdStartRoute) *float64 { return v.TimeoutSeconds }).(pulumi.Float64PtrOutput)
+}
+
+type ColdStartRoutePtrOutput struct{ *pulumi.OutputState }
+
+func (ColdStartRoutePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ColdStartRoute)(nil)).Elem()
+}
+
+func (o ColdStartRoutePtrOutput) ToColdStartRoutePtrOutput() ColdStartRoutePtrOutput {
+	return o
+}
+
+func (o ColdStartRoutePtrOutput) ToColdStartRoutePtrOutputWithContext(ctx context.Context) ColdStartRoutePtrOutput {
+	return o
+}
+
+func (o ColdStartRoutePtrOutput) Elem() ColdStartRouteOutput {
+	return o.ApplyT(func(v *ColdStartRoute) ColdStartRoute {
+		if v != nil {
+			return *v
+		}
+		var ret ColdStartRoute
+		return ret
+	}).(ColdStartRouteOutput)
+}
+
+// Route this model's requests through the interceptor. Default true when the object is given.
+func (o ColdStartRoutePtrOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *ColdStartRoute) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Enabled
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Seconds a request waits at zero for an engine before the interceptor answers 504 (the
+// InterceptorRoute's readiness timeout): at least the model's polling interval; above the cold
+// start (node boot, image pull, weights: minutes). From 1 to 3600. Default 600.
+func (o ColdStartRoutePtrOutput) TimeoutSeconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *ColdStartRoute) *float64 {
+		if v == nil {
+			return nil
+		}
+		return v.TimeoutSeconds
+	}).(pulumi.Float64PtrOutput)
+}
+
 type Dashboard struct {
 	// Write the dashboard: a ConfigMap in the monitoring namespace labelled for Grafana's dashboard
 	// sidecar (kube-prometheus-stack: `grafana_dashboard: "1"`). Default: `install` (the chart brings
@@ -1986,6 +2150,200 @@ func (o GpuNodePoolArgsTypePtrOutput) Name() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+type HttpAddOn struct {
+	// Install it when a model has a `coldStartRoute`. false: the cluster runs it already (0.15 or later, in `keda.namespace`). Default true.
+	Install *bool `pulumi:"install"`
+	// Where the chart comes from (as `keda.repo`). Default: the chart's public repository.
+	Repo *string `pulumi:"repo"`
+	// Helm values merged over the package's.
+	Values map[string]interface{} `pulumi:"values"`
+	// Chart version. Default: the pinned version.
+	Version *string `pulumi:"version"`
+}
+
+// HttpAddOnInput is an input type that accepts HttpAddOnArgs and HttpAddOnOutput values.
+// You can construct a concrete instance of `HttpAddOnInput` via:
+//
+//	HttpAddOnArgs{...}
+type HttpAddOnInput interface {
+	pulumi.Input
+
+	ToHttpAddOnOutput() HttpAddOnOutput
+	ToHttpAddOnOutputWithContext(context.Context) HttpAddOnOutput
+}
+
+type HttpAddOnArgs struct {
+	// Install it when a model has a `coldStartRoute`. false: the cluster runs it already (0.15 or later, in `keda.namespace`). Default true.
+	Install *bool `pulumi:"install"`
+	// Where the chart comes from (as `keda.repo`). Default: the chart's public repository.
+	Repo *string `pulumi:"repo"`
+	// Helm values merged over the package's.
+	Values map[string]pulumi.Input `pulumi:"values"`
+	// Chart version. Default: the pinned version.
+	Version *string `pulumi:"version"`
+}
+
+func (HttpAddOnArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*HttpAddOn)(nil)).Elem()
+}
+
+func (i HttpAddOnArgs) ToHttpAddOnOutput() HttpAddOnOutput {
+	return i.ToHttpAddOnOutputWithContext(context.Background())
+}
+
+func (i HttpAddOnArgs) ToHttpAddOnOutputWithContext(ctx context.Context) HttpAddOnOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(HttpAddOnOutput)
+}
+
+func (i HttpAddOnArgs) ToHttpAddOnPtrOutput() HttpAddOnPtrOutput {
+	return i.ToHttpAddOnPtrOutputWithContext(context.Background())
+}
+
+func (i HttpAddOnArgs) ToHttpAddOnPtrOutputWithContext(ctx context.Context) HttpAddOnPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(HttpAddOnOutput).ToHttpAddOnPtrOutputWithContext(ctx)
+}
+
+// HttpAddOnPtrInput is an input type that accepts HttpAddOnArgs, HttpAddOnPtr and HttpAddOnPtrOutput values.
+// You can construct a concrete instance of `HttpAddOnPtrInput` via:
+//
+//	        HttpAddOnArgs{...}
+//
+//	or:
+//
+//	        nil
+type HttpAddOnPtrInput interface {
+	pulumi.Input
+
+	ToHttpAddOnPtrOutput() HttpAddOnPtrOutput
+	ToHttpAddOnPtrOutputWithContext(context.Context) HttpAddOnPtrOutput
+}
+
+type httpAddOnPtrType HttpAddOnArgs
+
+func HttpAddOnPtr(v *HttpAddOnArgs) HttpAddOnPtrInput {
+	return (*httpAddOnPtrType)(v)
+}
+
+func (*httpAddOnPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**HttpAddOn)(nil)).Elem()
+}
+
+func (i *httpAddOnPtrType) ToHttpAddOnPtrOutput() HttpAddOnPtrOutput {
+	return i.ToHttpAddOnPtrOutputWithContext(context.Background())
+}
+
+func (i *httpAddOnPtrType) ToHttpAddOnPtrOutputWithContext(ctx context.Context) HttpAddOnPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(HttpAddOnPtrOutput)
+}
+
+type HttpAddOnOutput struct{ *pulumi.OutputState }
+
+func (HttpAddOnOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*HttpAddOn)(nil)).Elem()
+}
+
+func (o HttpAddOnOutput) ToHttpAddOnOutput() HttpAddOnOutput {
+	return o
+}
+
+func (o HttpAddOnOutput) ToHttpAddOnOutputWithContext(ctx context.Context) HttpAddOnOutput {
+	return o
+}
+
+func (o HttpAddOnOutput) ToHttpAddOnPtrOutput() HttpAddOnPtrOutput {
+	return o.ToHttpAddOnPtrOutputWithContext(context.Background())
+}
+
+func (o HttpAddOnOutput) ToHttpAddOnPtrOutputWithContext(ctx context.Context) HttpAddOnPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v HttpAddOn) *HttpAddOn {
+		return &v
+	}).(HttpAddOnPtrOutput)
+}
+
+// Install it when a model has a `coldStartRoute`. false: the cluster runs it already (0.15 or later, in `keda.namespace`). Default true.
+func (o HttpAddOnOutput) Install() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v HttpAddOn) *bool { return v.Install }).(pulumi.BoolPtrOutput)
+}
+
+// Where the chart comes from (as `keda.repo`). Default: the chart's public repository.
+func (o HttpAddOnOutput) Repo() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v HttpAddOn) *string { return v.Repo }).(pulumi.StringPtrOutput)
+}
+
+// Helm values merged over the package's.
+func (o HttpAddOnOutput) Values() pulumi.MapOutput {
+	return o.ApplyT(func(v HttpAddOn) map[string]interface{} { return v.Values }).(pulumi.MapOutput)
+}
+
+// Chart version. Default: the pinned version.
+func (o HttpAddOnOutput) Version() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v HttpAddOn) *string { return v.Version }).(pulumi.StringPtrOutput)
+}
+
+type HttpAddOnPtrOutput struct{ *pulumi.OutputState }
+
+func (HttpAddOnPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**HttpAddOn)(nil)).Elem()
+}
+
+func (o HttpAddOnPtrOutput) ToHttpAddOnPtrOutput() HttpAddOnPtrOutput {
+	return o
+}
+
+func (o HttpAddOnPtrOutput) ToHttpAddOnPtrOutputWithContext(ctx context.Context) HttpAddOnPtrOutput {
+	return o
+}
+
+func (o HttpAddOnPtrOutput) Elem() HttpAddOnOutput {
+	return o.ApplyT(func(v *HttpAddOn) HttpAddOn {
+		if v != nil {
+			return *v
+		}
+		var ret HttpAddOn
+		return ret
+	}).(HttpAddOnOutput)
+}
+
+// Install it when a model has a `coldStartRoute`. false: the cluster runs it already (0.15 or later, in `keda.namespace`). Default true.
+func (o HttpAddOnPtrOutput) Install() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *HttpAddOn) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Install
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Where the chart comes from (as `keda.repo`). Default: the chart's public repository.
+func (o HttpAddOnPtrOutput) Repo() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *HttpAddOn) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Repo
+	}).(pulumi.StringPtrOutput)
+}
+
+// Helm values merged over the package's.
+func (o HttpAddOnPtrOutput) Values() pulumi.MapOutput {
+	return o.ApplyT(func(v *HttpAddOn) map[string]interface{} {
+		if v == nil {
+			return nil
+		}
+		return v.Values
+	}).(pulumi.MapOutput)
+}
+
+// Chart version. Default: the pinned version.
+func (o HttpAddOnPtrOutput) Version() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *HttpAddOn) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Version
+	}).(pulumi.StringPtrOutput)
+}
+
 type Image struct {
 	// Image repository, e.g. `vllm/vllm-openai`.
 	Repository string `pulumi:"repository"`
@@ -2619,6 +2977,12 @@ type Model struct {
 	CacheSize *string `pulumi:"cacheSize"`
 	// StorageClass of the weights cache PVC. Default: the cluster's default class.
 	CacheStorageClass *string `pulumi:"cacheStorageClass"`
+	// At zero replicas, hold a request until an engine is ready instead of failing it: the model's
+	// requests go through the KEDA HTTP add-on's interceptor (`httpAddOn`), which waits on the
+	// model's engine Service and then forwards (streams pass through), and the add-on's scaler
+	// wakes the model the moment a request waits. Clients call the `coldStartUrls` output's URL.
+	// Default: off.
+	ColdStartRoute *ColdStartRoute `pulumi:"coldStartRoute"`
 	// CPU cores each engine pod requests. Default 4 per GPU.
 	Cpu *float64 `pulumi:"cpu"`
 	// Seconds a terminating engine (scale-down, node drain) lets in-flight requests finish: vLLM
@@ -2676,6 +3040,12 @@ type ModelArgs struct {
 	CacheSize *string `pulumi:"cacheSize"`
 	// StorageClass of the weights cache PVC. Default: the cluster's default class.
 	CacheStorageClass *string `pulumi:"cacheStorageClass"`
+	// At zero replicas, hold a request until an engine is ready instead of failing it: the model's
+	// requests go through the KEDA HTTP add-on's interceptor (`httpAddOn`), which waits on the
+	// model's engine Service and then forwards (streams pass through), and the add-on's scaler
+	// wakes the model the moment a request waits. Clients call the `coldStartUrls` output's URL.
+	// Default: off.
+	ColdStartRoute *ColdStartRouteArgs `pulumi:"coldStartRoute"`
 	// CPU cores each engine pod requests. Default 4 per GPU.
 	Cpu *float64 `pulumi:"cpu"`
 	// Seconds a terminating engine (scale-down, node drain) lets in-flight requests finish: vLLM
@@ -2779,6 +3149,15 @@ func (o ModelOutput) CacheSize() pulumi.StringPtrOutput {
 // StorageClass of the weights cache PVC. Default: the cluster's default class.
 func (o ModelOutput) CacheStorageClass() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Model) *string { return v.CacheStorageClass }).(pulumi.StringPtrOutput)
+}
+
+// At zero replicas, hold a request until an engine is ready instead of failing it: the model's
+// requests go through the KEDA HTTP add-on's interceptor (`httpAddOn`), which waits on the
+// model's engine Service and then forwards (streams pass through), and the add-on's scaler
+// wakes the model the moment a request waits. Clients call the `coldStartUrls` output's URL.
+// Default: off.
+func (o ModelOutput) ColdStartRoute() ColdStartRoutePtrOutput {
+	return o.ApplyT(func(v Model) *ColdStartRoute { return v.ColdStartRoute }).(ColdStartRoutePtrOutput)
 }
 
 // CPU cores each engine pod requests. Default 4 per GPU.
@@ -4237,6 +4616,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*AlertsInput)(nil)).Elem(), AlertsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AlertsPtrInput)(nil)).Elem(), AlertsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AutoscalingInput)(nil)).Elem(), AutoscalingArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ColdStartRouteInput)(nil)).Elem(), ColdStartRouteArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ColdStartRoutePtrInput)(nil)).Elem(), ColdStartRouteArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*DashboardInput)(nil)).Elem(), DashboardArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*DashboardPtrInput)(nil)).Elem(), DashboardArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*EksNodeGroupInput)(nil)).Elem(), EksNodeGroupArgs{})
@@ -4247,6 +4628,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*GpuMetricsPtrInput)(nil)).Elem(), GpuMetricsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*GpuNodePoolArgsTypeInput)(nil)).Elem(), GpuNodePoolArgsTypeArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*GpuNodePoolArgsTypePtrInput)(nil)).Elem(), GpuNodePoolArgsTypeArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*HttpAddOnInput)(nil)).Elem(), HttpAddOnArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*HttpAddOnPtrInput)(nil)).Elem(), HttpAddOnArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ImageInput)(nil)).Elem(), ImageArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ImagePtrInput)(nil)).Elem(), ImageArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*KarpenterInput)(nil)).Elem(), KarpenterArgs{})
@@ -4272,6 +4655,8 @@ func init() {
 	pulumi.RegisterOutputType(AlertsOutput{})
 	pulumi.RegisterOutputType(AlertsPtrOutput{})
 	pulumi.RegisterOutputType(AutoscalingOutput{})
+	pulumi.RegisterOutputType(ColdStartRouteOutput{})
+	pulumi.RegisterOutputType(ColdStartRoutePtrOutput{})
 	pulumi.RegisterOutputType(DashboardOutput{})
 	pulumi.RegisterOutputType(DashboardPtrOutput{})
 	pulumi.RegisterOutputType(EksNodeGroupOutput{})
@@ -4282,6 +4667,8 @@ func init() {
 	pulumi.RegisterOutputType(GpuMetricsPtrOutput{})
 	pulumi.RegisterOutputType(GpuNodePoolArgsTypeOutput{})
 	pulumi.RegisterOutputType(GpuNodePoolArgsTypePtrOutput{})
+	pulumi.RegisterOutputType(HttpAddOnOutput{})
+	pulumi.RegisterOutputType(HttpAddOnPtrOutput{})
 	pulumi.RegisterOutputType(ImageOutput{})
 	pulumi.RegisterOutputType(ImagePtrOutput{})
 	pulumi.RegisterOutputType(KarpenterOutput{})

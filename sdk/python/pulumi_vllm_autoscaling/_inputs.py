@@ -22,6 +22,8 @@ __all__ = [
     'AlertsArgsDict',
     'AutoscalingArgs',
     'AutoscalingArgsDict',
+    'ColdStartRouteArgs',
+    'ColdStartRouteArgsDict',
     'DashboardArgs',
     'DashboardArgsDict',
     'EksNodeGroupArgs',
@@ -32,6 +34,8 @@ __all__ = [
     'GpuMetricsArgsDict',
     'GpuNodePoolArgsArgs',
     'GpuNodePoolArgsArgsDict',
+    'HttpAddOnArgs',
+    'HttpAddOnArgsDict',
     'ImageArgs',
     'ImageArgsDict',
     'KarpenterArgs',
@@ -780,6 +784,61 @@ class AutoscalingArgs:
         pulumi.set(self, "ttft", value)
 
 
+class ColdStartRouteArgsDict(TypedDict):
+    enabled: NotRequired[_builtins.bool]
+    """
+    Route this model's requests through the interceptor. Default true when the object is given.
+    """
+    timeout_seconds: NotRequired[_builtins.float]
+    """
+    Seconds a request waits at zero for an engine before the interceptor answers 504 (the
+    InterceptorRoute's readiness timeout): at least the model's polling interval; above the cold
+    start (node boot, image pull, weights: minutes). From 1 to 3600. Default 600.
+    """
+
+@pulumi.input_type
+class ColdStartRouteArgs:
+    def __init__(__self__, *,
+                 enabled: Optional[_builtins.bool] = None,
+                 timeout_seconds: Optional[_builtins.float] = None):
+        """
+        :param _builtins.bool enabled: Route this model's requests through the interceptor. Default true when the object is given.
+        :param _builtins.float timeout_seconds: Seconds a request waits at zero for an engine before the interceptor answers 504 (the
+               InterceptorRoute's readiness timeout): at least the model's polling interval; above the cold
+               start (node boot, image pull, weights: minutes). From 1 to 3600. Default 600.
+        """
+        if enabled is not None:
+            pulumi.set(__self__, "enabled", enabled)
+        if timeout_seconds is not None:
+            pulumi.set(__self__, "timeout_seconds", timeout_seconds)
+
+    @_builtins.property
+    @pulumi.getter
+    def enabled(self) -> Optional[_builtins.bool]:
+        """
+        Route this model's requests through the interceptor. Default true when the object is given.
+        """
+        return pulumi.get(self, "enabled")
+
+    @enabled.setter
+    def enabled(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "enabled", value)
+
+    @_builtins.property
+    @pulumi.getter(name="timeoutSeconds")
+    def timeout_seconds(self) -> Optional[_builtins.float]:
+        """
+        Seconds a request waits at zero for an engine before the interceptor answers 504 (the
+        InterceptorRoute's readiness timeout): at least the model's polling interval; above the cold
+        start (node boot, image pull, weights: minutes). From 1 to 3600. Default 600.
+        """
+        return pulumi.get(self, "timeout_seconds")
+
+    @timeout_seconds.setter
+    def timeout_seconds(self, value: Optional[_builtins.float]):
+        pulumi.set(self, "timeout_seconds", value)
+
+
 class DashboardArgsDict(TypedDict):
     enabled: NotRequired[_builtins.bool]
     """
@@ -1492,6 +1551,95 @@ class GpuNodePoolArgsArgs:
         pulumi.set(self, "name", value)
 
 
+class HttpAddOnArgsDict(TypedDict):
+    install: NotRequired[_builtins.bool]
+    """
+    Install it when a model has a `coldStartRoute`. false: the cluster runs it already (0.15 or later, in `keda.namespace`). Default true.
+    """
+    repo: NotRequired[_builtins.str]
+    """
+    Where the chart comes from (as `keda.repo`). Default: the chart's public repository.
+    """
+    values: NotRequired[Mapping[str, Any]]
+    """
+    Helm values merged over the package's.
+    """
+    version: NotRequired[_builtins.str]
+    """
+    Chart version. Default: the pinned version.
+    """
+
+@pulumi.input_type
+class HttpAddOnArgs:
+    def __init__(__self__, *,
+                 install: Optional[_builtins.bool] = None,
+                 repo: Optional[_builtins.str] = None,
+                 values: Optional[Mapping[str, Any]] = None,
+                 version: Optional[_builtins.str] = None):
+        """
+        :param _builtins.bool install: Install it when a model has a `coldStartRoute`. false: the cluster runs it already (0.15 or later, in `keda.namespace`). Default true.
+        :param _builtins.str repo: Where the chart comes from (as `keda.repo`). Default: the chart's public repository.
+        :param Mapping[str, Any] values: Helm values merged over the package's.
+        :param _builtins.str version: Chart version. Default: the pinned version.
+        """
+        if install is not None:
+            pulumi.set(__self__, "install", install)
+        if repo is not None:
+            pulumi.set(__self__, "repo", repo)
+        if values is not None:
+            pulumi.set(__self__, "values", values)
+        if version is not None:
+            pulumi.set(__self__, "version", version)
+
+    @_builtins.property
+    @pulumi.getter
+    def install(self) -> Optional[_builtins.bool]:
+        """
+        Install it when a model has a `coldStartRoute`. false: the cluster runs it already (0.15 or later, in `keda.namespace`). Default true.
+        """
+        return pulumi.get(self, "install")
+
+    @install.setter
+    def install(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "install", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def repo(self) -> Optional[_builtins.str]:
+        """
+        Where the chart comes from (as `keda.repo`). Default: the chart's public repository.
+        """
+        return pulumi.get(self, "repo")
+
+    @repo.setter
+    def repo(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "repo", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def values(self) -> Optional[Mapping[str, Any]]:
+        """
+        Helm values merged over the package's.
+        """
+        return pulumi.get(self, "values")
+
+    @values.setter
+    def values(self, value: Optional[Mapping[str, Any]]):
+        pulumi.set(self, "values", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def version(self) -> Optional[_builtins.str]:
+        """
+        Chart version. Default: the pinned version.
+        """
+        return pulumi.get(self, "version")
+
+    @version.setter
+    def version(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "version", value)
+
+
 class ImageArgsDict(TypedDict):
     repository: _builtins.str
     """
@@ -1811,6 +1959,14 @@ class ModelArgsDict(TypedDict):
     """
     StorageClass of the weights cache PVC. Default: the cluster's default class.
     """
+    cold_start_route: NotRequired['ColdStartRouteArgsDict']
+    """
+    At zero replicas, hold a request until an engine is ready instead of failing it: the model's
+    requests go through the KEDA HTTP add-on's interceptor (`httpAddOn`), which waits on the
+    model's engine Service and then forwards (streams pass through), and the add-on's scaler
+    wakes the model the moment a request waits. Clients call the `coldStartUrls` output's URL.
+    Default: off.
+    """
     cpu: NotRequired[_builtins.float]
     """
     CPU cores each engine pod requests. Default 4 per GPU.
@@ -1883,6 +2039,7 @@ class ModelArgs:
                  name: _builtins.str,
                  cache_size: Optional[_builtins.str] = None,
                  cache_storage_class: Optional[_builtins.str] = None,
+                 cold_start_route: Optional['ColdStartRouteArgs'] = None,
                  cpu: Optional[_builtins.float] = None,
                  drain_seconds: Optional[_builtins.float] = None,
                  enable_prefix_caching: Optional[_builtins.bool] = None,
@@ -1904,6 +2061,11 @@ class ModelArgs:
         :param _builtins.str name: Short name of the model: a DNS-1123 label used in every Kubernetes name derived for it (e.g. `llama3-8b`).
         :param _builtins.str cache_size: Size of a PersistentVolumeClaim that caches the weights (e.g. `100Gi`). Default: none, weights are downloaded to the pod's ephemeral storage.
         :param _builtins.str cache_storage_class: StorageClass of the weights cache PVC. Default: the cluster's default class.
+        :param 'ColdStartRouteArgs' cold_start_route: At zero replicas, hold a request until an engine is ready instead of failing it: the model's
+               requests go through the KEDA HTTP add-on's interceptor (`httpAddOn`), which waits on the
+               model's engine Service and then forwards (streams pass through), and the add-on's scaler
+               wakes the model the moment a request waits. Clients call the `coldStartUrls` output's URL.
+               Default: off.
         :param _builtins.float cpu: CPU cores each engine pod requests. Default 4 per GPU.
         :param _builtins.float drain_seconds: Seconds a terminating engine (scale-down, node drain) lets in-flight requests finish: vLLM
                `--shutdown-timeout` (vLLM >= 0.18) refuses new requests and drains running ones for up to
@@ -1930,6 +2092,8 @@ class ModelArgs:
             pulumi.set(__self__, "cache_size", cache_size)
         if cache_storage_class is not None:
             pulumi.set(__self__, "cache_storage_class", cache_storage_class)
+        if cold_start_route is not None:
+            pulumi.set(__self__, "cold_start_route", cold_start_route)
         if cpu is not None:
             pulumi.set(__self__, "cpu", cpu)
         if drain_seconds is not None:
@@ -2020,6 +2184,22 @@ class ModelArgs:
     @cache_storage_class.setter
     def cache_storage_class(self, value: Optional[_builtins.str]):
         pulumi.set(self, "cache_storage_class", value)
+
+    @_builtins.property
+    @pulumi.getter(name="coldStartRoute")
+    def cold_start_route(self) -> Optional['ColdStartRouteArgs']:
+        """
+        At zero replicas, hold a request until an engine is ready instead of failing it: the model's
+        requests go through the KEDA HTTP add-on's interceptor (`httpAddOn`), which waits on the
+        model's engine Service and then forwards (streams pass through), and the add-on's scaler
+        wakes the model the moment a request waits. Clients call the `coldStartUrls` output's URL.
+        Default: off.
+        """
+        return pulumi.get(self, "cold_start_route")
+
+    @cold_start_route.setter
+    def cold_start_route(self, value: Optional['ColdStartRouteArgs']):
+        pulumi.set(self, "cold_start_route", value)
 
     @_builtins.property
     @pulumi.getter

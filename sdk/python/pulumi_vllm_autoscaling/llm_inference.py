@@ -26,6 +26,7 @@ class LlmInferenceArgs:
                  create_namespace: Optional[_builtins.bool] = None,
                  gpu_metrics: Optional['GpuMetricsArgs'] = None,
                  gpu_node_pool: Optional['GpuNodePoolArgsArgs'] = None,
+                 http_add_on: Optional['HttpAddOnArgs'] = None,
                  keda: Optional['KedaArgs'] = None,
                  max_monthly_cost: Optional[_builtins.float] = None,
                  monitoring: Optional['MonitoringArgs'] = None,
@@ -39,6 +40,7 @@ class LlmInferenceArgs:
         :param _builtins.bool create_namespace: Create `namespace`. Set false when it exists already (a second LlmInference in it, say). Default true.
         :param 'GpuMetricsArgs' gpu_metrics: NVIDIA's dcgm-exporter on the GPU nodes (GPU utilization and memory; the `gpuUtilization` trigger reads it). Default: not installed.
         :param 'GpuNodePoolArgsArgs' gpu_node_pool: GPU nodes for the engines, created before the charts. Default: none (the engines use the cluster's existing GPU nodes).
+        :param 'HttpAddOnArgs' http_add_on: The KEDA HTTP add-on, for models with a `coldStartRoute`.
         :param 'KedaArgs' keda: KEDA release.
         :param _builtins.float max_monthly_cost: Fail the plan when the worst case (the GPU pool at `maxNodes`) would cost more than this per month (730 hours), in the currency of `hourlyCost`.
         :param 'MonitoringArgs' monitoring: kube-prometheus-stack release or an existing Prometheus.
@@ -54,6 +56,8 @@ class LlmInferenceArgs:
             pulumi.set(__self__, "gpu_metrics", gpu_metrics)
         if gpu_node_pool is not None:
             pulumi.set(__self__, "gpu_node_pool", gpu_node_pool)
+        if http_add_on is not None:
+            pulumi.set(__self__, "http_add_on", http_add_on)
         if keda is not None:
             pulumi.set(__self__, "keda", keda)
         if max_monthly_cost is not None:
@@ -126,6 +130,18 @@ class LlmInferenceArgs:
         pulumi.set(self, "gpu_node_pool", value)
 
     @_builtins.property
+    @pulumi.getter(name="httpAddOn")
+    def http_add_on(self) -> Optional['HttpAddOnArgs']:
+        """
+        The KEDA HTTP add-on, for models with a `coldStartRoute`.
+        """
+        return pulumi.get(self, "http_add_on")
+
+    @http_add_on.setter
+    def http_add_on(self, value: Optional['HttpAddOnArgs']):
+        pulumi.set(self, "http_add_on", value)
+
+    @_builtins.property
     @pulumi.getter
     def keda(self) -> Optional['KedaArgs']:
         """
@@ -196,6 +212,7 @@ class LlmInference(pulumi.ComponentResource):
                  create_namespace: Optional[_builtins.bool] = None,
                  gpu_metrics: Optional[Union['GpuMetricsArgs', 'GpuMetricsArgsDict']] = None,
                  gpu_node_pool: Optional[Union['GpuNodePoolArgsArgs', 'GpuNodePoolArgsArgsDict']] = None,
+                 http_add_on: Optional[Union['HttpAddOnArgs', 'HttpAddOnArgsDict']] = None,
                  keda: Optional[Union['KedaArgs', 'KedaArgsDict']] = None,
                  max_monthly_cost: Optional[_builtins.float] = None,
                  models: Optional[Sequence[Union['ModelArgs', 'ModelArgsDict']]] = None,
@@ -213,6 +230,7 @@ class LlmInference(pulumi.ComponentResource):
         :param _builtins.bool create_namespace: Create `namespace`. Set false when it exists already (a second LlmInference in it, say). Default true.
         :param Union['GpuMetricsArgs', 'GpuMetricsArgsDict'] gpu_metrics: NVIDIA's dcgm-exporter on the GPU nodes (GPU utilization and memory; the `gpuUtilization` trigger reads it). Default: not installed.
         :param Union['GpuNodePoolArgsArgs', 'GpuNodePoolArgsArgsDict'] gpu_node_pool: GPU nodes for the engines, created before the charts. Default: none (the engines use the cluster's existing GPU nodes).
+        :param Union['HttpAddOnArgs', 'HttpAddOnArgsDict'] http_add_on: The KEDA HTTP add-on, for models with a `coldStartRoute`.
         :param Union['KedaArgs', 'KedaArgsDict'] keda: KEDA release.
         :param _builtins.float max_monthly_cost: Fail the plan when the worst case (the GPU pool at `maxNodes`) would cost more than this per month (730 hours), in the currency of `hourlyCost`.
         :param Sequence[Union['ModelArgs', 'ModelArgsDict']] models: The models to serve, one engine Deployment and one ScaledObject each.
@@ -249,6 +267,7 @@ class LlmInference(pulumi.ComponentResource):
                  create_namespace: Optional[_builtins.bool] = None,
                  gpu_metrics: Optional[Union['GpuMetricsArgs', 'GpuMetricsArgsDict']] = None,
                  gpu_node_pool: Optional[Union['GpuNodePoolArgsArgs', 'GpuNodePoolArgsArgsDict']] = None,
+                 http_add_on: Optional[Union['HttpAddOnArgs', 'HttpAddOnArgsDict']] = None,
                  keda: Optional[Union['KedaArgs', 'KedaArgsDict']] = None,
                  max_monthly_cost: Optional[_builtins.float] = None,
                  models: Optional[Sequence[Union['ModelArgs', 'ModelArgsDict']]] = None,
@@ -270,6 +289,7 @@ class LlmInference(pulumi.ComponentResource):
             __props__.__dict__["create_namespace"] = create_namespace
             __props__.__dict__["gpu_metrics"] = gpu_metrics
             __props__.__dict__["gpu_node_pool"] = gpu_node_pool
+            __props__.__dict__["http_add_on"] = http_add_on
             __props__.__dict__["keda"] = keda
             __props__.__dict__["max_monthly_cost"] = max_monthly_cost
             if models is None and not opts.urn:
@@ -278,6 +298,7 @@ class LlmInference(pulumi.ComponentResource):
             __props__.__dict__["monitoring"] = monitoring
             __props__.__dict__["namespace"] = namespace
             __props__.__dict__["vllm_stack"] = vllm_stack
+            __props__.__dict__["cold_start_urls"] = None
             __props__.__dict__["endpoint"] = None
             __props__.__dict__["engine_deployment_names"] = None
             __props__.__dict__["grafana_admin_secret"] = None
@@ -290,6 +311,14 @@ class LlmInference(pulumi.ComponentResource):
             __props__,
             opts,
             remote=True)
+
+    @_builtins.property
+    @pulumi.getter(name="coldStartUrls")
+    def cold_start_urls(self) -> pulumi.Output[Mapping[str, _builtins.str]]:
+        """
+        Per model with a `coldStartRoute`: the in-cluster base URL (ends in `/v1`) whose requests wait for an engine at zero.
+        """
+        return pulumi.get(self, "cold_start_urls")
 
     @_builtins.property
     @pulumi.getter
