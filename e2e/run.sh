@@ -21,8 +21,8 @@ MOCHA=(node_modules/.bin/mocha --config .mocharc.e2e.json)
 source "$ROOT/e2e/cluster/cluster.env"
 
 # Balanced by the measured times (warm CI at c2368ac): the scaling loop (about 6 min) against the
-# GPU and dev stacks followed by the demo (about 2.7 + 4.8 min).
-SHARDS=("loop sharedCluster" "deploy demo karpenter")
+# GPU and dev stacks followed by the demo (about 2.7 + 4.8 min); the short suites fill in (measured 2026-12-04).
+SHARDS=("loop sharedCluster coldStartRoute" "deploy demo karpenter")
 
 die() { echo "test:e2e: $*" >&2; exit 1; }
 files_of() { local s; for s in $1; do printf '%s/%s.e2e.js ' "$DIST" "$s"; done; }
