@@ -5,13 +5,13 @@
 // the trigger in the simulator. The interceptor itself is not run here (docs say so).
 import * as assert from "assert";
 import * as path from "path";
-import { LlmInference, PlanValidationError } from "../components";
+import { LlmInference } from "../components";
 import type { LlmInferenceArgs } from "../components";
 import { planInference } from "../components/plan";
 import { HTTP_ADD_ON_PROXY_SERVICE, HTTP_ADD_ON_SCALER_SERVICE } from "../components/plan/coldStartRoute";
 import { TRIGGER } from "../components/plan/triggers";
 import { bindTriggers, scaledModelOf, type Scrape } from "../components/sim/keda";
-import { llama } from "./fixtures";
+import { llama, planProblems } from "./fixtures";
 import { runWithMocks } from "./support/pulumiMocks";
 import { crdValidator, KEDA_CRD, REPO_ROOT, scaledObjectValidator, skipUnlessPresent } from "./support/reference";
 
@@ -21,15 +21,7 @@ function args(route: Record<string, unknown> | undefined, over: Partial<LlmInfer
     return { models: [llama({ autoscaling: { minReplicas: 0, maxReplicas: 3 }, ...(route ? { coldStartRoute: route } : {}) })], ...over };
 }
 
-function problems(a: LlmInferenceArgs): string[] {
-    try {
-        planInference("chat", a);
-        return [];
-    } catch (e) {
-        if (!(e instanceof PlanValidationError)) throw e;
-        return e.problems.map((p) => `${p.path}: ${p.message}`);
-    }
-}
+const problems = (a: LlmInferenceArgs) => planProblems(a);
 
 describe("cold-start route (KEDA HTTP add-on): plan", () => {
     it("writes nothing without a route", () => {

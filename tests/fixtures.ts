@@ -1,5 +1,5 @@
 // Shared test inputs: the issue's example model, and a helper to vary it.
-import { planInference } from "../components";
+import { planInference, PlanValidationError } from "../components";
 import type { InferencePlan, LlmInferenceArgs, Model } from "../components";
 
 export function llama(overrides: Partial<Model> = {}): Model {
@@ -35,4 +35,15 @@ export function dashboardPlan(): InferencePlan {
         gpuNodePool: { existing: true, maxNodes: 4, gpusPerNode: 2, hourlyCost: 1.5 },
         gpuMetrics: { install: true },
     });
+}
+
+/** The "path: message" lines of the PlanValidationError planInference throws for `args` (none: []). */
+export function planProblems(args: LlmInferenceArgs, name = "chat"): string[] {
+    try {
+        planInference(name, args);
+        return [];
+    } catch (e) {
+        if (!(e instanceof PlanValidationError)) throw e;
+        return e.problems.map((p) => `${p.path}: ${p.message}`);
+    }
 }

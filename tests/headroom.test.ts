@@ -8,7 +8,7 @@ import type { GpuNodePoolArgs, LlmInferenceArgs } from "../components";
 import { planInference } from "../components/plan";
 import { CLUSTER_AUTOSCALER_EXPENDABLE_CUTOFF, HEADROOM_PRIORITY, headroomDeploymentManifest } from "../components/plan/headroom";
 import { HOURS_PER_MONTH } from "../components/plan/cost";
-import { llama } from "./fixtures";
+import { llama, planProblems } from "./fixtures";
 import { runWithMocks } from "./support/pulumiMocks";
 import { renderPlan } from "../scripts/plan";
 
@@ -26,15 +26,7 @@ function args(slots: number | undefined, over: Partial<LlmInferenceArgs> = {}, m
     };
 }
 
-function problems(a: LlmInferenceArgs): string[] {
-    try {
-        planInference("chat", a);
-        return [];
-    } catch (e) {
-        if (!(e instanceof PlanValidationError)) throw e;
-        return e.problems.map((p) => `${p.path}: ${p.message}`);
-    }
-}
+const problems = (a: LlmInferenceArgs) => planProblems(a);
 
 describe("warm headroom: plan", () => {
     it("writes nothing without headroomSlots", () => {
