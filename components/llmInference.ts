@@ -32,8 +32,8 @@ export class LlmInference extends pulumi.ComponentResource {
     public readonly prometheusUrl!: pulumi.Output<string>;
     /** `<namespace>/<name>` of the Secret with Grafana's admin password (key `admin-password`); empty when monitoring is not installed. */
     public readonly grafanaAdminSecret!: pulumi.Output<string>;
-    /** Per model with a `coldStartRoute`: the in-cluster base URL (ends in `/v1`) whose requests wait for an engine at zero. */
-    public readonly coldStartUrls!: pulumi.Output<Record<string, string>>;
+    /** In model order: the in-cluster base URL (ends in `/v1`) of each model's `coldStartRoute`, whose requests wait for an engine at zero; empty for a model without one. */
+    public readonly coldStartUrls!: pulumi.Output<string[]>;
 
     constructor(name: string, args: LlmInferenceArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validation throws before anything, this component included, is registered.
@@ -47,7 +47,7 @@ export class LlmInference extends pulumi.ComponentResource {
         this.engineDeploymentNames = pulumi.output(plan.models.map((m) => m.deploymentName));
         this.prometheusUrl = pulumi.output(plan.prometheusUrl);
         this.grafanaAdminSecret = pulumi.output(plan.grafanaAdminSecret ?? "");
-        this.coldStartUrls = pulumi.output(Object.fromEntries(plan.coldStartRoutes.map((c) => [c.model, c.url])));
+        this.coldStartUrls = pulumi.output(plan.models.map((m) => plan.coldStartRoutes.find((c) => c.model === m.name)?.url ?? ""));
         this.registerOutputs({
             namespace: this.namespace,
             endpoint: this.endpoint,

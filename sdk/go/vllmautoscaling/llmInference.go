@@ -17,8 +17,8 @@ import (
 type LlmInference struct {
 	pulumi.ResourceState
 
-	// Per model with a `coldStartRoute`: the in-cluster base URL (ends in `/v1`) whose requests wait for an engine at zero.
-	ColdStartUrls pulumi.StringMapOutput `pulumi:"coldStartUrls"`
+	// In model order: the in-cluster base URL (ends in `/v1`) of each model's `coldStartRoute`, whose requests wait for an engine at zero; empty for a model without one.
+	ColdStartUrls pulumi.StringArrayOutput `pulumi:"coldStartUrls"`
 	// In-cluster OpenAI-compatible base URL of the router (ends in `/v1`).
 	Endpoint pulumi.StringOutput `pulumi:"endpoint"`
 	// Names of the engine Deployments the ScaledObjects scale, in model order.
@@ -142,9 +142,9 @@ func (o LlmInferenceOutput) ToLlmInferenceOutputWithContext(ctx context.Context)
 	return o
 }
 
-// Per model with a `coldStartRoute`: the in-cluster base URL (ends in `/v1`) whose requests wait for an engine at zero.
-func (o LlmInferenceOutput) ColdStartUrls() pulumi.StringMapOutput {
-	return o.ApplyT(func(v *LlmInference) pulumi.StringMapOutput { return v.ColdStartUrls }).(pulumi.StringMapOutput)
+// In model order: the in-cluster base URL (ends in `/v1`) of each model's `coldStartRoute`, whose requests wait for an engine at zero; empty for a model without one.
+func (o LlmInferenceOutput) ColdStartUrls() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *LlmInference) pulumi.StringArrayOutput { return v.ColdStartUrls }).(pulumi.StringArrayOutput)
 }
 
 // In-cluster OpenAI-compatible base URL of the router (ends in `/v1`).

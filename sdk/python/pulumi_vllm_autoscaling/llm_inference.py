@@ -314,9 +314,9 @@ class LlmInference(pulumi.ComponentResource):
 
     @_builtins.property
     @pulumi.getter(name="coldStartUrls")
-    def cold_start_urls(self) -> pulumi.Output[Mapping[str, _builtins.str]]:
+    def cold_start_urls(self) -> pulumi.Output[Sequence[_builtins.str]]:
         """
-        Per model with a `coldStartRoute`: the in-cluster base URL (ends in `/v1`) whose requests wait for an engine at zero.
+        In model order: the in-cluster base URL (ends in `/v1`) of each model's `coldStartRoute`, whose requests wait for an engine at zero; empty for a model without one.
         """
         return pulumi.get(self, "cold_start_urls")
 
