@@ -81,6 +81,9 @@ describe("cold-start route: bad input, every problem at once, naming the field",
         assert.ok(got.some((g) => /^models\[0\]\.coldStartRoute\.timeoutSeconds: 10 s is shorter than the model's polling interval \(30 s\)/.test(g)), got.join("\n"));
         assert.ok(got.some((g) => /^models\[0\]\.coldStartRoute\.retries/.test(g)), got.join("\n"));
         assert.ok(got.some((g) => /^models\[0\]\.coldStartRoute: needs KEDA and its HTTP add-on, but keda\.install is false and keda\.namespace is not set/.test(g)), got.join("\n"));
+        assert.ok(problems(args({}, {})).length === 0);
+        const withFormula = problems({ models: [llama({ autoscaling: { maxReplicas: 2, targetQueueDepth: 5, scalingModifiers: { formula: "queue_depth", target: 5 } }, coldStartRoute: {} })] });
+        assert.ok(withFormula.some((g) => /^models\[0\]\.coldStartRoute: cannot be combined with autoscaling\.scalingModifiers/.test(g)), withFormula.join("\n"));
         // With KEDA's namespace named, a cluster's own KEDA is fine.
         assert.deepStrictEqual(problems(args({}, { keda: { install: false, namespace: "keda-system" }, httpAddOn: { install: false } })), []);
     });

@@ -228,6 +228,11 @@ function resolveModel(p: Problems, index: number, m: Model, releaseName: string)
 
 function withColdStartRoute(p: Problems, path: string, m: Model, a: ResolvedAutoscaling): { coldStartRoute?: ResolvedColdStartRoute } {
     const r = resolveColdStartRoute(p, `${path}.coldStartRoute`, m.coldStartRoute, a.pollingIntervalSeconds);
+    if (r && a.scalingModifiers) {
+        // KEDA's composite metric replaces the triggers' max, and the formula cannot read the route's
+        // trigger (it is not among the names the formula is checked against): its wake would be lost.
+        p.add(`${path}.coldStartRoute`, "cannot be combined with autoscaling.scalingModifiers (the composite formula would drop the route's trigger, and with it the wake); drop one of them");
+    }
     return r ? { coldStartRoute: r } : {};
 }
 
