@@ -75,10 +75,17 @@ export function renderPlan(stack: string, plan: InferencePlan): string {
     }
     out.push(...renderPlacement(plan, section));
     out.push(section("Cold start (a new engine's phases; reference estimates, not measurements)"));
+    if (plan.models.every((x) => x.engine === "simulator")) out.push("none: every model runs on the CPU simulator engine");
     for (const m of plan.models.filter((x) => x.engine !== "simulator")) {
         const c = m.coldStart;
         out.push(`${m.name}: ~${c.remainingSeconds} s of the reference ~${c.referenceSeconds} s remain with this model's options`);
         for (const p of c.phases) out.push(`  - ${p.phase} ~${p.referenceSeconds} s: ${p.applied ? "CUT" : "remains"}; cut by ${p.cutBy}`);
+    }
+    if (plan.coldStartRoutes.length > 0) {
+        out.push(section("Cold-start routes (KEDA HTTP add-on: at zero, a request waits for an engine)"));
+        for (const c of plan.coldStartRoutes) {
+            out.push(`${c.model}: ${c.url} -> InterceptorRoute ${c.routeName} -> Service ${c.interceptorRoute.spec.target.service} (the engines), held up to ${c.timeoutSeconds} s`);
+        }
     }
     out.push(section("What scales each model"));
     plan.scaledObjects.forEach((so, i) => {

@@ -13,6 +13,7 @@ import { TRIGGER } from "../components/plan/triggers";
 import { bindTriggers, scaledModelOf, type Scrape } from "../components/sim/keda";
 import { llama, planProblems } from "./fixtures";
 import { runWithMocks } from "./support/pulumiMocks";
+import { renderPlan } from "../scripts/plan";
 import { crdValidator, KEDA_CRD, REPO_ROOT, scaledObjectValidator, skipUnlessPresent } from "./support/reference";
 
 const ROUTE_CRD = path.resolve(REPO_ROOT, "../shared/charts/keda-add-ons-http/templates/crds/crd-interceptorroutes.yaml");
@@ -50,6 +51,7 @@ describe("cold-start route (KEDA HTTP add-on): plan", () => {
         const chart = p.charts.httpAddOn!;
         assert.deepStrictEqual([chart.chart, chart.version, chart.namespace, chart.releaseName], ["keda-add-ons-http", "0.15.0", "keda", "keda-add-ons-http"]);
         assert.deepStrictEqual(chart.values, { crds: { install: true } });
+        assert.match(renderPlan("dev", p), /llama3-8b: http:\/\/chat-llama3-8b-cold-start\.llm\.svc\.cluster\.local:8080\/v1 -> InterceptorRoute chat-llama3-8b-cold-start -> Service chat-llama3-8b-engine-service \(the engines\), held up to 900 s/);
     });
 
     it("defaults the hold to 600 s; httpAddOn.install: false uses a cluster's own add-on", () => {
