@@ -23,7 +23,7 @@ function scaledObject(strategy: Strategy) {
     const m = r.models[0];
     return buildScaledObject({
         name: `${RELEASE}-${m.name}`, namespace: NS, deploymentName: "d", prometheusUrl: "http://prometheus",
-        scope: { namespace: NS, servedModelName: m.servedModelName }, wakeWindowSeconds: WINDOW, labels: {}, autoscaling: m.autoscaling,
+        scope: { namespace: NS, servedModelName: m.servedModelName }, wakeWindowSeconds: WINDOW, loadRateWindowSeconds: WINDOW, labels: {}, autoscaling: m.autoscaling,
     });
 }
 

@@ -30,6 +30,15 @@ export function wakeWindowFor(scrapeIntervalSeconds: number): number {
     return Math.max(60, 4 * scrapeIntervalSeconds);
 }
 
+/**
+ * The range of the load's arrival and inference-time rates: four scrapes (what rate() needs to be
+ * steady), at least 30 s. 60 s at the default 15 s scrape; shorter only where Prometheus scrapes
+ * faster, so the demand follows a change in traffic as quickly as the data allows.
+ */
+export function loadRateWindowFor(scrapeIntervalSeconds: number): number {
+    return Math.max(30, 4 * scrapeIntervalSeconds);
+}
+
 /** What the alerts read of one model: names, engine, and thresholds from its own plan. */
 function alertModel(namespace: string, m: ResolvedArgs["models"][number], plan: ModelPlan): AlertModel {
     const s = m.autoscaling.signals;
@@ -143,6 +152,7 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
     const release = r.releaseName;
     const scrapeIntervalSeconds = scrapeIntervalFor(r);
     const wakeWindowSeconds = wakeWindowFor(scrapeIntervalSeconds);
+    const loadRateWindowSeconds = loadRateWindowFor(scrapeIntervalSeconds);
     const labels = releaseLabels(release);
 
     const models: ModelPlan[] = r.models.map((m) => ({
@@ -159,7 +169,7 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
         scaledObjectName: scaledObjectName(release, m.name),
         hpaName: kedaHpaName(scaledObjectName(release, m.name)),
         loadHysteresis: loadHysteresis(m.autoscaling),
-        ...optional("loadDemand", loadDemand(m.autoscaling, wakeWindowSeconds)),
+        ...optional("loadDemand", loadDemand(m.autoscaling, loadRateWindowSeconds)),
         loadPeakHoldSeconds: m.autoscaling.peakHoldSeconds ?? 0,
         coldStart: planColdStart({ headroomSlots: m.autoscaling.headroomSlots, extraArgs: m.extraArgs, ...(m.cacheSize !== undefined ? { cacheSize: m.cacheSize } : {}) }),
         drain: drainPlan(m.drainSeconds),
@@ -185,6 +195,7 @@ export function planInference(name: string, args: LlmInferenceArgs): InferencePl
         scope: { namespace: r.namespace, servedModelName: m.servedModelName },
         prometheusUrl: r.monitoring.prometheusUrl,
         wakeWindowSeconds,
+        loadRateWindowSeconds,
         labels: { ...labels, "vllm-autoscaling/model": m.name },
         autoscaling: m.autoscaling,
         ...(routeOf(m.name) ? { coldStartRoute: { routeName: routeOf(m.name)!.routeName, scalerAddress: routeOf(m.name)!.scalerAddress } } : {}),

@@ -66,8 +66,10 @@ export interface TriggerInput {
     deploymentName: string;
     scope: SeriesScope;
     prometheusUrl: string;
-    /** Router request window of the wake trigger and of the load's rates; a few scrapes long so one scrape never misses it. */
+    /** Router request window of the wake trigger; a few scrapes long so one scrape never misses it. */
     wakeWindowSeconds: number;
+    /** Range of the load's arrival and inference-time rates (index.ts loadRateWindowFor). */
+    loadRateWindowSeconds: number;
     autoscaling: TriggerSettings;
     /** The model's cold-start route (coldStartRoute.ts): its InterceptorRoute and the add-on scaler's address. */
     coldStartRoute?: { routeName: string; scalerAddress: string };
@@ -141,7 +143,7 @@ export function buildTriggers(input: TriggerInput) {
         }
         if (sig.load.enabled) {
             const h = loadHysteresis(a);
-            const load = loadQuery(input.scope, h, loadDemand(a, input.wakeWindowSeconds));
+            const load = loadQuery(input.scope, h, loadDemand(a, input.loadRateWindowSeconds));
             triggers.push(prometheusTrigger(TRIGGER.load, url, load, sig.load.target + h, sig.load.activation));
             if ((a.peakHoldSeconds ?? 0) > 0) {
                 triggers.push(prometheusTrigger(TRIGGER.loadPeak, url, peakQuery(load, a.peakHoldSeconds!, PEAK_STEP_SECONDS), sig.load.target + h, sig.load.activation));
