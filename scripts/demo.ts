@@ -26,6 +26,7 @@ import { SCRAPE_INTERVAL_SECONDS } from "../e2e/support/prometheusHarness";
 import { REPO_ROOT } from "../e2e/support/paths";
 import { HPA_SYNC_SECONDS } from "../e2e/support/cluster";
 import { LoopSession } from "../e2e/support/loopSession";
+import { waitFor } from "../e2e/support/proc";
 import { fetchPanelData, renderDashboardSvg } from "./dashboardSvg";
 import {
     DEMO_DASHBOARD_RATE_WINDOW_SECONDS, EXPECTED_ABSENT, missingPanelNotes, missingSources, panelSelectors, selectorMetric, selectorsSeen,
@@ -86,7 +87,11 @@ interface ModelResult {
     simulated: { replicas: number[]; ready: number[] };
     simulateCommand: string;
     /** For a model on the Karpenter pool: its nodes per second, real (NodeClaims, Ready ones) and simulated, and their node-seconds compared. */
-    nodes?: { real: number[]; realReady: number[]; simulated: number[]; agreement: Agreement };
+    nodes?: {
+        real: number[]; realReady: number[]; simulated: number[]; agreement: Agreement;
+        /** The model's warm-headroom placeholders on a node, real (Running pods) and simulated. */
+        realPlaceholders: number[]; simulatedPlaceholders: number[];
+    };
 }
 
 async function main(): Promise<number> {
@@ -123,6 +128,16 @@ async function main(): Promise<number> {
         say(`deploying stack ${session.stack.name} with pulumi up (models: ${plan.models.map((m) => `${m.name} ${m.minReplicas}..${m.maxReplicas}`).join(", ")})`);
         const upMs = await session.deploy();
         say(`deployed in ${(upMs / 1000).toFixed(0)} s; every ScaledObject Ready in KEDA`);
+        // The warm headroom is up before traffic, as in a stack that has been running (pulumi up does
+        // not wait for it: a placeholder waits for its node to boot).
+        for (const h of plan.headroom) {
+            const started = Date.now();
+            await waitFor(`headroom ${h.deploymentName} running`, 120_000, async () => {
+                const d = await session.cluster.get(["deployment", h.deploymentName, "-n", h.namespace]);
+                return (d?.status?.readyReplicas ?? 0) >= h.replicas ? true : undefined;
+            }, 500);
+            say(`warm headroom ${h.deploymentName}: ${h.replicas} placeholder(s) running on pool nodes after ${((Date.now() - started) / 1000).toFixed(0)} s more`);
+        }
 
         // The prediction first: the progress lines show it next to what the cluster does.
         const predictions = plan.models.map((_m, i) => simulatePlan(plan, i, trace, localLoopOverrides(plan, loop, i)));
@@ -152,7 +167,10 @@ async function main(): Promise<number> {
             const nodes = onPool(plan, i, loop) ? (() => {
                 const seen = realNodes(session.engines.samples, m.name, trace.rps.length);
                 const sim = seconds.map((s) => s.nodes);
-                return { real: seen.launched, realReady: seen.ready, simulated: sim, agreement: agreement(seen.launched, sim) };
+                return {
+                    real: seen.launched, realReady: seen.ready, simulated: sim, agreement: agreement(seen.launched, sim),
+                    realPlaceholders: seen.placeholders, simulatedPlaceholders: seconds.map((s) => s.placeholders),
+                };
             })() : undefined;
             return {
                 model: m.name, real, simulated, agreement: agreement(real.replicas, simulated.replicas),
@@ -178,10 +196,11 @@ async function main(): Promise<number> {
                 console.log(`\n  GPU pool ${loop.pool!.name} (Karpenter's core): nodes launched (NodeClaims) / Ready, real vs simulator, at every change:`);
                 let lastNodes = "";
                 for (let s = 0; s < trace.rps.length; s++) {
-                    const key = `${n.real[s]}/${n.realReady[s]} ${n.simulated[s]}`;
+                    const key = `${n.real[s]}/${n.realReady[s]}/${n.realPlaceholders[s]} ${n.simulated[s]}/${n.simulatedPlaceholders[s]}`;
                     if (key === lastNodes) continue;
                     lastNodes = key;
-                    console.log(`  t=${String(s).padStart(3)}s  real ${n.real[s]} launched / ${n.realReady[s]} ready   simulator ${n.simulated[s]}`);
+                    console.log(`  t=${String(s).padStart(3)}s  real ${n.real[s]} launched / ${n.realReady[s]} ready, ${n.realPlaceholders[s]} placeholder(s)   ` +
+                        `simulator ${n.simulated[s]}, ${n.simulatedPlaceholders[s]} placeholder(s)`);
                 }
                 const a = n.agreement;
                 console.log(`  node-seconds: real ${a.real.replicaSeconds}, simulator ${a.simulated.replicaSeconds} (${(100 * a.replicaSecondsDiff).toFixed(1)}%): ` +
@@ -204,6 +223,8 @@ async function main(): Promise<number> {
                     { label: `${r.model} GPU nodes launched, real (Karpenter)`, color: "#54278f", values: r.nodes.real, width: 2.5 },
                     { label: `${r.model} GPU nodes Ready, real`, color: "#9e9ac8", values: r.nodes.realReady, width: 1.5 },
                     { label: `${r.model} GPU nodes, simulator`, color: "#756bb1", values: r.nodes.simulated, dashed: true, width: 2 },
+                    { label: `${r.model} headroom placeholders, real`, color: "#de2d26", values: r.nodes.realPlaceholders, width: 1.5 },
+                    { label: `${r.model} headroom placeholders, simulator`, color: "#fc9272", values: r.nodes.simulatedPlaceholders, dashed: true, width: 1.5 },
                 ] : []),
             ]),
         );

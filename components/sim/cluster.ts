@@ -82,6 +82,11 @@ export class Cluster {
         return this.nodes.length;
     }
 
+    /** Placeholders that hold a slot on a node. */
+    get placedHolders(): number {
+        return this.nodes.reduce((s, n) => s + n.holders, 0);
+    }
+
     /** Starts with `replicas` pods already serving, each on a node that is up, and the headroom placed (a warm start). */
     warmStart(replicas: number): void {
         for (; this.pendingHolders > 0; this.pendingHolders--) {

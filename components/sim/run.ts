@@ -63,6 +63,8 @@ export interface SecondPoint {
     running: number;
     /** GPU nodes that exist (booting included: what a cloud bills). */
     nodes: number;
+    /** Warm-headroom placeholders on a node (not evicted and waiting for one). */
+    placeholders: number;
 }
 
 /** One minute of the run, for the chart. */
@@ -208,7 +210,7 @@ export function simulate(trace: Trace, controller: Controller, params: SimParams
         }
         if (s < 0) continue;
         minuteWaiting = Math.max(minuteWaiting, pool.waiting);
-        seconds?.push({ t: s, rps: trace.rps[s], replicas: cluster.replicas, ready, waiting: pool.waiting, running: pool.running, nodes: cluster.nodeCount });
+        seconds?.push({ t: s, rps: trace.rps[s], replicas: cluster.replicas, ready, waiting: pool.waiting, running: pool.running, nodes: cluster.nodeCount, placeholders: cluster.placedHolders });
         if (s % 60 === 59) {
             let r = 0;
             for (let i = s - 59; i <= s; i++) r += trace.rps[i];

@@ -27,6 +27,7 @@
 import type { ExporterSeries, VllmEmulator, EngineFlavor } from "./vllmEmulator";
 import { EnginePool, type EngineParams } from "../../components/sim/engine";
 import type { LocalCluster } from "./cluster";
+import { HEADROOM_COMPONENT_LABEL } from "../../components/plan/headroom";
 
 export interface FollowedModel {
     /** The chart's modelSpec name (the plan's ModelPlan.name). */
@@ -60,6 +61,8 @@ export interface LoopSample {
     /** With a node pool to follow: its NodeClaims (instances launched, what a cloud bills), and those whose node is Ready. */
     nodes?: number;
     nodesReady?: number;
+    /** The model's warm-headroom placeholders that are Running (plan/headroom.ts labels them with the model's name). */
+    placeholders: number;
 }
 
 interface ModelState {
@@ -71,6 +74,8 @@ interface ModelState {
     served: Set<string>;
     desired?: number;
     readyPods: string[];
+    /** Running placeholders of the model's warm headroom, as last read. */
+    placeholders: number;
     /** Fractional arrivals not yet counted on the router's integer counter. */
     routerCarry: number;
     /** Fractional TTFT observations not yet recorded. */
@@ -124,7 +129,7 @@ export class ClusterEngines {
 
     private constructor(private readonly opts: ClusterEnginesOptions) {
         this.states = opts.models.map((m) => ({
-            m, pool: new EnginePool(m.engine), trace: [], traceStart: 0, served: new Set(), readyPods: [],
+            m, pool: new EnginePool(m.engine), trace: [], traceStart: 0, served: new Set(), readyPods: [], placeholders: 0,
             routerCarry: 0, ttftCarry: 0, doneCarry: 0, rr: 0,
         }));
     }
@@ -229,7 +234,7 @@ export class ClusterEngines {
             }
             this.samples.push({
                 t: Math.round(this.now * 10) / 10, model: s.m.name, rps, traceSecond: i >= 0 && i < s.trace.length ? i : undefined,
-                desired: s.desired, ready, waiting: s.pool.waiting, running: s.pool.running,
+                desired: s.desired, ready, waiting: s.pool.waiting, running: s.pool.running, placeholders: s.placeholders,
                 ...(this.poolNodes ? { nodes: this.poolNodes.launched, nodesReady: this.poolNodes.ready } : {}),
             });
         }
@@ -255,6 +260,8 @@ export class ClusterEngines {
                     const selector: Record<string, string> | undefined = d?.spec?.selector?.matchLabels;
                     const pods = selector ? items.filter((o) => o.kind === "Pod" && matches(o.metadata.labels, selector) && isReady(o)) : [];
                     s.readyPods = pods.map((p) => p.metadata.name as string).sort();
+                    s.placeholders = items.filter((o) => o.kind === "Pod" && o.metadata.labels?.[HEADROOM_COMPONENT_LABEL] === s.m.name &&
+                        o.status?.phase === "Running" && !o.metadata.deletionTimestamp).length;
                     this.follow(s);
                 }
             }

@@ -88,25 +88,27 @@ export interface SeenSecond {
     ready: number;
     nodes?: number;
     nodesReady?: number;
+    placeholders?: number;
 }
 
 /**
  * The followed pool's NodeClaims (launched) and Ready nodes per second of the trace, from the
  * samples of `model` (the pool is read once a second for every model alike); gaps as realTimeline.
  */
-export function realNodes(samples: readonly SeenSecond[], model: string, length: number): { launched: number[]; ready: number[] } {
+export function realNodes(samples: readonly SeenSecond[], model: string, length: number): { launched: number[]; ready: number[]; placeholders: number[] } {
     const launched = new Array<number>(length).fill(NaN);
     const ready = new Array<number>(length).fill(NaN);
+    const placeholders = new Array<number>(length).fill(NaN);
     for (const s of samples) {
         if (s.model !== model || s.traceSecond === undefined || s.traceSecond >= length || s.nodes === undefined) continue;
         launched[s.traceSecond] = s.nodes;
         ready[s.traceSecond] = s.nodesReady ?? 0;
+        placeholders[s.traceSecond] = s.placeholders ?? 0;
     }
-    for (let i = 0; i < length; i++) {
-        if (Number.isNaN(launched[i])) launched[i] = i > 0 ? launched[i - 1] : 0;
-        if (Number.isNaN(ready[i])) ready[i] = i > 0 ? ready[i - 1] : 0;
+    for (const xs of [launched, ready, placeholders]) {
+        for (let i = 0; i < length; i++) if (Number.isNaN(xs[i])) xs[i] = i > 0 ? xs[i - 1] : 0;
     }
-    return { launched, ready };
+    return { launched, ready, placeholders };
 }
 
 /**

@@ -47,7 +47,7 @@ interface DemoResult {
     loop: { scrapeIntervalSeconds: number; hpaSyncSeconds: number; podReadyDelaySeconds: number };
     models: {
         model: string; agreement: Agreement; real: { replicas: number[]; ready: number[] }; simulated: { replicas: number[]; ready: number[] }; simulateCommand: string;
-        nodes?: { real: number[]; realReady: number[]; simulated: number[]; agreement: Agreement };
+        nodes?: { real: number[]; realReady: number[]; simulated: number[]; agreement: Agreement; realPlaceholders: number[]; simulatedPlaceholders: number[] };
     }[];
     dashboard: DemoDashboardResult;
 }
@@ -172,6 +172,14 @@ describe("end-to-end: npm run demo, the real loop against the simulator on the s
                 `${m.model}: the simulator's node-seconds differ from Karpenter's by ${(100 * a.replicaSecondsDiff).toFixed(1)}% (> 15%)`);
             // The placeholder keeps a node from the start: the pool is never empty during the trace.
             assert.ok(Math.min(...n.real) >= 1, `the pool had no node at some second: ${n.real.join(",")}`);
+            // The headroom on the timeline: the plan's placeholder running, evicted by the first engine,
+            // running again on a new node by the trace's end; never more of them than the slots.
+            const slots = p.headroom.find((h) => h.model === m.model)!.replicas;
+            const changes = n.realPlaceholders.flatMap((x, k) => (k === 0 || x !== n.realPlaceholders[k - 1] ? [`${k} s: ${x}`] : []));
+            log(`${m.model}: headroom placeholders running (slots ${slots}), real at ${changes.join(", ")}; simulated ${[...new Set(n.simulatedPlaceholders)].join(", ")}`);
+            assert.ok(n.realPlaceholders.includes(slots), "the placeholder never ran during the trace");
+            assert.strictEqual(n.realPlaceholders[n.realPlaceholders.length - 1], slots, "the evicted placeholder did not get a node back");
+            assert.ok(Math.max(...n.realPlaceholders) <= slots);
             // The first engine preempts the placeholder: ready within the pod's own delay, no node boot.
             const desiredAt = m.real.replicas.findIndex((x) => x > 0);
             const readyAt = m.real.ready.findIndex((x) => x > 0);
@@ -180,7 +188,7 @@ describe("end-to-end: npm run demo, the real loop against the simulator on the s
         }
         const svg = fs.readFileSync(path.join(dir, "timeline.svg"), "utf8");
         for (const m of onPool) {
-            for (const what of ["GPU nodes launched, real (Karpenter)", "GPU nodes Ready, real", "GPU nodes, simulator"]) {
+            for (const what of ["GPU nodes launched, real (Karpenter)", "GPU nodes Ready, real", "GPU nodes, simulator", "headroom placeholders, real", "headroom placeholders, simulator"]) {
                 assert.ok(svg.includes(`<title>${m.model} ${what}</title>`), `no "${what}" lane for ${m.model}`);
             }
         }
