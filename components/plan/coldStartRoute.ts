@@ -16,7 +16,6 @@
 // - an `external-push` trigger on the model's ScaledObject, `interceptorRoute: <route>`, which the
 //   add-on's scaler pushes active the moment a request waits (no polling delay to wake).
 import type { ColdStartRoute } from "../args";
-import { CHARTS } from "./versions";
 import { fieldsOf, Problems, unknownKeys } from "./problems";
 
 /** The chart names its Services after itself, not the release (templates/_helpers.tpl, 0.15.0). */
@@ -125,6 +124,3 @@ export function planColdStartRoute(i: ColdStartRouteInput, labels: Record<string
         scalerAddress: `${HTTP_ADD_ON_SCALER_SERVICE}.${i.addOnNamespace}:${HTTP_ADD_ON_SCALER_GRPC_PORT}`,
     };
 }
-
-/** The add-on's chart: pinned in versions.ts, installed in KEDA's namespace. */
-export const HTTP_ADD_ON_CHART = CHARTS.kedaHttpAddOn;

@@ -68,23 +68,26 @@ export interface StrategyPreset {
  */
 export const LOAD_HYSTERESIS = 0.4;
 
+/** The default preset; burst-ready is built on it. */
+const BALANCED: StrategyPreset = {
+    summary: "load (the concurrency the arrivals need, the backlog drained over 5 min) at ~70% of max-num-seqs per replica, KV-cache at 70%",
+    load: true,
+    // 0.6 before the load read demand instead of running + waiting; with demand 0.7 keeps every
+    // request of the steady and diurnal benchmarks in time at 1.01x the oracle's GPU-hours.
+    loadFraction: 0.7,
+    loadHysteresis: LOAD_HYSTERESIS,
+    loadDemand: true,
+    kvCache: true,
+    kvCacheTarget: DEFAULTS.kvCacheTarget,
+    // No queue-depth backstop: waiting / 5 per replica is the very cold-start overshoot the
+    // demand-based load avoids (the backlog is in the load, drained over a horizon).
+    queueDepth: false,
+    ttft: false,
+    peakHoldSeconds: 0,
+};
+
 export const STRATEGY_PRESETS: Readonly<Record<Strategy, StrategyPreset>> = {
-    [Strategy.Balanced]: {
-        summary: "load (the concurrency the arrivals need, the backlog drained over 5 min) at ~70% of max-num-seqs per replica, KV-cache at 70%",
-        load: true,
-        // 0.6 before the load read demand instead of running + waiting; with demand 0.7 keeps every
-        // request of the steady and diurnal benchmarks in time at 1.01x the oracle's GPU-hours.
-        loadFraction: 0.7,
-        loadHysteresis: LOAD_HYSTERESIS,
-        loadDemand: true,
-        kvCache: true,
-        kvCacheTarget: DEFAULTS.kvCacheTarget,
-        // No queue-depth backstop: waiting / 5 per replica is the very cold-start overshoot the
-        // demand-based load avoids (the backlog is in the load, drained over a horizon).
-        queueDepth: false,
-        ttft: false,
-        peakHoldSeconds: 0,
-    },
+    [Strategy.Balanced]: BALANCED,
     [Strategy.QueueDepth]: {
         summary: "waiting requests only, 5 per replica (the Production Stack tutorial's and the KEDA articles' behaviour)",
         load: false,
@@ -109,17 +112,12 @@ export const STRATEGY_PRESETS: Readonly<Record<Strategy, StrategyPreset>> = {
         ttft: true,
         peakHoldSeconds: 0,
     },
+    // Balanced, with the load's peak held and fuller batches.
     [Strategy.BurstReady]: {
+        ...BALANCED,
         summary: "load (as balanced) at ~85% of max-num-seqs per replica, KV-cache at 70%, and the replicas the load's peak needed held for 2 h (load_peak)",
-        load: true,
         // Held engines absorb a burst at up to a full batch: near-full targets keep the held fleet small.
         loadFraction: 0.85,
-        loadHysteresis: LOAD_HYSTERESIS,
-        loadDemand: true,
-        kvCache: true,
-        kvCacheTarget: DEFAULTS.kvCacheTarget,
-        queueDepth: false,
-        ttft: false,
         peakHoldSeconds: 7200,
     },
 };

@@ -55,12 +55,12 @@ export class Cluster {
     nodeSeconds = 0;
     readonly podsPerNode: number;
 
+    private readonly imagePullSeconds: number;
+
     /**
      * `modelLoadSeconds`: a pod's start to serving on a node; `imagePullSeconds`: the part of it a
      * node that already has the engine image skips (0: the model ignores the image).
      */
-    private readonly imagePullSeconds: number;
-
     constructor(readonly params: ClusterParams, private readonly modelLoadSeconds: number, imagePullSeconds = 0) {
         // The pull is part of the load: never more than all of it.
         this.imagePullSeconds = Math.min(Math.max(0, imagePullSeconds), modelLoadSeconds);

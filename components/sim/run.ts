@@ -143,7 +143,7 @@ export function simulate(trace: Trace, controller: Controller, params: SimParams
     const n = trace.rps.length;
     // The pre-roll: the trace's last `pre` seconds, then the trace. Loop time u runs over both;
     // trace time s = u - pre is what the result reports.
-    const pre = Math.min(Math.max(0, Math.floor(params.preRollSeconds ?? 0)), n);
+    const pre = Math.min(Math.max(0, Math.floor(params.preRollSeconds)), n);
     const rps = new Float64Array(pre + n);
     rps.set(trace.rps.subarray(n - pre), 0);
     rps.set(trace.rps, pre);
