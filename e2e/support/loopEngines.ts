@@ -121,6 +121,8 @@ export class ClusterEngines {
     private polling = false;
     private started = 0;
     private tick = 0;
+    /** Engine seconds stepped late, to catch up with the wall clock (a busy machine's timers fire late). */
+    lateSteps = 0;
     readonly samples: LoopSample[] = [];
     /** Last error reading the API server (reads are retried every second). */
     lastError?: string;
@@ -139,7 +141,7 @@ export class ClusterEngines {
         const e = new ClusterEngines(opts);
         e.started = Date.now();
         await e.poll();
-        e.timer = setInterval(() => void e.second(), 1000);
+        e.timer = setInterval(() => e.second(), 1000);
         e.stopTimer = setTimeout(() => {
             opts.log?.(`cluster engines: stopping after their bound of ${opts.maxSeconds} s`);
             e.stop();
@@ -188,8 +190,21 @@ export class ClusterEngines {
         return s;
     }
 
-    private async second(): Promise<void> {
+    /**
+     * Steps the engines once for every wall-clock second since the last call. A timer that fires
+     * late (a busy machine) would otherwise slow the engines' clock against Prometheus's and
+     * KEDA's: the rates they read would drop, and the loop would settle below what the traffic needs.
+     */
+    private second(): void {
         if (!this.timer) return;
+        // (+0.5: a timer firing a little early or late at second k still steps k)
+        const due = Math.floor(this.now + 0.5);
+        if (due - this.tick > 1) this.lateSteps += due - this.tick - 1;
+        while (this.timer && this.tick < due) this.step();
+        void this.poll();
+    }
+
+    private step(): void {
         const t = this.tick++;
         const emu = this.opts.emulator;
         for (const s of this.states) {
@@ -238,7 +253,6 @@ export class ClusterEngines {
                 ...(this.poolNodes ? { nodes: this.poolNodes.launched, nodesReady: this.poolNodes.ready } : {}),
             });
         }
-        void this.poll();
     }
 
     /** Reads Deployments and pods (one kubectl per namespace) and adds or removes engine targets. */
