@@ -1,15 +1,14 @@
 // GpuNodePool: GPU nodes on an existing GKE or EKS cluster, tainted and labelled so that only
 // engines that ask for them land there, plus the NVIDIA device plugin where the AMI lacks it.
 // LlmInference creates one before its charts; teams that want the pool alone use it directly.
-import * as aws from "@pulumi/aws";
-import * as gcp from "@pulumi/gcp";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { GpuNodePoolArgs } from "./args";
-import { gkeInitialNodeCount, GPU_POOL_LABEL, planGpuNodePool } from "./plan/nodePool";
+import { GPU_POOL_LABEL, planGpuNodePool } from "./plan/nodePool";
 import type { NodePoolPlan } from "./plan/nodePool";
 import { helmChartInputs } from "./plan/chartSource";
-import { createKarpenter } from "./karpenter";
 
 export const GPU_NODE_POOL_TYPE = "vllm-autoscaling:index:GpuNodePool";
 
@@ -59,64 +58,42 @@ export class GpuNodePool extends pulumi.ComponentResource {
     }
 }
 
+/** A taint in the clouds' API spelling. */
+export interface CloudTaint {
+    key: string;
+    value: string;
+    effect: string;
+}
+
+/**
+ * Loads one cloud's side of the pool. Only a pool on that cloud loads it, so a stack without an
+ * EKS or GKE pool never loads @pulumi/aws or @pulumi/gcp (optional peer dependencies of the npm
+ * package) and the engine never asks for their plugins.
+ */
+function cloudSide<T>(name: string, field: "gke" | "eks", sdk: string, load: () => T): T {
+    try {
+        return load();
+    } catch (e: any) {
+        if (e?.code !== "MODULE_NOT_FOUND" || !String(e.message).includes(`'${sdk}'`)) throw e;
+        const pinned = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")).devDependencies?.[sdk];
+        throw new Error(`GpuNodePool "${name}": ${field} needs the ${sdk} package, an optional peer dependency of vllm-autoscaling; ` +
+            `add it to your program: npm install ${sdk}${pinned ? `@${pinned}` : ""}`);
+    }
+}
+
 // A function, not methods: every class member would become a schema output (docs/design.md,
 // Multi-language constraints).
 function createGpuNodePoolResources(parent: GpuNodePool, name: string, plan: NodePoolPlan, args: GpuNodePoolArgs): pulumi.Output<string> {
-    const taint = { key: plan.taint.key, value: plan.taint.value, effect: CLOUD_TAINT_EFFECT[plan.taint.effect] };
+    const taint: CloudTaint = { key: plan.taint.key, value: plan.taint.value, effect: CLOUD_TAINT_EFFECT[plan.taint.effect] };
     let cloudName: pulumi.Output<string>;
     if (plan.gke && args.gke) {
-        const g = plan.gke;
-        const pool = new gcp.container.NodePool(`${name}-nodepool`, {
-            cluster: args.gke.cluster,
-            location: args.gke.location,
-            ...(args.gke.project !== undefined ? { project: args.gke.project } : {}),
-            // Per zone; the autoscaler's total limits bound the whole pool.
-            initialNodeCount: pulumi.output(args.gke.location).apply((loc) => gkeInitialNodeCount(loc, plan.minNodes)),
-            autoscaling: {
-                totalMinNodeCount: plan.minNodes,
-                totalMaxNodeCount: plan.maxNodes,
-                // Take GPUs in whichever zone has them (GPUs are often short in one zone).
-                locationPolicy: "ANY",
-            },
-            management: { autoRepair: true, autoUpgrade: true },
-            nodeConfig: {
-                machineType: g.machineType,
-                spot: g.spot,
-                diskSizeGb: g.diskSizeGb,
-                guestAccelerators: [{
-                    type: g.acceleratorType,
-                    count: g.acceleratorCount,
-                    gpuDriverInstallationConfig: { gpuDriverVersion: g.driverVersion },
-                }],
-                labels: plan.labels,
-                taints: [taint],
-            },
-        }, { parent });
-        cloudName = pool.name;
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand (cloudSide)
+        const gke = cloudSide(name, "gke", "@pulumi/gcp", () => require("./gkeNodePool") as typeof import("./gkeNodePool"));
+        cloudName = gke.createGkeNodePool(parent, name, plan, args.gke, taint);
     } else if (plan.eks && args.eks) {
-        const e = plan.eks;
-        // A managed node group: the whole pool for the cluster's own autoscaler, or, beside
-        // Karpenter, the fixed floor of minNodes that Karpenter (which has no minimum) cannot hold.
-        const group = e.nodeGroup ? new aws.eks.NodeGroup(`${name}-nodegroup`, {
-            clusterName: args.eks.clusterName,
-            nodeRoleArn: args.eks.nodeRoleArn!,
-            subnetIds: args.eks.subnetIds,
-            instanceTypes: e.instanceTypes,
-            amiType: e.amiType,
-            capacityType: e.capacityType,
-            diskSize: e.diskSizeGb,
-            scalingConfig: { ...e.nodeGroup },
-            updateConfig: { maxUnavailable: 1 },
-            labels: plan.labels,
-            taints: [taint],
-        }, {
-            parent,
-            // A node autoscaler moves desiredSize; Pulumi sets it only on create.
-            ignoreChanges: ["scalingConfig.desiredSize"],
-        }) : undefined;
-        if (e.karpenter) createKarpenter(parent, name, e.karpenter, args.eks);
-        // Karpenter's pool is the NodePool, named after the pool.
-        cloudName = group ? group.nodeGroupName : pulumi.output(plan.name);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand (cloudSide)
+        const eks = cloudSide(name, "eks", "@pulumi/aws", () => require("./eksNodePool") as typeof import("./eksNodePool"));
+        cloudName = eks.createEksNodePool(parent, name, plan, args.eks, taint);
     } else {
         throw new Error(`GpuNodePool "${name}": the plan has neither gke nor eks`);
     }
