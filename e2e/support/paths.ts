@@ -18,7 +18,7 @@ export const SHARED_CHARTS = path.join(REPO_ROOT, "..", "shared", "charts");
 
 /** The engines the suite runs; each must have been built by `npm run e2e:tools`. */
 export const TOOLS = [
-    "pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes",
+    "pulumi", "pulumi-language-nodejs", "pulumi-language-python", "pulumi-language-python-exec", "pulumi-language-yaml", "pulumi-resource-kubernetes",
     "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok",
     "keda-operator", "keda-adapter", "karpenter-kwok",
 ] as const;

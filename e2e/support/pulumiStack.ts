@@ -20,19 +20,37 @@ function projectKeys(config: Record<string, unknown>): Record<string, unknown> {
     return Object.fromEntries(Object.entries(config).map(([k, v]) => [`vllm-autoscaling:${k}`, v]));
 }
 
+function writeFiles(dir: string, files: Record<string, string>): void {
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+}
+
 export class PulumiProject {
     private constructor(readonly dir: string, readonly env: NodeJS.ProcessEnv) {}
 
     /** A project folder, a private PULUMI_HOME and backend, and the Kubernetes provider plugin installed. */
     static async create(kubeconfig: string): Promise<PulumiProject> {
+        return PulumiProject.make(kubeconfig, (dir) => {
+            for (const name of LINKED) fs.symlinkSync(path.join(REPO_ROOT, name), path.join(dir, name));
+            const project = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8"));
+            // The stack files the suite writes live in this folder, not in the repository's stacks/.
+            delete project.stackConfigDir;
+            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), YAML.stringify(project));
+        });
+    }
+
+    /**
+     * A project of any language: `files` (Pulumi.yaml and the program) written into its folder, with
+     * the same private home, backend and Kubernetes plugin as create(), and `env` added.
+     */
+    static async withProgram(kubeconfig: string, files: Record<string, string>, env: NodeJS.ProcessEnv = {}): Promise<PulumiProject> {
+        return PulumiProject.make(kubeconfig, (dir) => writeFiles(dir, files), env);
+    }
+
+    private static async make(kubeconfig: string, fill: (dir: string) => void, extraEnv: NodeJS.ProcessEnv = {}): Promise<PulumiProject> {
         const base = fs.mkdtempSync(path.join(os.tmpdir(), "vllm-autoscaling-e2e-"));
         const dir = path.join(base, "project");
         fs.mkdirSync(dir);
-        for (const name of LINKED) fs.symlinkSync(path.join(REPO_ROOT, name), path.join(dir, name));
-        const project = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8"));
-        // The stack files the suite writes live in this folder, not in the repository's stacks/.
-        delete project.stackConfigDir;
-        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), YAML.stringify(project));
+        fill(dir);
         for (const d of ["home", "state", "helm/cache", "helm/config", "helm/data"]) fs.mkdirSync(path.join(base, d), { recursive: true });
         const env: NodeJS.ProcessEnv = {
             ...process.env,
@@ -49,11 +67,22 @@ export class PulumiProject {
             HELM_CACHE_HOME: path.join(base, "helm/cache"),
             HELM_CONFIG_HOME: path.join(base, "helm/config"),
             HELM_DATA_HOME: path.join(base, "helm/data"),
+            ...extraEnv,
         };
         const p = new PulumiProject(dir, env);
         // The language host reports no required plugins: install the provider under the version the SDK asks for.
         await p.pulumi(["plugin", "install", "resource", "kubernetes", kubernetesSdkVersion(), "--file", tool("pulumi-resource-kubernetes")]);
         return p;
+    }
+
+    /** (Re)writes files of the project's program, as a user edits them between runs. */
+    write(files: Record<string, string>): void {
+        writeFiles(this.dir, files);
+    }
+
+    /** The project's private PULUMI_HOME. */
+    get home(): string {
+        return this.env.PULUMI_HOME!;
     }
 
     pulumi(args: string[], opts: { allowFailure?: boolean; timeoutMs?: number } = {}): Promise<RunResult> {

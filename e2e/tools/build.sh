@@ -38,7 +38,8 @@ RECIPE_REV=1
 
 # Build order within a lane: cheap first, the provider (heaviest) last.
 ALL_TOOLS=(etcd kwok kube-apiserver kube-controller-manager kube-scheduler kubectl
-  keda-operator keda-adapter karpenter-kwok pulumi-language-nodejs pulumi pulumi-resource-kubernetes)
+  keda-operator keda-adapter karpenter-kwok pulumi-language-nodejs pulumi-language-python
+  pulumi pulumi-language-yaml pulumi-resource-kubernetes)
 
 # shellcheck source=SCRIPTDIR/../../e2e/tools/versions.sh
 source "$TOOLS_DIR/versions.sh"
@@ -52,7 +53,8 @@ tool_set() {
     kube-apiserver | kube-controller-manager | kube-scheduler | kubectl) echo kubernetes ;;
     keda-operator | keda-adapter) echo keda ;;
     karpenter-kwok) echo karpenter ;;
-    pulumi-language-nodejs | pulumi) echo "$1" ;;
+    pulumi-language-nodejs | pulumi | pulumi-language-yaml) echo "$1" ;;
+    pulumi-language-python) echo pulumi-language-nodejs ;;
     pulumi-resource-kubernetes) echo pulumi-kubernetes ;;
     *) return 1 ;;
   esac
@@ -69,6 +71,8 @@ tool_package() {
     keda-adapter) echo github.com/kedacore/keda/v2/cmd/adapter ;;
     karpenter-kwok) echo sigs.k8s.io/karpenter/kwok ;;
     pulumi-language-nodejs) echo github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs ;;
+    pulumi-language-python) echo github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python ;;
+    pulumi-language-yaml) echo github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml ;;
     pulumi) echo github.com/pulumi/pulumi/pkg/v3/cmd/pulumi ;;
     pulumi-resource-kubernetes) echo github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes ;;
   esac
@@ -105,9 +109,14 @@ tool_xflags() {
       v="$(e2e_pin keda github.com/kedacore/keda/v2)"
       printf -- '-X github.com/kedacore/keda/v2/version.Version=%s ' "${v#v}"
       ;;
-    pulumi-language-nodejs)
+    pulumi-language-nodejs | pulumi-language-python)
       printf -- '-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=%s ' \
         "$(e2e_pin "$set" github.com/pulumi/pulumi/sdk/v3)"
+      ;;
+    pulumi-language-yaml)
+      # As pulumi-yaml's release build (.goreleaser.yml): the tag.
+      printf -- '-X github.com/pulumi/pulumi-yaml/pkg/version.Version=%s ' \
+        "$(e2e_pin "$set" github.com/pulumi/pulumi-yaml)"
       ;;
     pulumi)
       printf -- '-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=%s ' \
@@ -248,6 +257,19 @@ copy_crds() {
   log "$name CRDs copied to ${dest#"$ROOT/"} ($(find "$dest" -name '*.yaml' | wc -l) files)"
 }
 
+# The Python host (sdk/v3 v3.68.0) runs the program through pulumi-language-python-exec, a Python
+# script it looks for beside its own executable only: copied from the same module.
+copy_python_executor() {
+  local src
+  src="$(module_dir pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3)/python/cmd/pulumi-language-python-exec"
+  [[ -f "$src" ]] || die "no $src"
+  if ! cmp -s "$src" "$BIN_DIR/pulumi-language-python-exec"; then
+    cp -f "$src" "$BIN_DIR/pulumi-language-python-exec.tmp"
+    chmod 0755 "$BIN_DIR/pulumi-language-python-exec.tmp"
+    mv -f "$BIN_DIR/pulumi-language-python-exec.tmp" "$BIN_DIR/pulumi-language-python-exec"
+  fi
+}
+
 # What each binary says its version is (cheap commands only), else what its build info says.
 # Never fails: a tool that does not answer shows "?". (Whole outputs are read, then cut: a
 # `| head` would close the pipe early, and with pipefail the SIGPIPE would lose the answer.)
@@ -303,9 +325,34 @@ run_lane() {
     # KEDA's (config/crd/bases); Karpenter's for its kwok provider (NodePool, NodeClaim, ...; KWOKNodeClass).
     [[ "$(tool_set "$t")" != keda ]] || copy_crds KEDA "$KEDA_CRDS_DIR" keda config/crd/bases
     [[ "$(tool_set "$t")" != karpenter ]] || copy_crds Karpenter "$KARPENTER_CRDS_DIR" karpenter kwok/charts/crds kwok/apis/crds
+    [[ "$t" != pulumi-language-python ]] || copy_python_executor
     echo "$status $((SECONDS - t0))" >"$results/$t"
     log "$t: $status in $((SECONDS - t0)) s"
   done
+}
+
+# The Python program's venv (tests/e2e/languages.e2e.ts runs in a network namespace without the
+# network, so pip runs here): the pulumi SDK of @pulumi/pulumi's version and the generated SDK
+# with its dependencies (the suite reinstalls the SDK from the checkout, offline). Recreated when
+# the pins, the SDK's pyproject.toml or the Python version change.
+prepare_python_venv() {
+  local venv="$E2E_DIR/python" pulumi_v want t0=$SECONDS src
+  command -v python3 >/dev/null 2>&1 || die "python3 is missing (the end-to-end suite runs a Python program)"
+  pulumi_v="$(sed -n 's/^[[:space:]]*"@pulumi\/pulumi":[[:space:]]*"\([^"]*\)".*/\1/p' "$ROOT/package.json" | head -n 1)"
+  want="pulumi==$pulumi_v setuptools>=61 wheel $(python3 --version) $(sha256sum <"$ROOT/sdk/python/pyproject.toml" | cut -c1-16)"
+  if [[ -x "$venv/bin/python" && -f "$venv/.stamp" && "$(cat "$venv/.stamp")" == "$want" ]]; then
+    log "python venv ${venv#"$ROOT/"}: reused"
+    return 0
+  fi
+  rm -rf "$venv"
+  python3 -m venv "$venv" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
+  src="$(mktemp -d)"
+  cp -R "$ROOT/sdk/python/." "$src/"
+  PIP_CACHE_DIR="$ROOT/.tmp/pip" PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    "$venv/bin/pip" install --quiet "pulumi==$pulumi_v" "setuptools>=61" wheel "$src" || { rm -rf "$src"; die "pip install into $venv failed (see above)"; }
+  rm -rf "$src"
+  echo "$want" >"$venv/.stamp"
+  log "python venv ${venv#"$ROOT/"}: pulumi $pulumi_v and pulumi_vllm_autoscaling in $((SECONDS - t0)) s"
 }
 
 usage() {
@@ -352,13 +399,13 @@ main() {
   local start_all=$SECONDS t i lane_pids=() results="$E2E_DIR/.tools-results"
   rm -rf "$results"
   mkdir -p "$results"
-  # Two lanes side by side (E2E_TOOLS_JOBS=1: one after the other): the Pulumi CLI and the
-  # Kubernetes provider, the two largest builds, in one; everything else in the other. A single
+  # Two lanes side by side (E2E_TOOLS_JOBS=1: one after the other): the Pulumi CLI, the YAML
+  # host and the Kubernetes provider, the largest builds, in one; everything else in the other. A single
   # Go build leaves cores idle while it links or while few packages are ready to compile; two
   # fill them (about 7 GiB at the peak: the provider's 4.5 and KEDA's 2.3).
   local heavy=() rest=()
   for t in "${tools[@]}"; do
-    case "$(tool_set "$t")" in pulumi | pulumi-kubernetes) heavy+=("$t") ;; *) rest+=("$t") ;; esac
+    case "$(tool_set "$t")" in pulumi | pulumi-language-yaml | pulumi-kubernetes) heavy+=("$t") ;; *) rest+=("$t") ;; esac
   done
   if ((JOBS > 1)) && ((${#heavy[@]} > 0 && ${#rest[@]} > 0)); then
     (run_lane "$results" "${heavy[@]}") &
@@ -387,6 +434,8 @@ main() {
     printf '%-28s %-7s %6s  %-36s %s\n' "$t" "$status" "$secs" \
       "$(e2e_pin "$s")" "$(reported_version "$t")"
   done
+  # With the Python host (every full run), its program's venv.
+  [[ " ${tools[*]} " != *" pulumi-language-python "* ]] || prepare_python_venv
   if [[ " ${tools[*]} " == *" pulumi-resource-kubernetes "* ]]; then
     echo "(pulumi-resource-kubernetes: install with 'pulumi plugin install resource kubernetes $(e2e_kubernetes_plugin_version) --file .e2e/bin/pulumi-resource-kubernetes')"
   fi

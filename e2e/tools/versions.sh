@@ -22,11 +22,12 @@ e2e_set_module() {
     karpenter) echo sigs.k8s.io/karpenter ;;
     pulumi) echo github.com/pulumi/pulumi/pkg/v3 ;;
     pulumi-language-nodejs) echo github.com/pulumi/pulumi/sdk/v3 ;;
+    pulumi-language-yaml) echo github.com/pulumi/pulumi-yaml ;;
     pulumi-kubernetes) echo github.com/pulumi/pulumi-kubernetes/provider/v4 ;;
     *) echo "e2e/tools/versions.sh: unknown set '$1'" >&2; return 1 ;;
   esac
 }
-E2E_SETS=(etcd kwok kubernetes keda karpenter pulumi-language-nodejs pulumi pulumi-kubernetes)
+E2E_SETS=(etcd kwok kubernetes keda karpenter pulumi-language-nodejs pulumi pulumi-language-yaml pulumi-kubernetes)
 
 # e2e_pin <set> [module]: the version that e2e/tools/<set>/go.mod requires of module.
 e2e_pin() {
