@@ -457,12 +457,14 @@ describe("sdk/examples/yaml (Pulumi YAML)", () => {
         const schema = readSchema();
         const program = YAML.parse(fs.readFileSync(path.join(ROOT, "sdk", "examples", "yaml", "Pulumi.yaml"), "utf8"));
         assert.strictEqual(program.runtime, "yaml");
-        assert.ok(program.packages?.[PACKAGE_NAME], "Pulumi.yaml must say where the vllm-autoscaling package comes from (packages:)");
         const resources = Object.entries(program.resources as Record<string, any>).filter(([, r]) =>
             [TOKEN, `${PACKAGE_NAME}:LlmInference`].includes(r.type),
         );
         assert.strictEqual(resources.length, 1);
         const [name, resource] = resources[0];
+        // The plugin route: the resource pins the installed plugin's version, which is the package's.
+        assert.strictEqual(String(resource.options?.version), JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version,
+            "the example must pin the plugin at package.json's version (options.version)");
         assert.deepStrictEqual(unknownProperties(schema, schema.resources[TOKEN].inputProperties, resource.properties, ""), []);
         const outputs = schema.resources[TOKEN].properties;
         for (const [key, value] of Object.entries((program.outputs ?? {}) as Record<string, string>)) {
