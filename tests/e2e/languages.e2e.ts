@@ -5,7 +5,7 @@
 // scales it from zero on the router's counter, a preview with no changes and a second up keep
 // KEDA's replicas, destroy leaves nothing. The YAML host is pulumi-yaml v1.25.0's, the Python host
 // the one of sdk/v3 v3.68.0 (both built by `npm run e2e:tools`). Go: not run here (see
-// docs/languages.md: the newest Go host the module proxy serves inside sdk/v3 is v3.66.0).
+// docs/multi-language.md: inside sdk/v3 the module proxy serves the Go host only up to v3.66.0).
 import * as assert from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
