@@ -207,13 +207,14 @@ describe("Prometheus 2.42 scraping the vLLM emulator: upstream facts", function 
         const sumInc = `sum(${inc}) or vector(0)`;
         const newSeries = `sum(${INCOMING_NEW} unless ${INCOMING_NEW} offset 1m) or vector(0)`;
         const wake = `(${sumInc}) + (${newSeries})`;
-        const observe = async (when: string) => {
+        // `at` pins every query to one instant: a scrape landing between them would change the answer.
+        const observe = async (when: string, at?: number) => {
             const r = {
-                raw: values(await fx.prom.query(INCOMING_NEW)),
-                increase: values(await fx.prom.query(inc)),
-                sumIncreaseOrZero: values(await fx.prom.query(sumInc)),
-                newSeriesOrZero: values(await fx.prom.query(newSeries)),
-                wake: values(await fx.prom.query(wake)),
+                raw: values(await fx.prom.query(INCOMING_NEW, at)),
+                increase: values(await fx.prom.query(inc, at)),
+                sumIncreaseOrZero: values(await fx.prom.query(sumInc, at)),
+                newSeriesOrZero: values(await fx.prom.query(newSeries, at)),
+                wake: values(await fx.prom.query(wake, at)),
             };
             note(`${when}: ${JSON.stringify(r)}`);
             return r;
@@ -223,7 +224,12 @@ describe("Prometheus 2.42 scraping the vLLM emulator: upstream facts", function 
         fx.emu.routerRequest("model-new", 1);
 
         await fx.prom.waitForScrapes(1);
-        let r = await observe("first request, 1 scrape");
+        // The instant of the first sample: the series has exactly one sample then, however many
+        // scrapes have landed since.
+        const samples = await fx.prom.queryResult(`${INCOMING_NEW}[1m]`);
+        assert.equal(samples.resultType, "matrix");
+        const born = samples.resultType === "matrix" ? samples.series[0].values[0][0] : NaN;
+        let r = await observe("first request, 1 scrape", born);
         assert.deepEqual(r.raw, [1], "the series is born with the first increment counted");
         assert.deepEqual(r.increase, [], "one sample: increase() has nothing to compare");
         assert.deepEqual(r.sumIncreaseOrZero, [0], "so the usual wake query reads 0");

@@ -270,9 +270,10 @@ export class PrometheusHarness {
         return `http://127.0.0.1:${this.port}`;
     }
 
-    /** Instant query at "now", any result type. */
-    async queryResult(promql: string): Promise<QueryResult> {
-        const r = await httpRequest(this.port, "POST", "/api/v1/query", new URLSearchParams({ query: promql }).toString());
+    /** Instant query at "now", or at `at` (Unix seconds), any result type. */
+    async queryResult(promql: string, at?: number): Promise<QueryResult> {
+        const params = new URLSearchParams({ query: promql, ...(at === undefined ? {} : { time: String(at) }) });
+        const r = await httpRequest(this.port, "POST", "/api/v1/query", params.toString());
         let env: ApiEnvelope;
         try {
             env = JSON.parse(r.body) as ApiEnvelope;
@@ -318,8 +319,8 @@ export class PrometheusHarness {
      * Instant query that must return an instant vector (what KEDA consumes). A scalar result
      * (e.g. `scalar(x)`, `1 + 1`) is an error here, because KEDA cannot read it either.
      */
-    async query(promql: string): Promise<Sample[]> {
-        const r = await this.queryResult(promql);
+    async query(promql: string, at?: number): Promise<Sample[]> {
+        const r = await this.queryResult(promql, at);
         if (r.resultType !== "vector") {
             throw new Error(
                 `query ${promql} returned a ${r.resultType}, not an instant vector` +
