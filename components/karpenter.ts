@@ -10,7 +10,8 @@ import type { ChartPlan } from "./plan/chartSource";
 import {
     controllerPolicy, INTERRUPTION_EVENTS, KARPENTER_NODE_POLICIES, nodeTrustPolicy, podIdentityTrustPolicy, queuePolicy,
 } from "./plan/karpenter";
-import type { KarpenterManifest, KarpenterPlan } from "./plan/karpenter";
+import type { KarpenterPlan } from "./plan/karpenter";
+import { ec2NodeClassResource, nodePoolResource } from "./karpenterResources";
 
 function release(parent: pulumi.Resource, name: string, chart: ChartPlan, values: pulumi.Input<Record<string, unknown>>, dependsOn: pulumi.Resource[]) {
     return new k8s.helm.v3.Release(name, {
@@ -21,10 +22,6 @@ function release(parent: pulumi.Resource, name: string, chart: ChartPlan, values
         skipCrds: chart.skipCrds ?? false,
         values,
     }, { parent, dependsOn });
-}
-
-function customResource(parent: pulumi.Resource, name: string, m: KarpenterManifest, spec: pulumi.Input<Record<string, unknown>>, dependsOn: pulumi.Resource[]) {
-    return new k8s.apiextensions.CustomResource(name, { apiVersion: m.apiVersion, kind: m.kind, metadata: m.metadata, spec }, { parent, dependsOn });
 }
 
 /** Creates Karpenter for the pool; returns the NodePool (the last resource, after the controller). */
@@ -91,11 +88,11 @@ export function createKarpenter(parent: pulumi.Resource, name: string, plan: Kar
 
     // The NodePool and EC2NodeClass after the controller and deleted before it, so that on destroy
     // Karpenter itself terminates the nodes it made (their finalizers need it running).
-    const nodeClass = customResource(parent, `${name}-ec2nodeclass`, plan.ec2NodeClass, {
+    const nodeClass = ec2NodeClassResource(parent, name, plan.ec2NodeClass, {
         ...plan.ec2NodeClass.spec,
         role: nodeRole.name,
         subnetSelectorTerms: pulumi.output(eks.subnetIds).apply((ids) => ids.map((id) => ({ id }))),
         securityGroupSelectorTerms: [{ id: clusterSecurityGroupId }],
     }, [controller, accessEntry, ...attachments]);
-    return customResource(parent, `${name}-nodepool`, plan.nodePool, plan.nodePool.spec, [controller, nodeClass]);
+    return nodePoolResource(parent, name, plan.nodePool, plan.nodePool.spec, [controller, nodeClass]);
 }

@@ -27,11 +27,16 @@ function writeFiles(dir: string, files: Record<string, string>): void {
 export class PulumiProject {
     private constructor(readonly dir: string, readonly env: NodeJS.ProcessEnv) {}
 
-    /** A project folder, a private PULUMI_HOME and backend, and the Kubernetes provider plugin installed. */
-    static async create(kubeconfig: string): Promise<PulumiProject> {
+    /**
+     * A project folder, a private PULUMI_HOME and backend, and the Kubernetes provider plugin
+     * installed. The program is the repository's stacks/index.ts, or `main` (a path in the
+     * repository, e.g. one of e2e/programs/).
+     */
+    static async create(kubeconfig: string, opts: { main?: string } = {}): Promise<PulumiProject> {
         return PulumiProject.make(kubeconfig, (dir) => {
-            for (const name of LINKED) fs.symlinkSync(path.join(REPO_ROOT, name), path.join(dir, name));
+            for (const name of [...LINKED, ...(opts.main ? ["e2e"] : [])]) fs.symlinkSync(path.join(REPO_ROOT, name), path.join(dir, name));
             const project = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8"));
+            if (opts.main) project.main = opts.main;
             // The stack files the suite writes live in this folder, not in the repository's stacks/.
             delete project.stackConfigDir;
             fs.writeFileSync(path.join(dir, "Pulumi.yaml"), YAML.stringify(project));

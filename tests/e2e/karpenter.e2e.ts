@@ -2,10 +2,12 @@
 // provider: sigs.k8s.io/karpenter at the pinned chart's line, e2e/tools/karpenter) as the local
 // cluster's node autoscaler. The NodePool is the plan's, byte for byte, except its nodeClassRef:
 // a KWOKNodeClass whose registration delay stands in for an instance's boot, instead of the
-// EC2NodeClass (EC2 is not here). The engine is a Deployment with the GPU request, toleration and
-// node affinity the plan gives the chart's engines. Asserted: a Pending engine gets a node of the
-// pool's type, label and taint, and runs; the NodePool's GPU limit caps the nodes; a changed pool
-// lets more engines run and replaces no busy node; an idle node goes after consolidateAfter and
+// EC2NodeClass (EC2 is not here). The real Pulumi engine deploys it with the package's own
+// registration (e2e/programs/karpenterPool.ts), and deploys the changed pool with `pulumi up`.
+// The engine is a Deployment with the GPU request, toleration and node affinity the plan gives
+// the chart's engines. Asserted: a Pending engine gets a node of the pool's type, label and taint,
+// and runs; the NodePool's GPU limit caps the nodes; `pulumi up` with a changed pool updates the
+// NodePool in place, lets more engines run and replaces no busy node; an idle node goes after consolidateAfter and
 // not before; warm headroom: the plan's placeholder gets a node and keeps it past the idle time,
 // an engine preempts it through the real kube-scheduler and runs on that node, and the evicted
 // placeholder gets a new node.
@@ -14,6 +16,7 @@ import * as YAML from "yaml";
 import { LocalCluster } from "../../e2e/support/cluster";
 import { requireTools } from "../../e2e/support/paths";
 import { waitFor } from "../../e2e/support/proc";
+import { PulumiProject, PulumiStack } from "../../e2e/support/pulumiStack";
 import { gpuSchedulingValues, GPU_POOL_LABEL, planGpuNodePool } from "../../components/plan/nodePool";
 import type { NodePoolPlan } from "../../components/plan/nodePool";
 import { headroomDeploymentManifest, headroomPriorityClass, planHeadroom, priorityClassManifest } from "../../components/plan/headroom";
@@ -30,26 +33,45 @@ const NAMESPACE = "default";
 const ENGINE = "engine";
 
 /** The pool as first deployed, and as changed later (one more node, and L40S instead of L4 instances). */
-const planPool = (maxNodes: number, instanceTypes: string[]): NodePoolPlan => planGpuNodePool("chat-gpu", {
-    eks: { clusterName: "prod", subnetIds: ["subnet-0123456789abcdef0"], instanceTypes, karpenter: { consolidateAfterSeconds: CONSOLIDATE_AFTER_SECONDS } },
+const POOL = { name: "chat-gpu", maxNodes: 2, instanceTypes: ["g6.12xlarge"] };
+const CHANGED = { ...POOL, maxNodes: 3, instanceTypes: ["g6e.12xlarge"] };
+const planPool = (p: typeof POOL): NodePoolPlan => planGpuNodePool(p.name, {
+    eks: { clusterName: "prod", subnetIds: ["subnet-0123456789abcdef0"], instanceTypes: p.instanceTypes, karpenter: { consolidateAfterSeconds: CONSOLIDATE_AFTER_SECONDS } },
     minNodes: 0,
-    maxNodes,
+    maxNodes: p.maxNodes,
 });
-const pool = planPool(2, ["g6.12xlarge"]);
-const changed = planPool(3, ["g6e.12xlarge"]);
+const pool = planPool(POOL);
+const changed = planPool(CHANGED);
 const karpenter = pool.eks!.karpenter!;
 
-/** A plan's NodePool, on a KWOKNodeClass instead of the EC2NodeClass. */
-function kwokNodePool(p: NodePoolPlan): object {
-    const nodePool = structuredClone(p.eks!.karpenter!.nodePool);
-    nodePool.spec.template.spec.nodeClassRef = { group: "karpenter.kwok.sh", kind: "KWOKNodeClass", name: p.name };
-    return nodePool;
+/** The program's config (e2e/programs/karpenterPool.ts) for a pool. */
+const stackConfig = (p: typeof POOL) => ({
+    pool: p.name, maxNodes: p.maxNodes, instanceTypes: p.instanceTypes,
+    consolidateAfterSeconds: CONSOLIDATE_AFTER_SECONDS, registrationDelaySeconds: REGISTRATION_DELAY_SECONDS,
+});
+
+/** A plan's NodePool spec, on a KWOKNodeClass instead of the EC2NodeClass. */
+function kwokNodePoolSpec(p: NodePoolPlan): any {
+    const spec = structuredClone(p.eks!.karpenter!.nodePool.spec);
+    spec.template.spec.nodeClassRef = { group: "karpenter.kwok.sh", kind: "KWOKNodeClass", name: p.name };
+    return spec;
 }
 
-/** The KWOKNodeClass, the first NodePool, and the engine Deployment at zero. */
-function manifests(): string {
-    const nodeClass = { apiVersion: "karpenter.kwok.sh/v1alpha1", kind: "KWOKNodeClass", metadata: { name: pool.name }, spec: { nodeRegistrationDelay: `${REGISTRATION_DELAY_SECONDS}s` } };
-    const nodePool = kwokNodePool(pool);
+/** The fields of `want` that `got` lacks or holds otherwise (the API server adds defaults beside them). */
+function missingFrom(got: any, want: any, at = "spec"): string[] {
+    if (Array.isArray(want)) {
+        if (!Array.isArray(got) || got.length !== want.length) return [`${at}: ${JSON.stringify(got)} is not ${JSON.stringify(want)}`];
+        return want.flatMap((w, i) => missingFrom(got[i], w, `${at}[${i}]`));
+    }
+    if (want !== null && typeof want === "object") {
+        if (got === null || typeof got !== "object") return [`${at}: ${JSON.stringify(got)} is not an object`];
+        return Object.entries(want).flatMap(([k, w]) => missingFrom(got[k], w, `${at}.${k}`));
+    }
+    return got === want ? [] : [`${at}: ${JSON.stringify(got)} is not ${JSON.stringify(want)}`];
+}
+
+/** The engine Deployment at zero. */
+function engineManifest(): string {
     const scheduling = gpuSchedulingValues(pool);
     const engine = {
         apiVersion: "apps/v1", kind: "Deployment", metadata: { name: ENGINE, namespace: NAMESPACE },
@@ -70,12 +92,14 @@ function manifests(): string {
             },
         },
     };
-    return [nodeClass, nodePool, engine].map((o) => YAML.stringify(o)).join("---\n");
+    return YAML.stringify(engine);
 }
 
 describe("end-to-end: the package's EKS NodePool under Karpenter's real core (kwok provider)", function () {
     this.timeout(10 * 60_000);
     let cluster: LocalCluster | undefined;
+    let project: PulumiProject | undefined;
+    let stack: PulumiStack | undefined;
     const c = () => {
         if (!cluster) throw new Error("the cluster is not up (an earlier step failed)");
         return cluster;
@@ -87,13 +111,20 @@ describe("end-to-end: the package's EKS NodePool under Karpenter's real core (kw
     before(async () => {
         requireTools();
         cluster = await LocalCluster.fresh({ karpenter: true });
-        await c().kubectl(["apply", "-f", "-"], { input: manifests() });
-        await waitFor("NodePool Ready", 60_000, async () =>
-            ((await c().get(["nodepool", pool.name]))?.status?.conditions ?? []).some((x: any) => x.type === "Ready" && x.status === "True") ? true : undefined);
+        project = await PulumiProject.create(c().kubeconfig, { main: "e2e/programs/karpenterPool.ts" });
+        stack = await project.stack("pool", stackConfig(POOL));
+        await stack.up();
+        await c().kubectl(["apply", "-f", "-"], { input: engineManifest() });
+        const live = await waitFor("NodePool Ready", 60_000, async () => {
+            const np = await c().get(["nodepool", pool.name]);
+            return (np?.status?.conditions ?? []).some((x: any) => x.type === "Ready" && x.status === "True") ? np : undefined;
+        });
+        assert.deepStrictEqual(missingFrom(live.spec, kwokNodePoolSpec(pool)), [], "the live NodePool is the plan's");
     });
 
     after(async () => {
         await cluster?.down();
+        project?.remove();
     });
 
     it("gives a Pending engine a node of the pool's type, label and taint after the boot delay, and runs it there", async () => {
@@ -133,13 +164,22 @@ describe("end-to-end: the package's EKS NodePool under Karpenter's real core (kw
         log(`3 engines of ${pool.gpusPerNode} GPUs: ${nodes.length} nodes (limit ${karpenter.gpuLimit} GPUs), 1 engine Pending`);
     });
 
-    it("a changed pool (maxNodes 3, g6e instead of g6) runs the third engine on the new type and replaces no busy node it drifted (budget 0)", async () => {
+    it("pulumi up with a changed pool (maxNodes 3, g6e instead of g6) updates the NodePool in place, runs the third engine on the new type, and replaces no busy node it drifted (budget 0)", async () => {
         const running = async () => (await enginePods()).filter((p) => p.status?.conditions?.some((x: any) => x.type === "Ready" && x.status === "True"));
         const before = await running();
         assert.strictEqual(before.length, 2);
         const nodesBefore = (await poolNodes()).map((n) => n.metadata.uid).sort();
-        // As `pulumi up` applies it: the same object, updated server-side.
-        await c().kubectl(["apply", "--server-side", "--field-manager", "pulumi-e2e", "--force-conflicts", "-f", "-"], { input: YAML.stringify(kwokNodePool(changed)) });
+        const npBefore = await c().get(["nodepool", pool.name]);
+        // What the pull request's preview would show: the NodePool updated, nothing replaced or deleted.
+        stack!.setConfig(stackConfig(CHANGED));
+        const steps: { op: string; urn: string }[] = JSON.parse((await project!.pulumi(["preview", "-s", stack!.name, "--json"])).stdout).steps ?? [];
+        const changes = steps.filter((x) => x.op !== "same").map((x) => `${x.op} ${x.urn.split("::").pop()}`);
+        assert.deepStrictEqual(changes, [`update ${pool.name}-nodepool`], `preview: ${changes.join(", ")}`);
+        await stack!.up();
+        const npAfter = await c().get(["nodepool", pool.name]);
+        assert.strictEqual(npAfter.metadata.uid, npBefore.metadata.uid, "the NodePool was replaced, not updated");
+        assert.ok(npAfter.metadata.generation > npBefore.metadata.generation);
+        assert.deepStrictEqual(missingFrom(npAfter.spec, kwokNodePoolSpec(changed)), [], "the live NodePool is the changed plan's");
         await waitFor("the third engine to run", 120_000, async () => ((await running()).length === 3 ? true : undefined));
         // The g6 nodes no longer match the NodePool: Karpenter marks them Drifted, and would replace
         // them (restarting their engines) but for the budget. Then its disruption loop gets 30 s.
@@ -161,7 +201,7 @@ describe("end-to-end: the package's EKS NodePool under Karpenter's real core (kw
         for (const uid of nodesBefore) assert.ok(nodesAfter.includes(uid), "a node that runs an engine was replaced");
         const types = nodes.map((n) => n.metadata.labels["node.kubernetes.io/instance-type"]).sort();
         assert.deepStrictEqual(types, ["g6.12xlarge", "g6.12xlarge", "g6e.12xlarge"]);
-        log(`pool changed under 2 running engines: the third runs on ${types[2]}; ${drifted.length} drifted g6 node(s) kept while busy; no engine restarted`);
+        log(`pulumi up changed the pool under 2 running engines (NodePool generation ${npBefore.metadata.generation} -> ${npAfter.metadata.generation}, same uid): the third runs on ${types[2]}; ${drifted.length} drifted g6 node(s) kept while busy; no engine restarted`);
     });
 
     it("removes idle nodes after consolidateAfter, not before, down to none", async () => {
