@@ -214,7 +214,7 @@ export function modelAlertRules(m: AlertModel, settings: Record<AlertKey, Resolv
             summary: `${m.name}: ${r.metric} is absent while its engines are ready`,
             description: `${who} has ready engine pods, but Prometheus has no ${r.metric} series for them. ` +
                 `The trigger(s) ${r.triggers.join(", ")} read it; their queries end in "or vector(0)", so KEDA reads 0 and never scales ` +
-                "the model up on this signal. Causes: vLLM renamed or removed the metric (0.9 renamed gpu_cache_usage_perc; v0.25 removed old names), " +
+                "the model up on this signal. Causes: vLLM renamed or removed the metric (0.9 renamed gpu_cache_usage_perc), " +
                 "a different served model name (model_name label), or Prometheus no longer scrapes the engines.",
             runbook: `Query ${r.selector} and the engines' /metrics (port 8000). If the name changed, pin an engine image the package supports ` +
                 "(models[].image) or upgrade the package; if nothing is scraped, check the ServiceMonitor <release>-engine-servicemonitor and the " +

@@ -60,7 +60,7 @@ export function planColdStart(m: ColdStartInput): ColdStartPlan {
         },
         {
             phase: "weight load", referenceSeconds: r.weightLoadSeconds, applied: hasArg(m.extraArgs, "--load-format"),
-            cutBy: "faster loading through extraArgs, e.g. --load-format runai_streamer (needs the Run:ai streamer in the image; not verified here)",
+            cutBy: "faster loading through extraArgs, e.g. --load-format runai_streamer (the vllm-openai image installs the Run:ai streamer, per its Dockerfile; not run here)",
         },
         {
             phase: "warm-up", referenceSeconds: r.warmupSeconds, applied: hasArg(m.extraArgs, "--enforce-eager"),

@@ -58,13 +58,14 @@ export interface ImagePin {
 
 export const IMAGES = {
     /**
-     * vLLM's OpenAI-compatible server; V1 engine metric names (kv_cache_usage_perc). 0.24.0: the
-     * newest release before v0.25.0, which removed metric names (the pre-0.9 KV gauge,
-     * `gpu_prefix_cache_*`, `time_per_output_token_seconds`; the triggers read none of them, but
-     * later releases are unchecked), and >= 0.18, whose `--shutdown-timeout` drains in-flight
-     * requests on SIGTERM (models[].drainSeconds). The tag is `v<PyPI version>` of vllm/vllm-openai.
+     * vLLM's OpenAI-compatible server, V1 engine. 0.34.0, checked against the PyPI sdists of 0.24.0
+     * (the previous pin), 0.33.0 and 0.34.0: the metrics the triggers read keep their names, types,
+     * labels (model_name, engine) and TTFT buckets; `--shutdown-timeout` (>= 0.18) drains in-flight
+     * requests on SIGTERM the same way (models[].drainSeconds); every flag the vllm-stack chart
+     * 0.1.12 renders still parses; the image installs the Run:ai model streamer. The tag is
+     * `v<PyPI version>` of vllm/vllm-openai.
      */
-    vllm: { repository: "vllm/vllm-openai", tag: "v0.24.0" },
+    vllm: { repository: "vllm/vllm-openai", tag: "v0.34.0" },
     /** The router image the production-stack release workflow tags with the chart version. */
     router: { repository: "lmcache/lmstack-router", tag: "v0.1.12" },
     /** llm-d inference simulator: vLLM's API and metric names on CPU, for $0 scaling tests. */

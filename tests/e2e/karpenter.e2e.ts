@@ -20,6 +20,7 @@ import { PulumiProject, PulumiStack } from "../../e2e/support/pulumiStack";
 import { gpuSchedulingValues, GPU_POOL_LABEL, planGpuNodePool } from "../../components/plan/nodePool";
 import type { NodePoolPlan } from "../../components/plan/nodePool";
 import { headroomDeploymentManifest, headroomPriorityClass, planHeadroom, priorityClassManifest } from "../../components/plan/headroom";
+import { IMAGES } from "../../components/plan/versions";
 
 function log(line: string): void {
     process.stdout.write(`      ${line}\n`);
@@ -221,7 +222,7 @@ describe("end-to-end: the package's EKS NodePool under Karpenter's real core (kw
     it("warm headroom: a placeholder keeps its node past the idle time; an engine preempts it there, and the evicted placeholder gets a new node", async () => {
         // The plan's own objects (what LlmInference applies for headroomSlots: 1), for a whole-node engine.
         const headroom = planHeadroom({
-            release: "chat", namespace: NAMESPACE, model: "m", slots: 1, image: { repository: "vllm/vllm-openai", tag: "v0.24.0" },
+            release: "chat", namespace: NAMESPACE, model: "m", slots: 1, image: IMAGES.vllm,
             gpusPerReplica: changed.gpusPerNode, cpu: "1", memory: "1Gi", pool: changed,
         });
         const pc = headroomPriorityClass(NAMESPACE, "chat");
