@@ -7,10 +7,10 @@
 // The engine is a Deployment with the GPU request, toleration and node affinity the plan gives
 // the chart's engines. Asserted: a Pending engine gets a node of the pool's type, label and taint,
 // and runs; the NodePool's GPU limit caps the nodes; `pulumi up` with a changed pool updates the
-// NodePool in place, lets more engines run and replaces no busy node; an idle node goes after consolidateAfter and
-// not before; warm headroom: the plan's placeholder gets a node and keeps it past the idle time,
-// an engine preempts it through the real kube-scheduler and runs on that node, and the evicted
-// placeholder gets a new node.
+// NodePool in place, lets more engines run and replaces no busy node; an idle node goes after
+// consolidateAfter and not before; warm headroom: the plan's placeholder gets a node and keeps it
+// past the idle time, an engine preempts it through the real kube-scheduler and runs on that
+// node, and the evicted placeholder gets a new node.
 import * as assert from "node:assert";
 import * as YAML from "yaml";
 import { LocalCluster } from "../../e2e/support/cluster";
