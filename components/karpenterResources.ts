@@ -2,8 +2,8 @@
 // SDK so that the e2e deploys the package's own NodePool with `pulumi up` where there is no AWS.
 //
 // Their Pulumi names and metadata.name come from the pool's name alone, so a changed pool
-// (instance types, maxNodes, consolidation) is an update in place. A replaced NodePool would be
-// deleted first or last, and Karpenter deletes every node a deleted NodePool made, engines and all.
+// (instance types, maxNodes, consolidation) is an update in place. A replacement would delete the
+// NodePool, and Karpenter terminates every node a deleted NodePool made, engines and all.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KarpenterManifest } from "./plan/karpenter";
