@@ -71,6 +71,12 @@ export function run(file: string, args: string[], opts: RunOptions): Promise<Run
     });
 }
 
+/** A value a suite's earlier step (its `before`, a first test) set up, or an error saying it is missing. */
+export function need<T>(v: T | undefined, what: string): T {
+    if (v === undefined) throw new Error(`${what} is not set up (an earlier step failed)`);
+    return v;
+}
+
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs` saying what it waited for. */
 export async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>, intervalMs = 1000): Promise<T> {
     const deadline = Date.now() + timeoutMs;

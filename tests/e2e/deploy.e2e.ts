@@ -9,7 +9,7 @@ import { e2eStack, E2eStack } from "../../e2e/support/e2eStacks";
 import { inventory, leftBehind } from "../../e2e/support/inventory";
 import * as path from "node:path";
 import { REPO_ROOT, requireTools, tool } from "../../e2e/support/paths";
-import { run, waitFor } from "../../e2e/support/proc";
+import { need, run, waitFor } from "../../e2e/support/proc";
 import { parseEngineEvents, PulumiProject, PulumiStack } from "../../e2e/support/pulumiStack";
 
 /** Secret config values; each must stay ciphertext in state and appear in no object but Secrets. */
@@ -54,10 +54,6 @@ function deployStack(title: string, base: string, secrets: Record<string, string
         let e2e: E2eStack | undefined;
         let baseline: Set<string> | undefined;
         let destroyed = false;
-        const need = <T>(v: T | undefined, what: string): T => {
-            if (v === undefined) throw new Error(`${what} is not set up (an earlier step failed)`);
-            return v;
-        };
 
         before(async () => {
             requireTools();

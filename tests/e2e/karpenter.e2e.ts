@@ -15,7 +15,7 @@ import * as assert from "node:assert";
 import * as YAML from "yaml";
 import { LocalCluster } from "../../e2e/support/cluster";
 import { requireTools } from "../../e2e/support/paths";
-import { waitFor } from "../../e2e/support/proc";
+import { need, waitFor } from "../../e2e/support/proc";
 import { PulumiProject, PulumiStack } from "../../e2e/support/pulumiStack";
 import { gpuSchedulingValues, GPU_POOL_LABEL, planGpuNodePool } from "../../components/plan/nodePool";
 import type { NodePoolPlan } from "../../components/plan/nodePool";
@@ -172,11 +172,12 @@ describe("end-to-end: the package's EKS NodePool under Karpenter's real core (kw
         const nodesBefore = (await poolNodes()).map((n) => n.metadata.uid).sort();
         const npBefore = await c().get(["nodepool", pool.name]);
         // What the pull request's preview would show: the NodePool updated, nothing replaced or deleted.
-        stack!.setConfig(stackConfig(CHANGED));
-        const steps: { op: string; urn: string }[] = JSON.parse((await project!.pulumi(["preview", "-s", stack!.name, "--json"])).stdout).steps ?? [];
+        const s = need(stack, "stack");
+        s.setConfig(stackConfig(CHANGED));
+        const steps: { op: string; urn: string }[] = JSON.parse((await s.project.pulumi(["preview", "-s", s.name, "--json"])).stdout).steps ?? [];
         const changes = steps.filter((x) => x.op !== "same").map((x) => `${x.op} ${x.urn.split("::").pop()}`);
         assert.deepStrictEqual(changes, [`update ${pool.name}-nodepool`], `preview: ${changes.join(", ")}`);
-        await stack!.up();
+        await s.up();
         const npAfter = await c().get(["nodepool", pool.name]);
         assert.strictEqual(npAfter.metadata.uid, npBefore.metadata.uid, "the NodePool was replaced, not updated");
         assert.ok(npAfter.metadata.generation > npBefore.metadata.generation);

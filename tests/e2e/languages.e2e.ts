@@ -15,7 +15,7 @@ import { TRIGGER } from "../../components/plan/triggers";
 import { argsFromConfig } from "../../stacks/config";
 import { LoopSession } from "../../e2e/support/loopSession";
 import { REPO_ROOT, tool } from "../../e2e/support/paths";
-import { run, waitFor } from "../../e2e/support/proc";
+import { need, run, waitFor } from "../../e2e/support/proc";
 import { PulumiProject, type PulumiStack } from "../../e2e/support/pulumiStack";
 
 const PLUGIN = "vllm-autoscaling";
@@ -74,10 +74,6 @@ describe("end-to-end: the component from YAML and Python through the provider pl
     let session: LoopSession | undefined;
     let archive: string | undefined;
     let work: string | undefined;
-    const need = <T>(v: T | undefined, what: string): T => {
-        if (v === undefined) throw new Error(`${what} is not set up (an earlier step failed)`);
-        return v;
-    };
     const plan = () => need(session, "session").e2e.plan;
     const model = () => plan().models[0];
     const program = () => argsFromConfig(need(session, "session").e2e.config) as { componentName: string; args: any };

@@ -25,7 +25,7 @@ import { HPA_SYNC_SECONDS, KEDA_OPERATOR_METRICS_URL, LocalCluster } from "../..
 import type { E2eStack } from "../../e2e/support/e2eStacks";
 import { ClusterEngines, steadyState, type LoopSample } from "../../e2e/support/loopEngines";
 import { LoopSession } from "../../e2e/support/loopSession";
-import { waitFor } from "../../e2e/support/proc";
+import { need, waitFor } from "../../e2e/support/proc";
 import type { PulumiStack } from "../../e2e/support/pulumiStack";
 
 /** Slack for the API server, kubectl reads and the harness's 1 s steps, added to every derived bound. */
@@ -245,10 +245,6 @@ describe("end-to-end: the scaling loop on real KEDA and the real HPA (e2e/stacks
     let e2e: E2eStack | undefined;
     let engines: ClusterEngines | undefined;
     let scaledTo: number | undefined;
-    const need = <T>(v: T | undefined, what: string): T => {
-        if (v === undefined) throw new Error(`${what} is not set up (an earlier step failed)`);
-        return v;
-    };
     const plan = () => need(e2e, "stack").plan;
     const model = () => plan().models[0];
     const deployment = async () => need(cluster, "cluster").get(["deployment", model().deploymentName, "-n", plan().namespace]);

@@ -13,7 +13,7 @@ import { LocalCluster } from "../../e2e/support/cluster";
 import { e2eStack, type E2eStack } from "../../e2e/support/e2eStacks";
 import { inventory, leftBehind } from "../../e2e/support/inventory";
 import { requireTools } from "../../e2e/support/paths";
-import { waitFor } from "../../e2e/support/proc";
+import { need, waitFor } from "../../e2e/support/proc";
 import { PrometheusHarness } from "../../e2e/support/prometheusHarness";
 import { PulumiProject, PulumiStack } from "../../e2e/support/pulumiStack";
 import { mergeValues, type Values } from "../../components/plan/merge";
@@ -43,10 +43,6 @@ describe("end-to-end: two stacks in one cluster (shared KEDA and monitoring)", f
     let baseline: Set<string> | undefined;
     const deployed: Partial<Record<"a" | "b", Deployed>> = {};
     const live = new Set<"a" | "b">();
-    const need = <T>(v: T | undefined, what: string): T => {
-        if (v === undefined) throw new Error(`${what} is not set up (an earlier step failed)`);
-        return v;
-    };
     const c = () => need(cluster, "cluster");
     const a = () => need(deployed.a, "stack A");
     const b = () => need(deployed.b, "stack B");
